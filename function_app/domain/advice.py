@@ -1,0 +1,286 @@
+"""What to do next, in plain words, each step citing the rule it comes from.
+
+Support first, legal action last (domain.md, "The process ladder"). The steps are worked
+out from the case's stage, its latest meeting and that meeting's outcome, the absence
+flags and the profile; they are ordered as a person would act on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .attendance import display_percent
+from .meetings import pupil_of_age_to_take_part
+from .model import CaseStatus, MeetingKind, MeetingStatus, Party, ReviewDecision, Stage, TargetMet
+
+if TYPE_CHECKING:
+    from .assessment import Assessment, MeetingView
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """A next step or a warning, in plain words, with the rule it comes from."""
+
+    code: str
+    text: str
+    source: str
+
+
+SEED_002_REVIEW = "seed 002, review meeting: target met yes / some improvement / no"
+ESO_SOURCE = ("Children Act 1989 s36; seed 000, Legal considerations: an Education "
+              "Supervision Order is considered before prosecution")
+NTI_SOURCE = ("DfE, Working together to improve school attendance (2024): the Notice to "
+              "Improve states the attendance record, the support already offered, a warning "
+              "of a penalty notice or prosecution, and an improvement period of 3 to 6 weeks")
+
+
+def day(d: date) -> str:
+    """3 March 2026."""
+    return f"{d.day} {d:%B %Y}"
+
+
+def next_steps(a: Assessment) -> list[Advice]:
+    if a.case.status is CaseStatus.CLOSED:
+        return [Advice("case_closed", "The case is closed. Keep monitoring attendance and "
+                       "reopen the case if it falls again.", "domain.md, step 1 (monitoring)")]
+    steps = list(_ladder(a))
+    steps += _penalty_notice(a)
+    steps += _severe_absence(a)
+    steps += _tier_actions(a)
+    return _unique(steps)
+
+
+def _ladder(a: Assessment) -> Iterator[Advice]:
+    latest = a.latest_held
+    if latest is None:
+        yield from _before_any_meeting(a)
+        return
+    m = latest.meeting
+    yield from _send_the_plan(a, latest)
+    outcome = m.review_outcome
+    if m.kind in (MeetingKind.AIM, MeetingKind.AIM_REVIEW) and (
+        (outcome is not None and outcome.decision is ReviewDecision.ESCALATE)
+        or (outcome is not None and outcome.target_met is TargetMet.NO)
+    ):
+        yield from _consult_before_legal_action(a)
+        yield from _review(latest, "Keep holding AIMs alongside any legal process: review "
+                           "the plan", "seed 000: AIMs continue alongside legal involvement")
+        return
+    if m.kind is MeetingKind.LEGAL_CONSULTATION:
+        yield from _consult_before_legal_action(a, consulted=True)
+        return
+    if outcome is None:
+        yield from _review(latest, "Review the plan", a.profile.source("review_intervals"))
+        return
+    if outcome.decision is ReviewDecision.NO_FURTHER_ACTION:
+        yield Advice("no_further_action",
+                     "The target was met and no further action was decided. Keep monitoring "
+                     "attendance and recognise the improvement with the family.", SEED_002_REVIEW)
+        return
+    if outcome.decision is ReviewDecision.ESCALATE:
+        yield from _escalate(a)
+        yield from _review(latest, "Keep an action plan in place while you escalate: review it",
+                           "seed 002: for continuity, have an action plan in place even when "
+                           "escalating")
+        return
+    words = {
+        TargetMet.YES: "The target was met: continue the plan to keep things on track and "
+                       "review it",
+        TargetMet.SOME: "There has been some improvement: agree a new plan, explore further "
+                        "support and review it",
+        TargetMet.NO: "The target was not met: agree a new plan, consider whether to escalate "
+                      "(legal intervention is a last resort once all support has been "
+                      "explored) and review it",
+    }
+    yield from _review(latest, words[outcome.target_met], SEED_002_REVIEW)
+
+
+def _before_any_meeting(a: Assessment) -> Iterator[Advice]:
+    stage, view = a.case.stage, a.attendance
+    concern = view.tier.tier >= 2 or view.flags.persistently_absent
+    if stage is Stage.MONITORING:
+        if concern:
+            yield Advice("letter_of_concern",
+                         f"Attendance is {_pct(a)} ({view.tier.label}, Tier {view.tier.tier}). "
+                         "Write a letter of concern to each parent or carer with parental "
+                         "responsibility, by name.",
+                         "seed 002: before a school attendance meeting the school will have "
+                         "written a letter of concern; seed 000: contact parents individually")
+        else:
+            yield Advice("keep_monitoring",
+                         f"Attendance is {_pct(a)} (Tier {view.tier.tier}). Keep monitoring "
+                         "and recognise good or improved attendance.",
+                         a.profile.source("tier_bands"))
+        return
+    if stage is Stage.LETTER_OF_CONCERN:
+        yield Advice("invite_support_meeting",
+                     "Invite the parents or carers to a school attendance (support) meeting by "
+                     "letter. Say that it may go ahead if they do not attend, unless they "
+                     "contact the school and a new time is agreed; confirm any arrangement "
+                     "made by phone in writing.",
+                     "seed 002: how should they be invited?")
+        return
+    if stage in (Stage.FORMAL_WARNING, Stage.AIM):
+        yield Advice("invite_aim",
+                     "Write to each parent warning that they may be at risk of prosecution and "
+                     "inviting them to an Attendance Improvement Meeting. Offer to meet at home "
+                     "or at a neutral venue, invite them to say if the time does not suit, and "
+                     "say the meeting will go ahead in their absence unless a new time is "
+                     "agreed.", "seeds 000 and 001: how is an AIM organised?")
+        return
+    if stage is Stage.NOTICE_TO_IMPROVE:
+        yield from _notice_to_improve(a)
+        return
+    yield Advice("hold_first_meeting",
+                 "No meeting has been held yet on this case: arrange one with the family and "
+                 "record it.", "seed 002: the school attendance meeting")
+
+
+def _send_the_plan(a: Assessment, latest: MeetingView) -> Iterator[Advice]:
+    m = latest.meeting
+    if not m.kind.makes_a_plan:
+        return
+    who = "the parents or carers, the pupil if appropriate, and the professionals involved"
+    if m.present(Party.CARER):
+        yield Advice("send_plan",
+                     f"Send a copy of the plan from the meeting on {day(m.date)} to {who}.",
+                     "seed 002, after the meeting; seed 001")
+    else:
+        yield Advice("send_plan_with_cover_letter",
+                     f"The parents or carers did not attend on {day(m.date)}: send each of them "
+                     "the plan with a covering letter that gives the review date.",
+                     "seed 001: if parents do not attend, send a copy of the plan with a letter "
+                     "and include a date to review it")
+
+
+def _review(latest: MeetingView, words: str, source: str) -> Iterator[Advice]:
+    review = latest.review
+    if review is None:
+        yield Advice("set_review_date", f"{words}; set a review date for it.", source)
+        return
+    when = day(review.due)
+    if latest.review_overdue:
+        yield Advice("review_overdue", f"{words}: the review was due on {when} and is overdue.",
+                     source)
+    else:
+        yield Advice("review_by", f"{words} by {when}.", source)
+
+
+def _escalate(a: Assessment) -> Iterator[Advice]:
+    if a.profile.formal_step == "warning_and_aim":
+        yield Advice("escalate_warning_and_aim",
+                     "Escalate to the formal stage: write to each parent warning in writing "
+                     "that they may be at risk of prosecution, and invite them to an "
+                     "Attendance Improvement Meeting.", a.profile.source("formal_step"))
+    else:
+        low, high = a.profile.notice_to_improve_weeks
+        yield Advice("escalate_notice_to_improve",
+                     "Escalate to the formal stage: consider a Notice to Improve to each parent. "
+                     "It must set out the attendance record, the support already offered, a "
+                     "warning that a penalty notice or prosecution may follow, and an "
+                     f"improvement period of {low} to {high} weeks with what counts as enough "
+                     "improvement.", NTI_SOURCE)
+
+
+def _notice_to_improve(a: Assessment) -> Iterator[Advice]:
+    nti = a.case.notice_to_improve
+    if nti is None:
+        yield from _escalate(a)
+        return
+    ends = nti.issued_on + timedelta(weeks=nti.improvement_period_weeks)
+    if a.today <= ends:
+        yield Advice("improvement_period_running",
+                     f"The Notice to Improve's improvement period runs until {day(ends)}. Keep "
+                     "the support in place and check attendance at the end of it.", NTI_SOURCE)
+    else:
+        yield Advice("improvement_period_ended",
+                     f"The improvement period ended on {day(ends)}. If attendance has not "
+                     "improved enough, consider a penalty notice, or another legal route if "
+                     "one is not appropriate.", NTI_SOURCE)
+
+
+def _consult_before_legal_action(a: Assessment, consulted: bool = False) -> Iterator[Advice]:
+    p = a.profile
+    if not consulted:
+        yield Advice("consult_before_legal_action",
+                     f"There has been no improvement or engagement: speak to {p.consult} about "
+                     "whether legal action is appropriate.", p.source("consult"))
+    yield Advice("legal_referral_form",
+                 f"Complete the {p.legal_referral_form} form, with the evidence collated: the "
+                 "letters sent, the plans, the minutes and the attendance record.",
+                 p.source("legal_referral_form"))
+    if not a.case.education_supervision_order_considered:
+        yield Advice("consider_eso",
+                     "Consider an Education Supervision Order before prosecution (usually for "
+                     "12 months, up to 3 years).", ESO_SOURCE)
+
+
+def _penalty_notice(a: Assessment) -> Iterator[Advice]:
+    t = a.threshold
+    if t is None or not t.reached:
+        return
+    rule = a.profile.penalty_threshold
+    assert t.window_start and t.window_end
+    yield Advice("consider_penalty_notice",
+                 f"The penalty notice threshold is reached: {t.sessions} sessions of "
+                 f"unauthorised absence between {day(t.window_start)} and {day(t.window_end)} "
+                 f"(the threshold is {rule.sessions} sessions in {rule.school_weeks} school "
+                 "weeks). A penalty notice must be considered; give a Notice to Improve first "
+                 "unless support is not appropriate, for example for a term-time holiday.",
+                 a.profile.source("penalty_notice_threshold"))
+    exhausted = [al for al in a.allowances if al.remaining == 0]
+    for al in exhausted:
+        carer = a.case.carer(al.carer_id)
+        name = carer.full_name if carer else al.carer_id
+        again = f" until {day(al.available_again_on)}" if al.available_again_on else ""
+        yield Advice("penalty_notice_limit_reached",
+                     f"{name} has had {al.issued_in_window} penalty notices for this child in "
+                     f"the last {a.profile.penalty_notice_rolling_years} years: no further "
+                     f"notice can be issued to them{again}. Consider an Education Supervision "
+                     "Order or prosecution instead.", a.profile.source("penalty_notice_limit"))
+
+
+def _severe_absence(a: Assessment) -> Iterator[Advice]:
+    if a.attendance.flags.severely_absent and a.profile.severe_absence_needs_plan \
+            and not has_agreed_plan(a):
+        yield Advice("agree_plan_for_severe_absence",
+                     f"Attendance is {_pct(a)}: the pupil is severely absent. Agree an attendance "
+                     "plan with the local authority (a joint approach) and the family.",
+                     a.profile.source("severe_absence_needs_plan"))
+
+
+def _tier_actions(a: Assessment) -> Iterator[Advice]:
+    for text in a.profile.tier_actions.get(a.attendance.tier.tier, ()):
+        yield Advice(f"tier_{a.attendance.tier.tier}_action", text,
+                     a.profile.source("tier_actions"))
+
+
+def has_agreed_plan(a: Assessment) -> bool:
+    """A held meeting that recorded agreed actions for someone."""
+    for view in a.meetings:
+        m = view.meeting
+        actions = m.agreed_actions
+        if m.status is MeetingStatus.HELD and (actions.pupil or actions.parents or actions.school):
+            return True
+    return False
+
+
+def pupil_expected(a: Assessment) -> bool:
+    return pupil_of_age_to_take_part(a.case.pupil, a.profile)
+
+
+def _pct(a: Assessment) -> str:
+    return display_percent(a.attendance.percent)
+
+
+def _unique(steps: list[Advice]) -> list[Advice]:
+    seen: set[str] = set()
+    out = []
+    for s in steps:
+        if s.text not in seen:
+            seen.add(s.text)
+            out.append(s)
+    return out

@@ -1,0 +1,118 @@
+"""The assessment of one case under one profile: the figures, the flags, and what next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from fractions import Fraction
+
+from . import advice, cautions
+from .advice import Advice
+from .attendance import (
+    AbsenceFlags,
+    absence_flags,
+    attendance_percent,
+    figures_from_marks,
+    tier_for,
+)
+from .calendar import SchoolCalendar
+from .checks import problems
+from .errors import InvalidCaseError
+from .meetings import (
+    ProceedDecision,
+    ReviewDue,
+    aim_may_proceed,
+    kinds_with_proceed_rule,
+    review_due,
+)
+from .model import AttendanceFigures, Case, Meeting, MeetingStatus, ReviewDecision
+from .penalty import Allowance, ThresholdCheck, allowances, penalty_threshold
+from .policy import Profile, TierBand
+
+
+@dataclass(frozen=True, slots=True)
+class AttendanceView:
+    figures: AttendanceFigures
+    from_marks: bool
+    percent: Fraction
+    tier: TierBand
+    flags: AbsenceFlags
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingView:
+    meeting: Meeting
+    proceed: ProceedDecision | None
+    review: ReviewDue | None
+    review_overdue: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    case: Case
+    profile: Profile
+    today: date
+    attendance: AttendanceView
+    threshold: ThresholdCheck | None
+    allowances: tuple[Allowance, ...]
+    meetings: tuple[MeetingView, ...]
+    next_steps: tuple[Advice, ...]
+    warnings: tuple[Advice, ...]
+
+    @property
+    def latest_held(self) -> MeetingView | None:
+        held = [m for m in self.meetings if m.meeting.status is MeetingStatus.HELD]
+        return held[-1] if held else None
+
+
+def assess(case: Case, profile: Profile, today: date) -> Assessment:
+    """Everything the guidance says about this case today. InvalidCaseError if it cannot."""
+    found = problems(case, today)
+    if found:
+        raise InvalidCaseError(found)
+    calendar = SchoolCalendar.of(profile.holidays, case.school.holidays)
+    view = _attendance(case, profile)
+    meetings = tuple(_meeting(m, case, profile, calendar, today) for m in case.meetings_by_date())
+    base = Assessment(
+        case=case,
+        profile=profile,
+        today=today,
+        attendance=view,
+        threshold=penalty_threshold(case.marks, profile) if case.marks else None,
+        allowances=tuple(allowances(case.carers_with_parental_responsibility,
+                                    case.penalty_notices, profile, today)),
+        meetings=meetings,
+        next_steps=(),
+        warnings=(),
+    )
+    return replace(base, next_steps=tuple(advice.next_steps(base)),
+                   warnings=tuple(cautions.warnings(base)))
+
+
+def _attendance(case: Case, profile: Profile) -> AttendanceView:
+    from_marks = case.attendance is None
+    figures = figures_from_marks(case.marks) if from_marks else case.attendance
+    assert figures is not None
+    percent = attendance_percent(figures)
+    return AttendanceView(figures, from_marks, percent, tier_for(percent, profile.tier_bands),
+                          absence_flags(percent, profile))
+
+
+def _meeting(
+    m: Meeting, case: Case, profile: Profile, calendar: SchoolCalendar, today: date
+) -> MeetingView:
+    recorded = m.status in (MeetingStatus.HELD, MeetingStatus.DID_NOT_PROCEED)
+    proceed = (aim_may_proceed(m, case.pupil, profile)
+               if recorded and m.kind in kinds_with_proceed_rule() else None)
+    review = None
+    if m.status is MeetingStatus.HELD and m.kind.makes_a_plan and not _closes_the_plan(m):
+        review = review_due(m, profile, calendar)
+    later_held = any(o.status is MeetingStatus.HELD and o.date > m.date and o.date <= today
+                     for o in case.meetings)
+    overdue = review is not None and review.due < today and not later_held
+    return MeetingView(m, proceed, review, overdue)
+
+
+def _closes_the_plan(m: Meeting) -> bool:
+    return (m.review_outcome is not None
+            and m.review_outcome.decision is ReviewDecision.NO_FURTHER_ACTION)

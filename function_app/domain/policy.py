@@ -1,0 +1,204 @@
+"""Policy profiles: the rules of one local authority, as data.
+
+Each profile is a JSON file in ``profiles/`` beside this module. Every rule carries the
+source it comes from (a seed file or a statute), and a profile may ``extend`` another and
+override some of its rules: the national profile holds the DfE 2024 rules and local
+profiles change only what their guidance changes. Local wording that national law has
+since replaced is kept under ``superseded`` so it can be shown, and is never applied.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from importlib import resources
+from typing import Any
+
+from .errors import UnknownProfileError
+from .model import DateRange, MeetingKind
+
+PROFILE_PACKAGE = "function_app.domain.profiles"
+DEFAULT_PROFILE = "national-2024"
+
+
+@dataclass(frozen=True, slots=True)
+class TierBand:
+    tier: int
+    min_percent: Fraction
+    label: str  # as the guidance writes it, e.g. "92-80%"
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewInterval:
+    default_weeks: int
+    min_weeks: int
+    max_weeks: int
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyThreshold:
+    sessions: int
+    school_weeks: int
+    codes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Superseded:
+    rule: str
+    text: str
+    source: str
+    superseded_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    name: str
+    title: str
+    sources: Mapping[str, str]  # rule name -> where it comes from
+    tier_bands: tuple[TierBand, ...]
+    persistent_absence_percent: int
+    severe_absence_percent: int
+    penalty_threshold: PenaltyThreshold
+    penalty_notice_limit: int
+    penalty_notice_rolling_years: int
+    penalty_amounts: Mapping[str, int]
+    notice_to_improve_weeks: tuple[int, int]
+    review_intervals: Mapping[MeetingKind, ReviewInterval]
+    aim_proceed_rule: str  # "matrix" (seed 000) or "hold_in_absence" (seed 001)
+    pupil_voice_from_year: int
+    final_year_group: int
+    formal_step: str  # what "escalate" means: "notice_to_improve" or "warning_and_aim"
+    consult: str  # who the school consults before legal action
+    legal_referral_form: str
+    tier_actions: Mapping[int, tuple[str, ...]]
+    evidence_period_sessions: int | None
+    severe_absence_needs_plan: bool
+    holidays: tuple[DateRange, ...]
+    superseded: tuple[Superseded, ...]
+
+    def source(self, rule: str) -> str:
+        return self.sources[rule]
+
+
+RULES = (
+    "tier_bands", "persistent_absence_percent", "severe_absence_percent",
+    "penalty_notice_threshold", "penalty_notice_limit", "penalty_notice_amounts",
+    "notice_to_improve_weeks", "review_intervals", "aim_proceed_rule",
+    "pupil_voice_from_year", "final_year_group", "formal_step", "consult",
+    "legal_referral_form", "tier_actions", "evidence_period_sessions", "holidays",
+    "severe_absence_needs_plan",
+)
+
+
+def known_profiles() -> list[str]:
+    folder = resources.files(PROFILE_PACKAGE)
+    return sorted(p.name.removesuffix(".json") for p in folder.iterdir()
+                  if p.name.endswith(".json"))
+
+
+def load_profile(name: str) -> Profile:
+    """The named profile with everything it extends merged in; UnknownProfileError if none."""
+    raw_rules, title, superseded = _merged(name, seen=())
+    missing = [r for r in RULES if r not in raw_rules]
+    if missing:
+        raise ValueError(f"profile {name!r} has no value for {', '.join(missing)}")
+    return _build(name, title, raw_rules, superseded)
+
+
+def _read(name: str) -> dict[str, Any]:
+    if name not in known_profiles():
+        raise UnknownProfileError(name, known_profiles())
+    text = resources.files(PROFILE_PACKAGE).joinpath(f"{name}.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _merged(
+    name: str, seen: tuple[str, ...]
+) -> tuple[dict[str, dict[str, Any]], str, list[dict[str, str]]]:
+    if name in seen:
+        raise ValueError(f"profile {name!r} extends itself through {' -> '.join(seen)}")
+    data = _read(name)
+    rules: dict[str, dict[str, Any]] = {}
+    superseded: list[dict[str, str]] = []
+    if parent := data.get("extends"):
+        rules, _, superseded = _merged(parent, (*seen, name))
+    for rule, entry in data.get("rules", {}).items():
+        if rule not in RULES:
+            raise ValueError(f"profile {name!r} has an unknown rule {rule!r}")
+        if not entry.get("source"):
+            raise ValueError(f"profile {name!r}: rule {rule!r} does not cite its source")
+        rules[rule] = entry
+    superseded = superseded + list(data.get("superseded", []))
+    return rules, str(data["title"]), superseded
+
+
+def _build(
+    name: str, title: str, raw: dict[str, dict[str, Any]], superseded: list[dict[str, str]]
+) -> Profile:
+    def value(rule: str) -> Any:
+        return raw[rule]["value"]
+
+    bands = tuple(
+        TierBand(int(b["tier"]), Fraction(str(b["min_percent"])), str(b["label"]))
+        for b in sorted(value("tier_bands"), key=lambda b: -Fraction(str(b["min_percent"])))
+    )
+    threshold = value("penalty_notice_threshold")
+    limit = value("penalty_notice_limit")
+    nti = value("notice_to_improve_weeks")
+    return Profile(
+        name=name,
+        title=title,
+        sources={rule: str(entry["source"]) for rule, entry in raw.items()},
+        tier_bands=bands,
+        persistent_absence_percent=int(value("persistent_absence_percent")),
+        severe_absence_percent=int(value("severe_absence_percent")),
+        penalty_threshold=PenaltyThreshold(
+            int(threshold["sessions"]), int(threshold["school_weeks"]),
+            frozenset(threshold["codes"]),
+        ),
+        penalty_notice_limit=int(limit["notices"]),
+        penalty_notice_rolling_years=int(limit["rolling_years"]),
+        penalty_amounts={k: int(v) for k, v in value("penalty_notice_amounts").items()},
+        notice_to_improve_weeks=(int(nti["min_weeks"]), int(nti["max_weeks"])),
+        review_intervals={
+            MeetingKind(kind): ReviewInterval(
+                int(i["default_weeks"]), int(i["min_weeks"]), int(i["max_weeks"])
+            )
+            for kind, i in value("review_intervals").items()
+        },
+        aim_proceed_rule=_choice(name, "aim_proceed_rule", value("aim_proceed_rule"),
+                                 {"matrix", "hold_in_absence"}),
+        pupil_voice_from_year=int(value("pupil_voice_from_year")),
+        final_year_group=int(value("final_year_group")),
+        formal_step=_choice(name, "formal_step", value("formal_step"),
+                            {"notice_to_improve", "warning_and_aim"}),
+        consult=str(value("consult")),
+        legal_referral_form=str(value("legal_referral_form")),
+        tier_actions={int(t): tuple(a) for t, a in value("tier_actions").items()},
+        evidence_period_sessions=(
+            None if value("evidence_period_sessions") is None
+            else int(value("evidence_period_sessions"))
+        ),
+        severe_absence_needs_plan=bool(value("severe_absence_needs_plan")),
+        holidays=tuple(
+            DateRange(date.fromisoformat(h["start"]), date.fromisoformat(h["end"]),
+                      h.get("name", ""))
+            for h in value("holidays")
+        ),
+        superseded=tuple(
+            Superseded(s["rule"], s["text"], s["source"], s["superseded_by"])
+            for s in superseded
+        ),
+    )
+
+
+def _choice(profile: str, rule: str, given: Any, allowed: set[str]) -> str:
+    if given not in allowed:
+        raise ValueError(
+            f"profile {profile!r}: {rule} is {given!r}; expected one of {sorted(allowed)}"
+        )
+    return str(given)
