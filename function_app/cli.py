@@ -14,7 +14,6 @@ from datetime import date
 from pathlib import Path
 
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, assess, known_profiles, load_profile
-from function_app.domain.errors import InvalidCaseError, Problem
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -41,6 +40,35 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the date to assess on (default: today)")
     a.add_argument("--format", choices=("text", "json"), default="text")
     commands.add_parser("profiles", help="list the policy profiles")
+
+    t = commands.add_parser("templates", help="the document templates")
+    t_commands = t.add_subparsers(dest="templates_command", required=True, parser_class=_Parser)
+    t_commands.add_parser("list", help="the document kinds, one a line, with their titles")
+    check = t_commands.add_parser(
+        "check", help="check every template: sandbox, variables, sample and hostile text")
+    check.add_argument("--dir", type=Path, metavar="DIR",
+                       help="a folder of the LA's own templates (default: the setting "
+                            "CASEWORK_TEMPLATES_DIR, else only the shipped ones)")
+
+    r = commands.add_parser(
+        "render", help="fill a document kind for a case (or for every case in a .jsonl file)")
+    r.add_argument("kind", metavar="KIND", help="a document kind: see `casework templates list`")
+    r.add_argument("--input", required=True, metavar="CASE.json|CASES.jsonl")
+    r.add_argument("--meeting", metavar="ID", help="the meeting the document is about")
+    r.add_argument("--profile", metavar="NAME")
+    r.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="the date the letters carry (default: today)")
+    r.add_argument("--marking", metavar="TEXT",
+                   help="protective marking line, e.g. OFFICIAL-SENSITIVE "
+                        "(default: the setting CASEWORK_PROTECTIVE_MARKING)")
+    r.add_argument("--templates-dir", type=Path, metavar="DIR",
+                   help="the LA's own templates (default: CASEWORK_TEMPLATES_DIR)")
+    out = r.add_mutually_exclusive_group(required=True)
+    out.add_argument("--out", type=Path, metavar="PATH",
+                     help="the file to write; per-carer kinds write one file per carer "
+                          "beside it, named after the carer")
+    out.add_argument("--out-dir", type=Path, metavar="DIR",
+                     help="a folder: one subfolder per case, files named by the catalogue")
     return parser
 
 
@@ -53,12 +81,23 @@ def _iso_date(value: str) -> date:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or a usage error already explained on stderr
+        return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
     try:
         if args.command == "profiles":
             for name in known_profiles():
                 print(f"{name}: {load_profile(name).title}")
             return EXIT_OK
+        if args.command == "templates":
+            from function_app.cli_documents import templates_command
+
+            return templates_command(args)
+        if args.command == "render":
+            from function_app.cli_documents import render_command
+
+            return render_command(args)
         return _assess(args)
     except CaseworkError as exc:
         print(f"casework: {exc}", file=sys.stderr)
@@ -71,16 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _assess(args: argparse.Namespace) -> int:
     from function_app.services.assessment_report import to_json, to_text
-    from function_app.services.case_input import read_case_file
+    from function_app.services.case_input import read_case_path
 
-    path = Path(args.input)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InvalidCaseError([Problem("--input", f"there is no file at {path}")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidCaseError([Problem("--input", f"cannot read {path}: {exc}")]) from None
-    case = read_case_file(text)
+    case = read_case_path(Path(args.input))
     profile = load_profile(args.profile or case.profile or DEFAULT_PROFILE)
     result = assess(case, profile, args.today or date.today())
     if args.format == "json":

@@ -47,6 +47,8 @@ def next_steps(a: Assessment) -> list[Advice]:
         return [Advice("case_closed", "The case is closed. Keep monitoring attendance and "
                        "reopen the case if it falls again.", "domain.md, step 1 (monitoring)")]
     steps = list(_ladder(a))
+    if a.case.notice_to_improve is not None:
+        steps += _notice_to_improve(a)
     steps += _penalty_notice(a)
     steps += _severe_absence(a)
     steps += _tier_actions(a)
@@ -81,7 +83,8 @@ def _ladder(a: Assessment) -> Iterator[Advice]:
                      "attendance and recognise the improvement with the family.", SEED_002_REVIEW)
         return
     if outcome.decision is ReviewDecision.ESCALATE:
-        yield from _escalate(a)
+        if a.case.notice_to_improve is None:  # else the notice's period is reported below
+            yield from _escalate(a)
         yield from _review(latest, "Keep an action plan in place while you escalate: review it",
                            "seed 002: for continuity, have an action plan in place even when "
                            "escalating")
@@ -143,15 +146,22 @@ def _send_the_plan(a: Assessment, latest: MeetingView) -> Iterator[Advice]:
     m = latest.meeting
     if not m.kind.makes_a_plan:
         return
-    who = "the parents or carers, the pupil if appropriate, and the professionals involved"
-    if m.present(Party.CARER):
+    who = "the pupil if appropriate, and the professionals involved"
+    there = {x.carer_id for x in m.attendees_of(Party.CARER) if x.present and x.carer_id}
+    carers = a.case.carers_with_parental_responsibility
+    if not there and m.present(Party.CARER):  # attendees not linked to carers: trust it
+        there = {c.id for c in carers}
+    absent = [c for c in carers if c.id not in there]
+    if len(absent) < len(carers) or not carers:
         yield Advice("send_plan",
-                     f"Send a copy of the plan from the meeting on {day(m.date)} to {who}.",
-                     "seed 002, after the meeting; seed 001")
-    else:
+                     f"Send a copy of the plan from the meeting on {day(m.date)} to the parents "
+                     f"or carers who attended, {who}.", "seed 002, after the meeting; seed 001")
+    if absent:
+        names = " and ".join(c.full_name for c in absent)
         yield Advice("send_plan_with_cover_letter",
-                     f"The parents or carers did not attend on {day(m.date)}: send each of them "
-                     "the plan with a covering letter that gives the review date.",
+                     f"{names} did not attend on {day(m.date)}: send "
+                     f"{'each of them' if len(absent) > 1 else 'them'} the plan with a covering "
+                     "letter that gives the review date.",
                      "seed 001: if parents do not attend, send a copy of the plan with a letter "
                      "and include a date to review it")
 

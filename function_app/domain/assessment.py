@@ -107,8 +107,10 @@ def _meeting(
     review = None
     if m.status is MeetingStatus.HELD and m.kind.makes_a_plan and not _closes_the_plan(m):
         review = review_due(m, profile, calendar)
-    later_held = any(o.status is MeetingStatus.HELD and o.date > m.date and o.date <= today
-                     for o in case.meetings)
+    # A plan is reviewed by any later meeting that looks at a plan again; a legal
+    # consultation does not (seed 000: AIMs continue alongside legal involvement).
+    later_held = any(o.status is MeetingStatus.HELD and m.date < o.date <= today
+                     and o.kind.makes_a_plan for o in case.meetings)
     overdue = review is not None and review.due < today and not later_held
     return MeetingView(m, proceed, review, overdue)
 

@@ -7,6 +7,7 @@ matters.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import TYPE_CHECKING
 
 from .advice import Advice, day, has_agreed_plan, pupil_expected
@@ -36,13 +37,41 @@ def warnings(a: Assessment) -> list[Advice]:
 
 def _final_year(a: Assessment) -> Iterator[Advice]:
     pupil = a.case.pupil
-    if pupil.year_group >= a.profile.final_year_group:
+    if pupil.year_group == a.profile.final_year_group:
         stake = (" Take this into account before any legal step."
                  if a.case.stage in LATER_STAGES else "")
         yield Advice("final_year_pupil",
                      f"The pupil is in Year {pupil.year_group}, their final year of compulsory "
                      f"school age: a prosecution is unlikely to reach court before they "
                      f"leave.{stake}", a.profile.source("final_year_group"))
+    elif pupil.year_group > a.profile.final_year_group:
+        yield Advice("over_compulsory_school_age",
+                     f"The pupil is in Year {pupil.year_group}, over compulsory school age: "
+                     "penalty notices and prosecution for non-attendance do not apply. Keep "
+                     "supporting attendance.",
+                     "Education Act 1996 s8 (compulsory school age) and s444 (the offence "
+                     "applies to a child of compulsory school age)")
+    expected = year_group_for_age(pupil.date_of_birth, a.today)
+    if expected != pupil.year_group and 0 <= expected <= 13:
+        yield Advice("year_group_differs_from_age",
+                     f"The pupil is recorded in {_year(pupil.year_group)}, but their date of "
+                     f"birth puts them in {_year(expected)} this school year: check both, as "
+                     "the age decides who is expected at meetings and whether legal steps apply.",
+                     "School Admissions Code: the normal year group is set by age on 31 August")
+
+
+def year_group_for_age(born: date, today: date) -> int:
+    """The usual year group in England: age on the 31 August that starts the school year,
+    less four (Reception is 0)."""
+    start_year = today.year if (today.month, today.day) >= (9, 1) else today.year - 1
+    on_31_august = date(start_year, 8, 31)
+    age = on_31_august.year - born.year - ((on_31_august.month, on_31_august.day)
+                                           < (born.month, born.day))
+    return age - 4
+
+
+def _year(n: int) -> str:
+    return "Reception" if n == 0 else f"Year {n}"
 
 
 def _figures(a: Assessment) -> Iterator[Advice]:

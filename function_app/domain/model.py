@@ -139,6 +139,11 @@ class School:
     urn: str = ""
     phase: Phase | None = None
     holidays: tuple[DateRange, ...] = ()
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    signatory_name: str = ""  # who signs the letters, e.g. the attendance lead
+    signatory_role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,6 +297,11 @@ class Meeting:
     review_date: dt.date | None = None
     review_outcome: ReviewOutcome | None = None
     reason_not_proceeded: str = ""
+    # Seed 002's support meeting template, section by section.
+    early_help_services: tuple[str, ...] = ()
+    send_support: str = ""  # EHCP / SEN support and reasonable adjustments
+    present_situation: str = ""  # what has gone well, strengths, what parents are doing
+    other_issues: str = ""
 
     def attendees_of(self, party: Party) -> tuple[Attendee, ...]:
         return tuple(a for a in self.attendees if a.party is party)
@@ -314,6 +324,7 @@ class NoticeToImprove:
 
     issued_on: dt.date
     improvement_period_weeks: int
+    sufficient_improvement: str = ""  # what counts as enough improvement, in plain words
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,6 @@ class Profile:
     consult: str  # who the school consults before legal action
     legal_referral_form: str
     tier_actions: Mapping[int, tuple[str, ...]]
-    evidence_period_sessions: int | None
     severe_absence_needs_plan: bool
     holidays: tuple[DateRange, ...]
     superseded: tuple[Superseded, ...]
@@ -88,7 +87,7 @@ RULES = (
     "penalty_notice_threshold", "penalty_notice_limit", "penalty_notice_amounts",
     "notice_to_improve_weeks", "review_intervals", "aim_proceed_rule",
     "pupil_voice_from_year", "final_year_group", "formal_step", "consult",
-    "legal_referral_form", "tier_actions", "evidence_period_sessions", "holidays",
+    "legal_referral_form", "tier_actions", "holidays",
     "severe_absence_needs_plan",
 )
 
@@ -179,10 +178,6 @@ def _build(
         consult=str(value("consult")),
         legal_referral_form=str(value("legal_referral_form")),
         tier_actions={int(t): tuple(a) for t, a in value("tier_actions").items()},
-        evidence_period_sessions=(
-            None if value("evidence_period_sessions") is None
-            else int(value("evidence_period_sessions"))
-        ),
         severe_absence_needs_plan=bool(value("severe_absence_needs_plan")),
         holidays=tuple(
             DateRange(date.fromisoformat(h["start"]), date.fromisoformat(h["end"]),
