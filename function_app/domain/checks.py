@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from .codes import KNOWN_CODES
+from .codes import KNOWN_CODES, is_possible_session
 from .errors import Problem
 from .model import Case, MeetingStatus
 
@@ -29,9 +29,13 @@ def _attendance(case: Case) -> list[Problem]:
         if not case.marks:
             return [Problem("attendance", "give the session figures or the session marks "
                                           "(attendance.marks); there is neither")]
+        if all(m.code in KNOWN_CODES and not is_possible_session(m.code) for m in case.marks):
+            return [Problem("attendance.marks", "has no possible session (every mark is X, Z, "
+                                                "#, Q, Y1-Y7 or D), so attendance cannot be "
+                                                "worked out")]
         return []
     out = []
-    if a.possible_sessions == 0 and not case.marks:
+    if a.possible_sessions == 0:
         out.append(Problem("attendance.possible_sessions",
                            "must be more than 0 to work out attendance"))
     if a.present_sessions > a.possible_sessions:
@@ -66,6 +70,9 @@ def _marks(case: Case) -> list[Problem]:
 
 def _people(case: Case, today: date) -> list[Problem]:
     out = []
+    for i, h in enumerate(case.school.holidays):
+        if h.end < h.start:
+            out.append(Problem(f"school.holidays[{i}].end", "is before its start"))
     if case.pupil.date_of_birth >= today:
         out.append(Problem("pupil.date_of_birth", "is not in the past"))
     ids = Counter(c.id for c in case.carers)
@@ -119,9 +126,9 @@ def _history(case: Case, today: date) -> list[Problem]:
     for i, contact in enumerate(case.interactions):
         if contact.date > today:
             out.append(Problem(f"interactions[{i}].date", "is in the future"))
-        for cid in contact.carer_ids:
+        for k, cid in enumerate(contact.carer_ids):
             if cid not in carer_ids:
-                out.append(Problem(f"interactions[{i}].carer_ids",
+                out.append(Problem(f"interactions[{i}].carer_ids[{k}]",
                                    f"{cid!r} is not one of the carers"))
     if case.notice_to_improve and case.notice_to_improve.issued_on > today:
         out.append(Problem("notice_to_improve.issued_on", "is in the future"))

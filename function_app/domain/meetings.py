@@ -106,14 +106,13 @@ def review_due(meeting: Meeting, profile: Profile, calendar: SchoolCalendar) -> 
         note = f"moved back from {_day(target)} ({closed}) to the last school day before it"
         return ReviewDue(earlier, "profile", interval, note, True)
     later = calendar.on_or_after(target)
-    note = (
-        f"{_day(target)} is {closed} and there is no school day between "
-        f"{interval.min_weeks} and {interval.default_weeks} weeks after the meeting, so the "
-        f"review moves to {_day(later)}, later than the guidance's "
-        f"{interval.max_weeks} weeks"
-    )
-    return ReviewDue(later, "profile", interval, note, later <= meeting.date + timedelta(
-        weeks=interval.max_weeks))
+    within = later <= meeting.date + timedelta(weeks=interval.max_weeks)
+    note = (f"{_day(target)} is {closed} and there is no school day between "
+            f"{interval.min_weeks} and {interval.default_weeks} weeks after the meeting, so "
+            f"the review moves forward to {_day(later)}")
+    if not within:
+        note += f", later than the guidance's {interval.max_weeks} weeks"
+    return ReviewDue(later, "profile", interval, note, within)
 
 
 def _school_set(

@@ -59,12 +59,17 @@ def penalty_threshold(marks: Sequence[SessionMark], profile: Profile) -> Thresho
                           len(span))
 
 
+def _school_days(marks: Iterable[SessionMark], monday: date) -> list[date]:
+    return [m.date for m in marks if monday <= m.date < monday + timedelta(days=7)
+            and m.code not in NOT_A_SCHOOL_WEEK]
+
+
 def _first_marked_day(marks: Iterable[SessionMark], monday: date) -> date:
-    return min(m.date for m in marks if monday <= m.date < monday + timedelta(days=7))
+    return min(_school_days(marks, monday))
 
 
 def _last_marked_day(marks: Iterable[SessionMark], monday: date) -> date:
-    return max(m.date for m in marks if monday <= m.date < monday + timedelta(days=7))
+    return max(_school_days(marks, monday))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +91,12 @@ def years_before(day: date, years: int) -> date:
 
 
 def years_after(day: date, years: int) -> date:
+    """The same day N years on; 29 February becomes 1 March, the first day on which a
+    notice of 29 February is more than N years old by ``years_before``."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return date(day.year + years, 3, 1)
 
 
 def allowances(

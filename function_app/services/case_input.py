@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, time
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from function_app.domain.errors import InvalidCaseError, Problem
@@ -55,6 +56,17 @@ def case_schema() -> dict[str, Any]:
     text = resources.files("function_app.schemas").joinpath(SCHEMA_FILE).read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+def read_case_path(path: Path) -> Case:
+    """Read and check a case file; InvalidCaseError if it is missing, unreadable or wrong."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidCaseError([Problem("--input", f"there is no file at {path}")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidCaseError([Problem("--input", f"cannot read {path}: {exc}")]) from None
+    return read_case_file(text)
 
 
 def read_case_file(text: str) -> Case:
@@ -174,9 +186,11 @@ def _case(d: Mapping[str, Any]) -> Case:
     att = d["attendance"]
     figures = None
     if "possible_sessions" in att:
+        # JSON Schema counts 100.0 as an integer; the model holds it as 100.
         figures = AttendanceFigures(
-            att["possible_sessions"], att["present_sessions"], att["authorised_absences"],
-            att["unauthorised_absences"], _d(att.get("period_start")), _d(att.get("period_end")))
+            int(att["possible_sessions"]), int(att["present_sessions"]),
+            int(att["authorised_absences"]), int(att["unauthorised_absences"]),
+            _d(att.get("period_start")), _d(att.get("period_end")))
     nti = d.get("notice_to_improve")
     return Case(
         case_ref=d["case_ref"],
@@ -197,7 +211,9 @@ def _case(d: Mapping[str, Any]) -> Case:
         penalty_notices=tuple(PenaltyNotice(p["carer_id"], date.fromisoformat(p["issued_on"]))
                               for p in d.get("penalty_notices", [])),
         notice_to_improve=(NoticeToImprove(date.fromisoformat(nti["issued_on"]),
-                                           nti["improvement_period_weeks"]) if nti else None),
+                                           int(nti["improvement_period_weeks"]),
+                                           nti.get("sufficient_improvement", ""))
+                           if nti else None),
         education_supervision_order_considered=d.get(
             "education_supervision_order_considered", False),
         profile=d.get("profile", ""),
@@ -210,12 +226,14 @@ def _school(s: Mapping[str, Any]) -> School:
         phase=Phase(s["phase"]) if "phase" in s else None,
         holidays=tuple(DateRange(date.fromisoformat(h["start"]), date.fromisoformat(h["end"]),
                                  h.get("name", "")) for h in s.get("holidays", [])),
+        address=s.get("address", ""), phone=s.get("phone", ""), email=s.get("email", ""),
+        signatory_name=s.get("signatory_name", ""), signatory_role=s.get("signatory_role", ""),
     )
 
 
 def _pupil(p: Mapping[str, Any]) -> Pupil:
     return Pupil(p["forename"], p["surname"], date.fromisoformat(p["date_of_birth"]),
-                 p["year_group"], p.get("upn", ""), p.get("preferred_name", ""))
+                 int(p["year_group"]), p.get("upn", ""), p.get("preferred_name", ""))
 
 
 def _carer(c: Mapping[str, Any]) -> Carer:
@@ -264,4 +282,8 @@ def _meeting(m: Mapping[str, Any]) -> Meeting:
                                       outcome.get("previous_plan_discussion", ""))
                         if outcome else None),
         reason_not_proceeded=m.get("reason_not_proceeded", ""),
+        early_help_services=tuple(m.get("early_help_services", [])),
+        send_support=m.get("send_support", ""),
+        present_situation=m.get("present_situation", ""),
+        other_issues=m.get("other_issues", ""),
     )
