@@ -1,0 +1,269 @@
+"""Context builders: pure functions from the casework record to what a template may use.
+
+Every key is always present, so a template can test any of them; values are text, lists
+or booleans, never None inside a value a template prints (an absent date is '', an absent
+list is []). The keys are documented in docs/template-context.md; ``templates check``
+refuses a template that uses a name not provided here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from function_app.domain.assessment import Assessment
+from function_app.domain.attendance import display_percent
+from function_app.domain.meetings import pupil_of_age_to_take_part
+from function_app.domain.model import (
+    Attendee,
+    Carer,
+    Case,
+    Intervention,
+    Meeting,
+    MeetingKind,
+    Party,
+    Quote,
+    ReviewDecision,
+    TargetMet,
+    VenueKind,
+)
+
+from .formatting import clock, lines, long_date, tick, weekday_date, year_group
+
+MEETING_TITLES = {
+    MeetingKind.SUPPORT: "school attendance meeting",
+    MeetingKind.REVIEW: "attendance review meeting",
+    MeetingKind.AIM: "Attendance Improvement Meeting",
+    MeetingKind.AIM_REVIEW: "Attendance Improvement Meeting review",
+    MeetingKind.APDR_REVIEW: "Assess, Plan, Do, Review meeting",
+    MeetingKind.ATTENDANCE_CONTRACT: "attendance contract meeting",
+    MeetingKind.EARLY_HELP_REVIEW: "Early Help review",
+    MeetingKind.LEGAL_CONSULTATION: "legal intervention consultation",
+}
+TARGET_MET = {TargetMet.YES: "Yes", TargetMet.SOME: "Some improvement", TargetMet.NO: "No"}
+DECISIONS = {
+    ReviewDecision.NO_FURTHER_ACTION: "No further action: keep monitoring attendance",
+    ReviewDecision.REVIEW_AGAIN: "A new plan, to be reviewed",
+    ReviewDecision.ESCALATE: "Escalate to the formal legal process",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """Settings that shape every document: the protective marking line."""
+
+    marking: str = ""
+
+
+def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
+                  options: Options) -> dict[str, Any]:
+    case = a.case
+    return {
+        "marking": options.marking,
+        "today": long_date(a.today),
+        "case_ref": case.case_ref,
+        "school": _school(case),
+        "pupil": _pupil(case),
+        "carer": _carer(carer) if carer else None,
+        "carers": [_carer(c) for c in case.carers],
+        "siblings": [{"full_name": f"{s.forename} {s.surname}", "school": s.school,
+                      "date_of_birth": long_date(s.date_of_birth),
+                      "attendance_concern": s.attendance_concern} for s in case.siblings],
+        "attendance": _attendance(a),
+        "meeting": _meeting(a, meeting) if meeting else None,
+        "previous_meeting": _meeting(a, prev) if meeting and (prev := _previous(case, meeting))
+        else None,
+        "meetings": [_meeting(a, m) for m in case.meetings_by_date()],
+        "interactions": [_interaction(case, i) for i in
+                         sorted(case.interactions, key=lambda i: (i.date, i.time or time(12)))],
+        "chronology": _chronology(case),
+        "interventions": _all_interventions(case),
+        "notice": _notice(case),
+        "penalty_notices": [{"carer": _name_of(case, n.carer_id), "issued_on":
+                             long_date(n.issued_on)} for n in case.penalty_notices],
+        "profile": {"title": a.profile.title, "consult": a.profile.consult,
+                    "legal_referral_form": a.profile.legal_referral_form},
+        "next_steps": [s.text for s in a.next_steps],
+    }
+
+
+def _school(case: Case) -> dict[str, Any]:
+    s = case.school
+    return {"name": s.name, "address_lines": lines(s.address), "phone": s.phone,
+            "email": s.email, "signatory_name": s.signatory_name,
+            "signatory_role": s.signatory_role}
+
+
+def _pupil(case: Case) -> dict[str, Any]:
+    p = case.pupil
+    return {"forename": p.forename, "surname": p.surname,
+            "full_name": f"{p.forename} {p.surname}",
+            "known_as": p.preferred_name or p.forename, "initials": p.initials,
+            "date_of_birth": long_date(p.date_of_birth), "year_group": year_group(p.year_group),
+            "upn": p.upn}
+
+
+def _carer(c: Carer) -> dict[str, Any]:
+    return {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
+            "full_name": c.full_name, "relationship": c.relationship,
+            "parental_responsibility": c.parental_responsibility,
+            "address_lines": lines(c.address), "email": c.email,
+            "salutation": f"Dear {c.full_name}"}
+
+
+def _attendance(a: Assessment) -> dict[str, Any]:
+    v = a.attendance
+    f = v.figures
+    period = (f"{long_date(f.period_start)} to {long_date(f.period_end)}"
+              if f.period_start and f.period_end else "")
+    return {"percent": display_percent(v.percent), "possible": str(f.possible_sessions),
+            "present": str(f.present_sessions), "authorised": str(f.authorised_absences),
+            "unauthorised": str(f.unauthorised_absences), "period": period,
+            "tier": f"Tier {v.tier.tier}", "tier_band": v.tier.label,
+            "persistently_absent": v.flags.persistently_absent,
+            "severely_absent": v.flags.severely_absent}
+
+
+def _meeting(a: Assessment, m: Meeting) -> dict[str, Any]:
+    case = a.case
+    view = next((mv for mv in a.meetings if mv.meeting is m), None)
+    review = view.review if view else None
+    outcome = m.review_outcome
+    return {
+        "id": m.id,
+        "kind": m.kind.value,
+        "title": MEETING_TITLES[m.kind],
+        "status": m.status.value,
+        "held": m.status.value == "held",
+        "date": long_date(m.date),
+        "weekday_date": weekday_date(m.date),
+        "time": clock(m.time),
+        "venue": _venue(case, m),
+        "at_home": m.venue is not None and m.venue.kind is VenueKind.HOME,
+        "online": m.venue is not None and m.venue.kind is VenueKind.ONLINE,
+        "attendees": [_attendee(x) for x in m.attendees],
+        "present": [_attendee(x) for x in m.attendees if x.present],
+        "absent": [_attendee(x) for x in m.attendees if not x.present],
+        "pupil_attended": m.present(Party.PUPIL),
+        "parents_attended": m.present(Party.CARER),
+        "pupil_of_age": pupil_of_age_to_take_part(case.pupil, a.profile),
+        "pupil_voice": [_quote(case, q) for q in m.pupil_voice],
+        "parent_voice": [_quote(case, q) for q in m.parent_voice],
+        "reasons": list(m.reasons_for_absence),
+        "barriers": list(m.barriers),
+        "interventions": [_intervention(i) for i in m.interventions],
+        "actions": {"pupil": list(m.agreed_actions.pupil),
+                    "parents": list(m.agreed_actions.parents),
+                    "school": list(m.agreed_actions.school),
+                    "others": list(m.agreed_actions.others)},
+        "target": m.target,
+        "review_date": long_date(review.due) if review else long_date(m.review_date),
+        "outcome": None if outcome is None else {
+            "target_met": TARGET_MET[outcome.target_met],
+            "decision": DECISIONS[outcome.decision],
+            "escalate": outcome.decision is ReviewDecision.ESCALATE,
+            "discussion": outcome.previous_plan_discussion,
+        },
+        "reason_not_proceeded": m.reason_not_proceeded,
+        "early_help_services": list(m.early_help_services),
+        "send_support": m.send_support,
+        "present_situation": m.present_situation,
+        "other_issues": m.other_issues,
+    }
+
+
+def _venue(case: Case, m: Meeting) -> str:
+    if m.venue is None:
+        return case.school.name
+    detail = m.venue.detail
+    return {
+        VenueKind.SCHOOL: detail or case.school.name,
+        VenueKind.HOME: detail or "your home",
+        VenueKind.NEUTRAL: detail or "a place agreed with you",
+        VenueKind.ONLINE: detail or "online (a link will be sent to you)",
+    }[m.venue.kind]
+
+
+def _attendee(x: Attendee) -> dict[str, Any]:
+    return {"name": x.name, "role": x.role, "party": x.party.value, "present": x.present,
+            "attendance": "Present" if x.present else "Absent"}
+
+
+def _quote(case: Case, q: Quote) -> dict[str, str]:
+    return {"speaker": _speaker(case, q.speaker), "text": q.text}
+
+
+def _speaker(case: Case, speaker: str) -> str:
+    if speaker.strip().lower() == "pupil":
+        return case.pupil.preferred_name or case.pupil.forename
+    carer = case.carer(speaker)
+    return carer.full_name if carer else speaker
+
+
+def _name_of(case: Case, carer_id: str) -> str:
+    carer = case.carer(carer_id)
+    return carer.full_name if carer else carer_id
+
+
+def _intervention(i: Intervention) -> dict[str, Any]:
+    return {"name": i.name, "offered": tick(i.offered or i.offered_on is not None),
+            "offered_on": long_date(i.offered_on),
+            "completed": tick(i.completed or i.completed_on is not None),
+            "completed_on": long_date(i.completed_on),
+            "taken_up": {True: "Yes", False: "No", None: ""}[i.taken_up]}
+
+
+def _all_interventions(case: Case) -> list[dict[str, Any]]:
+    latest: dict[str, Intervention] = {}
+    for m in case.meetings_by_date():
+        for i in m.interventions:
+            latest[i.name] = i
+    return [_intervention(i) for i in latest.values()]
+
+
+def _previous(case: Case, meeting: Meeting) -> Meeting | None:
+    """The meeting whose plan a review looks back on: the latest held one before it."""
+    if not meeting.kind.is_review:
+        return None
+    earlier = [m for m in case.meetings_by_date()
+               if m.status.value == "held" and m.date < meeting.date and m is not meeting]
+    return earlier[-1] if earlier else None
+
+
+def _interaction(case: Case, i: Any) -> dict[str, Any]:
+    return {"date": long_date(i.date), "time": clock(i.time),
+            "mode": i.mode.value.replace("_", " "), "staff_member": i.staff_member,
+            "summary": i.summary, "with": [_name_of(case, c) for c in i.carer_ids],
+            "quotes": [_quote(case, q) for q in i.quotes]}
+
+
+def _chronology(case: Case) -> list[dict[str, str]]:
+    """Every contact and meeting in date order, as the legal referral lists them."""
+    events: list[tuple[date, str, str]] = []
+    for i in case.interactions:
+        events.append((i.date, clock(i.time),
+                       f"{i.mode.value.replace('_', ' ').capitalize()} by {i.staff_member}: "
+                       f"{i.summary}"))
+    for m in case.meetings:
+        state = {"held": "held", "planned": "planned", "did_not_proceed": "did not go ahead",
+                 "cancelled": "cancelled"}[m.status.value]
+        who = ", ".join(f"{x.name} ({x.role})" for x in m.attendees if x.present)
+        text = f"{MEETING_TITLES[m.kind][0].upper()}{MEETING_TITLES[m.kind][1:]} {state}"
+        if who and m.status.value == "held":
+            text += f"; present: {who}"
+        if m.reason_not_proceeded:
+            text += f"; reason: {m.reason_not_proceeded}"
+        events.append((m.date, clock(m.time), text))
+    events.sort(key=lambda e: e[0])
+    return [{"date": long_date(d), "time": t, "event": text} for d, t, text in events]
+
+
+def _notice(case: Case) -> dict[str, str] | None:
+    n = case.notice_to_improve
+    if n is None:
+        return None
+    return {"issued_on": long_date(n.issued_on),
+            "period_weeks": str(n.improvement_period_weeks),
+            "period_ends": long_date(n.issued_on + timedelta(weeks=n.improvement_period_weeks)),
+            "sufficient_improvement": n.sufficient_improvement}
