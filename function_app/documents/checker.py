@@ -19,7 +19,7 @@ from function_app.domain.errors import CaseworkError
 
 from .catalogue import SHIPPED_TEMPLATES, DocumentKind
 from .context import Options, build_context
-from .engine import TemplateSet, choose_meeting
+from .engine import TemplateSet, choose_meeting, missing
 from .errors import TemplateProblemError
 from .hostile import corpus, hostile_copy
 from .renderer import CompiledTemplate, DocumentProperties
@@ -59,7 +59,13 @@ def check_templates(folder: Path | None = None) -> list[TemplateReport]:
             report.problems.append(exc.problem)
             continue
         meeting = choose_meeting(kind, case, None)
-        carer = case.carers_with_parental_responsibility[0] if kind.per_carer else None
+        recipients = case.carers_with_parental_responsibility if kind.per_carer else ()
+        lacking = missing(kind, case, meeting, recipients)
+        if lacking:  # a fault of the sample case, not of the template: say so
+            report.problems.append("the sample case cannot show this kind: "
+                                   + "; ".join(map(str, lacking)))
+            continue
+        carer = recipients[0] if recipients else None
         context = build_context(assessment, meeting, carer, Options("OFFICIAL-SENSITIVE"))
         for name in sorted(template.variables - set(context)):
             report.problems.append(

@@ -82,10 +82,18 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
         "notice": _notice(case),
         "penalty_notices": [{"carer": _name_of(case, n.carer_id), "issued_on":
                              long_date(n.issued_on)} for n in case.penalty_notices],
-        "profile": {"title": a.profile.title, "consult": a.profile.consult,
-                    "legal_referral_form": a.profile.legal_referral_form},
+        "profile": _profile(a),
         "next_steps": [s.text for s in a.next_steps],
     }
+
+
+def _profile(a: Assessment) -> dict[str, str]:
+    amounts = a.profile.penalty_amounts
+    return {"title": a.profile.title, "consult": a.profile.consult,
+            "legal_referral_form": a.profile.legal_referral_form,
+            "penalty_first_21_days": f"£{amounts['first_paid_within_21_days']}",
+            "penalty_first_28_days": f"£{amounts['first_paid_within_28_days']}",
+            "penalty_second": f"£{amounts['second']}"}
 
 
 def _school(case: Case) -> dict[str, Any]:
@@ -173,21 +181,22 @@ def _meeting(a: Assessment, m: Meeting) -> dict[str, Any]:
     }
 
 
-def _venue(case: Case, m: Meeting) -> str:
+def _venue(case: Case, m: Meeting, to_family: bool = True) -> str:
     if m.venue is None:
         return case.school.name
     detail = m.venue.detail
     return {
         VenueKind.SCHOOL: detail or case.school.name,
-        VenueKind.HOME: detail or "your home",
+        VenueKind.HOME: detail or ("your home" if to_family else "the family's home"),
         VenueKind.NEUTRAL: detail or "a place agreed with you",
-        VenueKind.ONLINE: detail or "online (a link will be sent to you)",
+        VenueKind.ONLINE: detail or ("online (a link will be sent to you)" if to_family
+                                     else "online"),
     }[m.venue.kind]
 
 
 def _attendee(x: Attendee) -> dict[str, Any]:
     return {"name": x.name, "role": x.role, "party": x.party.value, "present": x.present,
-            "attendance": "Present" if x.present else "Absent"}
+            "attendance": "Present" if x.present else "Absent", "carer_id": x.carer_id}
 
 
 def _quote(case: Case, q: Quote) -> dict[str, str]:
@@ -250,6 +259,8 @@ def _chronology(case: Case) -> list[dict[str, str]]:
                  "cancelled": "cancelled"}[m.status.value]
         who = ", ".join(f"{x.name} ({x.role})" for x in m.attendees if x.present)
         text = f"{MEETING_TITLES[m.kind][0].upper()}{MEETING_TITLES[m.kind][1:]} {state}"
+        if m.venue is not None:
+            text += f" ({_venue(case, m, to_family=False)})"
         if who and m.status.value == "held":
             text += f"; present: {who}"
         if m.reason_not_proceeded:

@@ -91,9 +91,17 @@ def missing(kind: DocumentKind, case: Case, meeting: Meeting | None,
         if "review_outcome" in needs and meeting.review_outcome is None:
             out.append(Problem(f"{where}.review_outcome",
                                f"{kind.title} needs the review's outcome"))
-    if "notice_to_improve" in needs and case.notice_to_improve is None:
-        out.append(Problem("notice_to_improve", f"{kind.title} needs the notice's issue date "
-                                                "and improvement period"))
+    if "notice_to_improve" in needs:
+        if case.notice_to_improve is None:
+            out.append(Problem("notice_to_improve", f"{kind.title} needs the notice's issue "
+                                                    "date and improvement period"))
+        elif not case.notice_to_improve.sufficient_improvement.strip():
+            out.append(Problem("notice_to_improve.sufficient_improvement",
+                               f"{kind.title} must say what counts as sufficient improvement "
+                               "(DfE 2024)"))
+    if "signatory" in needs and not case.school.signatory_name.strip():
+        out.append(Problem("school.signatory_name",
+                           f"{kind.title} is a letter: it needs the name of who signs it"))
     if kind.per_carer:
         if not recipients:
             out.append(Problem("carers", f"{kind.title} goes to each parent or carer with "

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
+
+from function_app.domain.wording import clock
+
+__all__ = ["clock", "lines", "long_date", "tick", "weekday_date", "year_group"]
 
 
 def long_date(d: date | None) -> str:
@@ -13,17 +17,6 @@ def long_date(d: date | None) -> str:
 def weekday_date(d: date | None) -> str:
     """'Tuesday 3 March 2026', for invitations."""
     return f"{d:%A} {long_date(d)}" if d else ""
-
-
-def clock(t: time | None) -> str:
-    """'9:30am', '12 noon', '2pm'; '' for no time."""
-    if t is None:
-        return ""
-    if (t.hour, t.minute) == (12, 0):
-        return "12 noon"
-    hour = t.hour % 12 or 12
-    suffix = "am" if t.hour < 12 else "pm"
-    return f"{hour}{suffix}" if t.minute == 0 else f"{hour}:{t.minute:02d}{suffix}"
 
 
 def year_group(n: int) -> str:

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING
 
 from .attendance import display_percent
 from .meetings import pupil_of_age_to_take_part
-from .model import CaseStatus, MeetingKind, MeetingStatus, Party, ReviewDecision, Stage, TargetMet
+from .model import (
+    CaseStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Party,
+    ReviewDecision,
+    Stage,
+    TargetMet,
+)
+from .wording import clock, day, meeting_name
 
 if TYPE_CHECKING:
     from .assessment import Assessment, MeetingView
@@ -35,11 +45,6 @@ ESO_SOURCE = ("Children Act 1989 s36; seed 000, Legal considerations: an Educati
 NTI_SOURCE = ("DfE, Working together to improve school attendance (2024): the Notice to "
               "Improve states the attendance record, the support already offered, a warning "
               "of a penalty notice or prosecution, and an improvement period of 3 to 6 weeks")
-
-
-def day(d: date) -> str:
-    """3 March 2026."""
-    return f"{d.day} {d:%B %Y}"
 
 
 def next_steps(a: Assessment) -> list[Advice]:
@@ -83,7 +88,10 @@ def _ladder(a: Assessment) -> Iterator[Advice]:
                      "attendance and recognise the improvement with the family.", SEED_002_REVIEW)
         return
     if outcome.decision is ReviewDecision.ESCALATE:
-        if a.case.notice_to_improve is None:  # else the notice's period is reported below
+        planned = _planned_after(a, m.date)
+        if planned:  # escalation already acted on: the next meeting is arranged
+            yield from _meeting_planned(a, planned[0])
+        elif a.case.notice_to_improve is None:  # else the notice's period is reported below
             yield from _escalate(a)
         yield from _review(latest, "Keep an action plan in place while you escalate: review it",
                            "seed 002: for continuity, have an action plan in place even when "
@@ -101,8 +109,34 @@ def _ladder(a: Assessment) -> Iterator[Advice]:
     yield from _review(latest, words[outcome.target_met], SEED_002_REVIEW)
 
 
+def _planned_after(a: Assessment, after: date) -> list[Meeting]:
+    return [m for m in a.case.meetings_by_date()
+            if m.status is MeetingStatus.PLANNED and m.date > after and m.date >= a.today]
+
+
+def _meeting_planned(a: Assessment, m: Meeting) -> Iterator[Advice]:
+    when = day(m.date) + (f" at {clock(m.time)}" if m.time else "")
+    if m.kind in (MeetingKind.AIM, MeetingKind.AIM_REVIEW):
+        yield Advice("meeting_planned",
+                     f"The Attendance Improvement Meeting is planned for {when}. Write to each "
+                     "parent individually: warn in writing that they may be at risk of "
+                     "prosecution, offer to meet at home or at a neutral venue, and say the "
+                     "meeting will go ahead in their absence unless a new time is agreed.",
+                     "seeds 000 and 001: how is an AIM organised?")
+    else:
+        yield Advice("meeting_planned",
+                     f"The {meeting_name(m.kind)} is planned for {when}. "
+                     "Invite each parent or carer by letter, say it may go ahead if they do "
+                     "not attend unless a new time is agreed, and confirm in writing any "
+                     "arrangement made by phone.", "seed 002: how should they be invited?")
+
+
 def _before_any_meeting(a: Assessment) -> Iterator[Advice]:
     stage, view = a.case.stage, a.attendance
+    planned = _planned_after(a, date.min)
+    if planned:
+        yield from _meeting_planned(a, planned[0])
+        return
     concern = view.tier.tier >= 2 or view.flags.persistently_absent
     if stage is Stage.MONITORING:
         if concern:

@@ -10,9 +10,10 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING
 
-from .advice import Advice, day, has_agreed_plan, pupil_expected
+from .advice import Advice, has_agreed_plan, pupil_expected
 from .attendance import display_percent, figures_from_marks
 from .model import Attendee, MeetingKind, MeetingStatus, Party, Stage
+from .wording import day, meeting_name
 
 if TYPE_CHECKING:
     from .assessment import Assessment, MeetingView
@@ -114,7 +115,7 @@ def _carers(a: Assessment) -> Iterator[Advice]:
 
 def _meeting(a: Assessment, view: MeetingView) -> Iterator[Advice]:
     m = view.meeting
-    on = f"the {_kind(m.kind)} on {day(m.date)}"
+    on = f"the {meeting_name(m.kind)} on {day(m.date)}"
     if view.review_overdue and view.review:
         yield Advice("review_overdue",
                      f"The review of {on} was due on {day(view.review.due)} and has not been "
@@ -124,6 +125,11 @@ def _meeting(a: Assessment, view: MeetingView) -> Iterator[Advice]:
             else "review_date_note"
         yield Advice(code, f"Review date for {on}: {view.review.note}.",
                      a.profile.source("review_intervals"))
+    if m.status is MeetingStatus.PLANNED and m.date < a.today:
+        yield Advice("planned_meeting_in_the_past",
+                     f"{on[0].upper()}{on[1:]} is still recorded as planned: record whether it "
+                     "was held, did not go ahead, or was cancelled.",
+                     "seed 000: keep clear records of every meeting")
     if m.status is MeetingStatus.DID_NOT_PROCEED and not m.reason_not_proceeded:
         yield Advice("no_reason_not_proceeded",
                      f"Record why {on} did not go ahead.", "seed 000: keep clear records")
@@ -185,16 +191,3 @@ def _superseded(a: Assessment) -> Iterator[Advice]:
         yield Advice("superseded_local_rule",
                      f"Local guidance says: \"{s.text}\" This is no longer applied: it was "
                      f"replaced by {s.superseded_by}.", s.source)
-
-
-def _kind(kind: MeetingKind) -> str:
-    return {
-        MeetingKind.SUPPORT: "school attendance meeting",
-        MeetingKind.REVIEW: "review meeting",
-        MeetingKind.AIM: "attendance improvement meeting",
-        MeetingKind.AIM_REVIEW: "AIM review",
-        MeetingKind.APDR_REVIEW: "APDR review",
-        MeetingKind.ATTENDANCE_CONTRACT: "attendance contract meeting",
-        MeetingKind.EARLY_HELP_REVIEW: "Early Help review",
-        MeetingKind.LEGAL_CONSULTATION: "legal consultation",
-    }[kind]

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from .calendar import SchoolCalendar
 from .model import Meeting, MeetingKind, Party, Pupil
 from .policy import Profile, ReviewInterval
+from .wording import day
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +104,13 @@ def review_due(meeting: Meeting, profile: Profile, calendar: SchoolCalendar) -> 
     earliest = meeting.date + timedelta(weeks=interval.min_weeks)
     earlier = calendar.on_or_before(target, not_before=earliest)
     if earlier is not None:
-        note = f"moved back from {_day(target)} ({closed}) to the last school day before it"
+        note = f"moved back from {day(target)} ({closed}) to the last school day before it"
         return ReviewDue(earlier, "profile", interval, note, True)
     later = calendar.on_or_after(target)
     within = later <= meeting.date + timedelta(weeks=interval.max_weeks)
-    note = (f"{_day(target)} is {closed} and there is no school day between "
+    note = (f"{day(target)} is {closed} and there is no school day between "
             f"{interval.min_weeks} and {interval.default_weeks} weeks after the meeting, so "
-            f"the review moves forward to {_day(later)}")
+            f"the review moves forward to {day(later)}")
     if not within:
         note += f", later than the guidance's {interval.max_weeks} weeks"
     return ReviewDue(later, "profile", interval, note, within)
@@ -131,12 +132,8 @@ def _school_set(
                          f"the guidance is {span}")
     closed = calendar.why_closed(due)
     if closed:
-        notes.append(f"{_day(due)} is {closed}")
+        notes.append(f"{day(due)} is {closed}")
     return ReviewDue(due, "school", interval, "; ".join(notes), within)
-
-
-def _day(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
 
 
 def kinds_with_proceed_rule() -> frozenset[MeetingKind]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from function_app.domain.advice import day
 from function_app.domain.assessment import Assessment
 from function_app.domain.attendance import display_percent
 from function_app.domain.meetings import pupil_of_age_to_take_part
+from function_app.domain.wording import day, meeting_name
 
 SCHEMA_VERSION = 1
 
@@ -132,7 +132,7 @@ def to_text(a: Assessment) -> str:
         lines += ["", "Meetings:"]
         for mv in a.meetings:
             m = mv.meeting
-            line = f"- {day(m.date)}: {m.kind.value.replace('_', ' ')}, " \
+            line = f"- {day(m.date)}: {meeting_name(m.kind)}, " \
                    f"{m.status.value.replace('_', ' ')}"
             if mv.proceed is not None:
                 verdict = "May proceed" if mv.proceed.may_proceed else "Should not proceed"

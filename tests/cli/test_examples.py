@@ -543,3 +543,48 @@ def test_every_example_runs_as_text(capsys: pytest.CaptureFixture[str], example:
     assert code == 0, out.err
     assert example in PINNED, f"{example} has no pinned test"
     assert f"Tier {PINNED[example]} (" in out.out
+
+
+# Meetings already arranged ------------------------------------------------------------
+
+
+@pins("support-meeting-invitation-planned.json", 2)
+def test_a_planned_support_meeting_asks_for_the_invitation(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 002: once a school attendance meeting is arranged, parents are invited by letter
+    and told it may go ahead without them unless a new time is agreed."""
+    r = assess(capsys, "support-meeting-invitation-planned.json")
+    assert attendance(r) == (85.8, 2, True, False)  # 103/120 = 85.83%, rounded down
+    assert codes(r, "next_steps") == ["meeting_planned"]
+    [step] = texts(r, "next_steps", "meeting_planned")
+    assert "26 November 2026 at 9:15am" in step and "go ahead" in step
+    assert meeting(r, "m1")["review_due"] is None  # a planned meeting has no plan to review
+    assert codes(r, "warnings") == []
+
+
+@pins("gloucestershire-aim-invitation-planned.json", 3)
+def test_escalation_acted_on_shows_the_planned_aim(capsys: pytest.CaptureFixture[str]) -> None:
+    """Seeds 000 and 001: after a review decides to escalate, an arranged AIM replaces the
+    advice to escalate; the letter must warn of prosecution and offer a home or neutral venue;
+    seed 002: the plan stays under review meanwhile (11 November + 3 weeks)."""
+    r = assess(capsys, "gloucestershire-aim-invitation-planned.json")
+    assert attendance(r) == (75.3, 3, True, False)  # 98/130 = 75.38%
+    assert codes(r, "next_steps") == ["send_plan", "meeting_planned", "review_by"]
+    [step] = texts(r, "next_steps", "meeting_planned")
+    assert "30 November 2026 at 2pm" in step and "prosecution" in step and "neutral" in step
+    assert meeting(r, "m2")["review_due"] == "2026-12-02"
+    assert meeting(r, "m1")["review_overdue"] is False  # m2 reviewed it
+    assert codes(r, "warnings") == []
+
+
+@pins("tiered-support-attendance-contract-agreed.json", 3)
+def test_attendance_contract_keeps_the_schools_review_date(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 004 Tier 3: an Attendance Parent Contract is reviewed on the date the school set,
+    and the Tier 3 actions follow, with the superseded FPN warning shown."""
+    r = assess(capsys, "tiered-support-attendance-contract-agreed.json")
+    assert attendance(r) == (71.4, 3, True, False)  # 100/140 = 71.43%
+    m1 = meeting(r, "m1")
+    assert (m1["review_due"], m1["review_set_by"]) == ("2026-12-08", "school")
+    assert codes(r, "next_steps") == ["send_plan", "review_by"] + ["tier_3_action"] * 4
+    assert codes(r, "warnings") == ["superseded_local_rule"]
