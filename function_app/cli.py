@@ -61,6 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--marking", metavar="TEXT",
                    help="protective marking line, e.g. OFFICIAL-SENSITIVE "
                         "(default: the setting CASEWORK_PROTECTIVE_MARKING)")
+    r.add_argument("--logo", type=Path, metavar="IMAGE",
+                   help="a PNG or JPEG for the letterhead (default: CASEWORK_LOGO)")
     r.add_argument("--templates-dir", type=Path, metavar="DIR",
                    help="the LA's own templates (default: CASEWORK_TEMPLATES_DIR)")
     out = r.add_mutually_exclusive_group(required=True)

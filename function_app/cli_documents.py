@@ -10,6 +10,7 @@ from pathlib import Path
 
 from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
+from function_app.documents.logo import load_logo
 from function_app.documents.naming import safe_name
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.errors import CaseworkError
@@ -47,8 +48,9 @@ def render_command(args: argparse.Namespace) -> int:
     settings = Settings.from_environment()
     templates = TemplateSet(overrides=args.templates_dir or settings.templates_dir)
     templates.catalogue.get(args.kind)  # an unknown kind fails before any work
+    logo_path = args.logo or settings.logo
     options = Options(marking=settings.protective_marking if args.marking is None
-                      else args.marking)
+                      else args.marking, logo=load_logo(logo_path) if logo_path else None)
     today = args.today or date.today()
     source = Path(args.input)
     if source.suffix == ".jsonl":

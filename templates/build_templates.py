@@ -224,6 +224,9 @@ class Template:
         header = section.header
         header.is_linked_to_previous = False
         self._marking(header.paragraphs[0])
+        _tag(header, "{%p if logo %}")
+        _para(header, "{{ logo }}", "Letterhead Name")
+        _tag(header, "{%p endif %}")
         _para(header, "{{ school.name }}", "Letterhead Name")
         _tag(header, "{%p if school.address_lines %}")
         _para(header, "{{ school.address_lines|join(', ') }}", "Letterhead Detail")

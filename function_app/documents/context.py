@@ -30,6 +30,7 @@ from function_app.domain.model import (
 )
 
 from .formatting import clock, lines, long_date, tick, weekday_date, year_group
+from .logo import Logo
 
 MEETING_TITLES = {
     MeetingKind.SUPPORT: "school attendance meeting",
@@ -51,9 +52,10 @@ DECISIONS = {
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """Settings that shape every document: the protective marking line."""
+    """Settings that shape every document: the protective marking line and the logo."""
 
     marking: str = ""
+    logo: Logo | None = None
 
 
 def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
@@ -61,6 +63,7 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
     case = a.case
     return {
         "marking": options.marking,
+        "logo": None,  # the renderer puts the drawing here when there is a logo
         "today": long_date(a.today),
         "case_ref": case.case_ref,
         "school": _school(case),

@@ -136,7 +136,7 @@ def produce(templates: TemplateSet, kind_name: str, a: Assessment, meeting_id: s
         name = kind.file_name.format(date=day, carer=carer.full_name if carer else "",
                                      case_ref=case.case_ref, title=kind.title)
         documents.append(Document(kind.kind, safe_name(f"{name}.docx"),
-                                  template.render(context, properties),
+                                  template.render(context, properties, options.logo),
                                   carer.id if carer else "", carer.full_name if carer else "",
                                   meeting.id if meeting else ""))
     return documents

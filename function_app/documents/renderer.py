@@ -35,6 +35,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
 from .errors import RenderError, TemplateProblemError
+from .logo import Logo, add_to_parts, drawing
 from .xml_text import as_run_text
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
@@ -89,18 +90,18 @@ class CompiledTemplate:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
             raise TemplateProblemError(name, "is not a Word document (.docx)") from None
-        static = io.BytesIO()
-        with archive, zipfile.ZipFile(static, "w", zipfile.ZIP_DEFLATED) as base:
+        with archive:
             names = archive.namelist()
             if "word/document.xml" not in names:
                 raise TemplateProblemError(name, "has no word/document.xml; is it a .docx?")
+            self._static: dict[str, bytes] = {}
             for part in names:
                 if _TEMPLATED.match(part):
                     self.sources[part] = prepare_part(archive.read(part).decode("utf-8"))
                 elif part != _CORE:
-                    base.writestr(archive.getinfo(part), archive.read(part))
+                    self._static[part] = archive.read(part)
             self._has_core = _CORE in names
-        self._base = static.getvalue()
+        self._bases: dict[str, bytes] = {}
         self._compiled = {}
         for part, text in self.sources.items():
             try:
@@ -111,12 +112,28 @@ class CompiledTemplate:
                     name, f"{exc.message} in {part}, near {_tag_near(text, exc.lineno)}"
                 ) from None
 
-    def render(self, context: Mapping[str, Any], properties: DocumentProperties) -> bytes:
+    def _base(self, logo: Logo | None) -> bytes:
+        """The unchanged parts, compressed once (per logo, when there is one)."""
+        key = logo.digest if logo else ""
+        if key not in self._bases:
+            parts = dict(self._static)
+            if logo is not None:
+                add_to_parts(parts, list(self.sources), logo)
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as base:
+                for part, data in parts.items():
+                    base.writestr(part, data)
+            self._bases[key] = buffer.getvalue()
+        return self._bases[key]
+
+    def render(self, context: Mapping[str, Any], properties: DocumentProperties,
+               logo: Logo | None = None) -> bytes:
         """The finished .docx as bytes; RenderError if the context cannot fill it."""
         missing = sorted(self.variables - set(context))
         if missing:
             raise RenderError(self.name, f"the context has no {', '.join(missing)}")
-        out = io.BytesIO(self._base)
+        context = {**context, "logo": drawing(logo) if logo else None}
+        out = io.BytesIO(self._base(logo))
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
             for part, template in self._compiled.items():
                 xml = _finish_part(self._render_part(part, template, context))
