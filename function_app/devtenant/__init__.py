@@ -1,0 +1,21 @@
+"""The local dev tenant: a Microsoft Graph v1.0-compatible server on loopback.
+
+Sites, lists with columns and items, list delta, a document library whose files are real
+files under the data folder, upload sessions, subscriptions that POST change notifications,
+JSON batching, and injected faults (throttling, outages, dropped connections). The
+production Graph adapter runs against it unchanged; only the base URL differs.
+
+    from function_app.devtenant import DevTenant
+    with DevTenant(Path("data")) as tenant:
+        ...  # tenant.base_url, tenant.app_token, tenant.site_id, tenant.files_root
+
+Modules: tenant (the public class), server (aiohttp), router, routes_* (one per resource),
+store (SQLite), lists, columns, library (drive items and files), uploads, notifications,
+faults, shapes (Graph's JSON), calls, errors, identity.
+"""
+
+from __future__ import annotations
+
+from .tenant import DevTenant
+
+__all__ = ["DevTenant"]

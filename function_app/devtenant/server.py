@@ -1,0 +1,150 @@
+"""The aiohttp application: raw request -> route -> count -> faults -> auth -> handler -> reply.
+
+Paths are matched percent-decoded, so Graph's path addressing works however a client encodes
+it (the SDK sends "root:/a b.docx:" as root%3A%2Fa%20b.docx%3A). aiohttp sets TCP_NODELAY, so
+a small JSON answer leaves in one segment without waiting for a delayed ACK.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import parse_qsl, unquote
+
+from aiohttp import web
+
+from . import (
+    routes_batch,
+    routes_delta,
+    routes_drive,
+    routes_items,
+    routes_sites,
+    routes_subscriptions,
+    routes_uploads,
+)
+from .backend import Backend
+from .calls import Call, Reply
+from .errors import GraphError
+from .faults import RETRY_AFTER_SECONDS
+from .identity import from_authorization
+from .router import Match, Route, Router
+from .util import new_guid
+
+log = logging.getLogger("function_app.devtenant")
+
+MAX_BODY = 64 * 1024 * 1024  # an upload range may be up to 60 MiB
+VERSION = "/v1.0"
+
+GRAPH_ROUTES: list[Route] = [
+    *routes_sites.ROUTES,
+    *routes_delta.ROUTES,  # before items/{item-id}, which "delta" would also match
+    *routes_items.ROUTES,
+    *routes_uploads.GRAPH_ROUTES,
+    *routes_drive.ROUTES,
+    *routes_subscriptions.ROUTES,
+    *routes_batch.ROUTES,
+]
+
+
+def _fault_reply(b: Backend, kind: str, call: Call | None) -> Reply:
+    if kind == "throttled":
+        error = GraphError(
+            429,
+            "TooManyRequests",
+            "Too many requests (a fault injected by the dev tenant); retry after the "
+            "Retry-After header's seconds.",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    else:
+        error = GraphError(
+            503,
+            "serviceNotAvailable",
+            "The service is temporarily unavailable (a fault injected by the dev tenant).",
+        )
+    return b.error_reply(error, call)
+
+
+class Server:
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
+        self.graph = Router(GRAPH_ROUTES)
+        self.direct = Router(routes_uploads.DIRECT_ROUTES)
+        backend.run_subrequest = self.run_subrequest
+
+    def app(self) -> web.Application:
+        application = web.Application(client_max_size=MAX_BODY)
+        application.router.add_route("*", "/{tail:.*}", self.handle)
+        return application
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        b = self.backend
+        raw_path, _, raw_query = request.raw_path.partition("?")
+        path = unquote(raw_path)
+        graph = path == VERSION or path.startswith(VERSION + "/")
+        router = self.graph if graph else self.direct
+        match = router.match(b, request.method, path[len(VERSION) :] if graph else path)
+        b.counter.add(match.template)
+        if b.faults.latency_ms:
+            await asyncio.sleep(b.faults.latency_ms / 1000)
+        fault = b.faults.draw()
+        if fault == "dropped":
+            if request.transport is not None:
+                request.transport.abort()
+            return web.Response()  # never written: the connection is gone
+        call = Call(
+            method=request.method,
+            path=path[len(VERSION) :] if graph else path,
+            query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+            headers=request.headers,
+            body=b"",
+            identity=None,
+        )
+        if fault is not None:
+            return self._respond(_fault_reply(b, fault, call), call)
+        if graph:
+            call.identity = from_authorization(request.headers.get("Authorization"))
+            if call.identity is None:
+                missing = not request.headers.get("Authorization")
+                error = GraphError(
+                    401,
+                    "InvalidAuthenticationToken",
+                    "Access token is empty."
+                    if missing
+                    else "Access token validation failure. The dev tenant accepts "
+                    "'Bearer dev-app-token' and 'Bearer dev-user:<Display Name>'.",
+                    headers={"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
+                )
+                return self._respond(b.error_reply(error, call), call)
+        call.body = await request.read()
+        return self._respond(await self._run(match, call), call)
+
+    async def _run(self, match: Match, call: Call) -> Reply:
+        try:
+            return await match.handler(self.backend, call, match.params)
+        except GraphError as error:
+            return self.backend.error_reply(error, call)
+        except Exception as exc:
+            log.exception("dev tenant: %s %s failed", call.method, call.path)
+            failure = GraphError(500, "generalException", f"{type(exc).__name__}: {exc}")
+            return self.backend.error_reply(failure, call)
+
+    async def run_subrequest(self, call: Call) -> Reply:
+        """One request of a JSON batch: counted, throttled on its own, then handled."""
+        b = self.backend
+        match = self.graph.match(b, call.method, call.path)
+        b.batch_counter.add(match.template)
+        fault = b.faults.draw(droppable=False)
+        if fault is not None:
+            return _fault_reply(b, fault, call)
+        return await self._run(match, call)
+
+    def _respond(self, reply: Reply, call: Call) -> web.StreamResponse:
+        headers = dict(reply.headers)
+        headers.setdefault("request-id", new_guid())
+        headers.setdefault("client-request-id", call.headers.get("client-request-id") or new_guid())
+        media = reply.media_type()
+        if media:
+            headers["Content-Type"] = media
+        if reply.file is not None:
+            return web.FileResponse(reply.file, status=reply.status, headers=headers)
+        return web.Response(status=reply.status, body=reply.payload(), headers=headers)
