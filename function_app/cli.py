@@ -71,6 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
                           "beside it, named after the carer")
     out.add_argument("--out-dir", type=Path, metavar="DIR",
                      help="a folder: one subfolder per case, files named by the catalogue")
+    d = commands.add_parser("dev-tenant", help="run the local dev tenant (Microsoft Graph "
+                                              "on loopback) until Ctrl-C")
+    d.add_argument("--data", type=Path, required=True, metavar="DIR",
+                   help="where it keeps its lists and the library's files")
+    d.add_argument("--port", type=int, default=8765)
+    d.add_argument("--fault-rate", type=float, default=0.0, metavar="R",
+                   help="share of requests answered 429, 503 or dropped (0 to 1)")
+    d.add_argument("--latency-ms", type=int, default=0, metavar="M")
+
+    p = commands.add_parser("provision", help="create the lists, library and columns the "
+                                              "product needs on the site; never deletes")
+    p.add_argument("--site", metavar="URL",
+                   help="the site, e.g. https://contoso.sharepoint.com/sites/attendance "
+                        "(default: the setting SHAREPOINT_SITE)")
+
+    s = commands.add_parser("process", help="read the lists' changes once and make what "
+                                            "they call for")
+    s.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
+    s.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD")
     return parser
 
 
@@ -100,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.cli_documents import render_command
 
             return render_command(args)
+        if args.command in ("dev-tenant", "provision", "process"):
+            from function_app.cli_tenant import tenant_command
+
+            return tenant_command(args)
         return _assess(args)
     except CaseworkError as exc:
         print(f"casework: {exc}", file=sys.stderr)

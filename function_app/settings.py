@@ -1,10 +1,25 @@
 """One frozen settings object, read once from the environment.
 
+Documents
 - CASEWORK_PROTECTIVE_MARKING: a line at the top of every document, e.g.
   OFFICIAL-SENSITIVE; none by default.
 - CASEWORK_LOGO: a PNG or JPEG shown in the letterhead; none by default.
 - CASEWORK_TEMPLATES_DIR: a folder of the LA's own templates; a file there replaces the
   shipped template of the same name; none by default.
+- CASEWORK_PROFILE: the policy profile when a case names none; national-2024.
+- CASEWORK_FOLDER_PATTERN: where a case's documents are filed in the Case Files library;
+  default "{school}/{case_ref} {surname}, {forename}".
+
+Microsoft Graph and SharePoint
+- SHAREPOINT_SITE: the site, as https://contoso.sharepoint.com/sites/attendance.
+- GRAPH_BASE_URL: default https://graph.microsoft.com/v1.0; the dev tenant's for local use.
+- AZURE_CLIENT_ID, AZURE_TENANT_ID: the Entra app (or user-assigned managed identity).
+- GRAPH_CERTIFICATE_PATH: a certificate for app-only auth outside Azure; without it, a
+  managed identity is used.
+- GRAPH_DEV_TOKEN: the dev tenant's token; only ever sent to a loopback address.
+
+State
+- CASEWORK_STATE: the SQLite file for delta links and claims; default .casework/state.sqlite.
 """
 
 from __future__ import annotations
@@ -13,6 +28,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
+
+DEFAULT_GRAPH = "https://graph.microsoft.com/v1.0"
+DEFAULT_FOLDERS = "{school}/{case_ref} {surname}, {forename}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,14 +39,47 @@ class Settings:
     protective_marking: str = ""
     templates_dir: Path | None = None
     logo: Path | None = None
+    profile: str = ""
+    folder_pattern: str = DEFAULT_FOLDERS
+    site_url: str = ""
+    graph_base_url: str = DEFAULT_GRAPH
+    client_id: str = ""
+    tenant_id: str = ""
+    certificate_path: str = ""
+    dev_token: str = ""
+    state_path: Path = Path(".casework/state.sqlite")
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
-        folder = env.get("CASEWORK_TEMPLATES_DIR", "").strip()
-        logo = env.get("CASEWORK_LOGO", "").strip()
+
+        def get(name: str, default: str = "") -> str:
+            return env.get(name, default).strip() or default
+
+        def path(name: str) -> Path | None:
+            value = get(name)
+            return Path(value) if value else None
+
         return cls(
-            protective_marking=env.get("CASEWORK_PROTECTIVE_MARKING", "").strip(),
-            templates_dir=Path(folder) if folder else None,
-            logo=Path(logo) if logo else None,
+            protective_marking=get("CASEWORK_PROTECTIVE_MARKING"),
+            templates_dir=path("CASEWORK_TEMPLATES_DIR"),
+            logo=path("CASEWORK_LOGO"),
+            profile=get("CASEWORK_PROFILE"),
+            folder_pattern=get("CASEWORK_FOLDER_PATTERN", DEFAULT_FOLDERS),
+            site_url=get("SHAREPOINT_SITE"),
+            graph_base_url=get("GRAPH_BASE_URL", DEFAULT_GRAPH),
+            client_id=get("AZURE_CLIENT_ID"),
+            tenant_id=get("AZURE_TENANT_ID"),
+            certificate_path=get("GRAPH_CERTIFICATE_PATH"),
+            dev_token=get("GRAPH_DEV_TOKEN"),
+            state_path=Path(get("CASEWORK_STATE", ".casework/state.sqlite")),
         )
+
+    @property
+    def site(self) -> tuple[str, str]:
+        """(hostname, server-relative path) of SHAREPOINT_SITE."""
+        parsed = urlparse(self.site_url)
+        if not parsed.hostname or not parsed.path.strip("/"):
+            raise ValueError("SHAREPOINT_SITE must be the site's address, e.g. "
+                             "https://contoso.sharepoint.com/sites/attendance")
+        return parsed.hostname, "/" + parsed.path.strip("/")

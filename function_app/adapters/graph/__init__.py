@@ -1,0 +1,1 @@
+"""Microsoft Graph, behind the product's own small interface (see client.GraphClient)."""

@@ -1,0 +1,76 @@
+"""Credentials for Graph: app-only, never a secret in code.
+
+- In Azure: a managed identity (azure-identity), optionally user-assigned by client id.
+- Elsewhere: a certificate registered on the Entra app (path in settings).
+- Against the local dev tenant only: its fixed development token, sent to loopback hosts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlparse
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+
+
+def is_loopback(url: str) -> bool:
+    return (urlparse(url).hostname or "") in LOOPBACK
+
+
+def dev_token_provider(base_url: str, token: str) -> Any:
+    """A bearer token for the dev tenant; refused for any host that is not loopback."""
+    from kiota_abstractions.authentication import (
+        AccessTokenProvider,
+        AllowedHostsValidator,
+        BaseBearerTokenAuthenticationProvider,
+    )
+
+    if not is_loopback(base_url):
+        raise ValueError("the development token is only ever sent to the local dev tenant "
+                         f"on loopback, not to {urlparse(base_url).hostname}")
+    host = urlparse(base_url).hostname or ""
+
+    class StaticToken(AccessTokenProvider):
+        async def get_authorization_token(self, uri: str,
+                                          additional_authentication_context: Any = None) -> str:
+            return token
+
+        def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
+            return AllowedHostsValidator([host])
+
+    return BaseBearerTokenAuthenticationProvider(StaticToken())
+
+
+def azure_auth_provider(client_id: str = "", tenant_id: str = "",
+                        certificate_path: str = "") -> Any:
+    """Managed identity in Azure, or a certificate credential; both app-only."""
+    from azure.identity.aio import CertificateCredential, ManagedIdentityCredential
+    from kiota_authentication_azure.azure_identity_authentication_provider import (
+        AzureIdentityAuthenticationProvider,
+    )
+
+    credential: Any
+    if certificate_path:
+        if not (client_id and tenant_id):
+            raise ValueError("a certificate credential needs AZURE_CLIENT_ID and "
+                             "AZURE_TENANT_ID")
+        credential = CertificateCredential(tenant_id, client_id, certificate_path)
+    else:
+        credential = ManagedIdentityCredential(client_id=client_id or None)
+    return AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
+
+
+def request_adapter(base_url: str, auth_provider: Any) -> Any:
+    """msgraph-sdk's GraphRequestAdapter with its default middleware, pointed at base_url."""
+    from kiota_http.middleware.options import RetryHandlerOption
+    from msgraph.graph_request_adapter import GraphRequestAdapter
+    from msgraph_core import GraphClientFactory
+
+    # Retries of busy answers stay in the SDK, honouring Retry-After; a shorter base
+    # delay than its 3 s default keeps a burst of 429s from stalling a whole sweep.
+    http = GraphClientFactory.create_with_default_middleware(
+        options={RetryHandlerOption.get_key(): RetryHandlerOption(delay=0.5, max_retries=3)})
+    adapter = GraphRequestAdapter(auth_provider, client=http)
+    adapter.base_url = base_url.rstrip("/")
+    return adapter

@@ -1,0 +1,78 @@
+"""What can go wrong talking to Microsoft Graph, in the product's own words.
+
+    CaseworkError
+    └── GraphError                    any failed Graph request: status, code, what to do
+        ├── NotFoundError             404: a site, list, item or file is not there
+        ├── ConflictError             409: a name already exists
+        ├── PreconditionFailedError   412: the item changed since it was read (eTag)
+        ├── AccessDeniedError         401/403: the app lacks a permission; names it
+        ├── ResyncRequiredError       410: a stored delta link is too old; start again
+        └── GraphUnavailableError     429/5xx or no answer, after retrying
+
+Third-party errors (kiota's APIError, httpx's transport errors) are mapped here at the
+boundary and never escape the adapter; tests/adapters check that each kind maps.
+"""
+
+from __future__ import annotations
+
+from function_app.domain.errors import CaseworkError
+
+
+class GraphError(CaseworkError):
+    def __init__(self, message: str, status: int = 0, code: str = "",
+                 retry_after: float | None = None, location: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+        self.location = location
+
+
+class NotFoundError(GraphError):
+    pass
+
+
+class ConflictError(GraphError):
+    pass
+
+
+class PreconditionFailedError(GraphError):
+    pass
+
+
+class AccessDeniedError(GraphError):
+    pass
+
+
+class ResyncRequiredError(GraphError):
+    pass
+
+
+class GraphUnavailableError(GraphError):
+    pass
+
+
+def error_for(status: int, code: str, message: str, what: str,
+              retry_after: float | None = None, location: str = "") -> GraphError:
+    """The error for a failed response; ``what`` says what was being done, in plain words."""
+    if status == 404:
+        return NotFoundError(f"{what}: not found ({message or code}). If a list or library "
+                             "is missing, run `casework provision`.", status, code)
+    if status == 409:
+        return ConflictError(f"{what}: {message or 'it already exists'}", status, code)
+    if status == 412:
+        return PreconditionFailedError(f"{what}: it was changed by someone else meanwhile",
+                                       status, code)
+    if status in (401, 403):
+        return AccessDeniedError(
+            f"{what}: access denied ({code or status}). The app needs the Microsoft Graph "
+            "application permission Sites.Selected with write access granted on this site "
+            "(or Sites.ReadWrite.All), and a valid credential.", status, code)
+    if status == 410:
+        return ResyncRequiredError(f"{what}: the stored change link has expired; reading "
+                                   "the whole list again", status, code, location=location)
+    if status == 429 or status >= 500:
+        return GraphUnavailableError(f"{what}: Microsoft Graph is busy or unavailable "
+                                     f"({status} {code}); it will be tried again", status, code,
+                                     retry_after=retry_after)
+    return GraphError(f"{what}: {status} {code} {message}".strip(), status, code)

@@ -1,0 +1,1 @@
+"""State stores: SQLite by default, Azure Table Storage in the cloud."""

@@ -1,0 +1,72 @@
+"""The one place that turns settings into working parts: Graph, state, templates.
+
+Nothing here runs at import: each function builds on call, and heavy libraries (msgraph,
+azure-identity, docxtpl) are imported only then, so a cold start pays only for what it uses.
+"""
+
+from __future__ import annotations
+
+import socket
+from datetime import date
+from pathlib import Path
+
+from function_app.adapters.graph.client import GraphClient, GraphTarget
+from function_app.adapters.state.sqlite import SqliteStateStore
+from function_app.documents.context import Options
+from function_app.documents.engine import TemplateSet
+from function_app.documents.logo import load_logo
+from function_app.domain import DEFAULT_PROFILE
+from function_app.services.processor import ChangeProcessor, ProcessorConfig
+from function_app.settings import Settings
+
+DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id
+
+
+def graph_client(settings: Settings, token: str = "") -> GraphClient:
+    """Graph for the configured site: the dev token on loopback, else app-only Azure auth."""
+    from function_app.adapters.graph.auth import (
+        azure_auth_provider,
+        dev_token_provider,
+        is_loopback,
+        request_adapter,
+    )
+
+    hostname, path = settings.site
+    base = settings.graph_base_url
+    dev = token or settings.dev_token
+    if dev or is_loopback(base):
+        auth = dev_token_provider(base, dev or "dev-app-token")
+        app_id = settings.client_id or DEV_APP_ID
+    else:
+        auth = azure_auth_provider(settings.client_id, settings.tenant_id,
+                                   settings.certificate_path)
+        app_id = settings.client_id
+    return GraphClient(GraphTarget(base, hostname, path, app_id), request_adapter(base, auth))
+
+
+def state_store(settings: Settings) -> SqliteStateStore:
+    return SqliteStateStore(settings.state_path)
+
+
+def document_options(settings: Settings) -> Options:
+    return Options(settings.protective_marking,
+                   load_logo(settings.logo) if settings.logo else None)
+
+
+def processor(settings: Settings, graph: GraphClient, state: SqliteStateStore,
+              today: date | None = None, owner: str = "") -> ChangeProcessor:
+    config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
+                             options=document_options(settings),
+                             folder_pattern=settings.folder_pattern,
+                             profile=settings.profile or DEFAULT_PROFILE)
+    return ChangeProcessor(graph, state, TemplateSet(overrides=settings.templates_dir), config)
+
+
+def settings_for_dev_tenant(base_url: str, hostname: str, site_path: str, workspace: Path,
+                            base: Settings | None = None) -> Settings:
+    """Settings pointing at a local dev tenant, keeping the document settings given."""
+    from dataclasses import replace
+
+    return replace(base or Settings(), site_url=f"https://{hostname}{site_path}",
+                   graph_base_url=base_url, dev_token="dev-app-token",
+                   state_path=workspace / "state.sqlite")

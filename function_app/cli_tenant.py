@@ -1,0 +1,65 @@
+"""`casework dev-tenant`, `casework provision`, `casework process`: the SharePoint side."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import sys
+from dataclasses import replace
+
+from function_app import bootstrap
+from function_app.services.processor import SweepReport
+from function_app.settings import Settings
+
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def tenant_command(args: argparse.Namespace) -> int:
+    if args.command == "dev-tenant":
+        from function_app.devtenant.main import serve
+
+        with contextlib.suppress(KeyboardInterrupt):
+            serve(args.data, args.port, args.fault_rate, args.latency_ms)
+        return EXIT_OK
+    settings = Settings.from_environment()
+    if args.site:
+        settings = replace(settings, site_url=args.site)
+    if not settings.site_url:
+        print("casework: say which site: --site https://contoso.sharepoint.com/sites/attendance "
+              "or the setting SHAREPOINT_SITE", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.command == "provision":
+        return asyncio.run(_provision(settings))
+    return asyncio.run(_process(settings, args))
+
+
+async def _provision(settings: Settings) -> int:
+    from function_app.services.list_schema import load_lists
+    from function_app.services.provision import provision
+
+    report = await provision(bootstrap.graph_client(settings), load_lists())
+    for line in report.lines():
+        print(line)
+    return EXIT_OK
+
+
+async def _process(settings: Settings, args: argparse.Namespace) -> int:
+    graph = bootstrap.graph_client(settings)
+    state = bootstrap.state_store(settings)
+    report = await bootstrap.processor(settings, graph, state, today=args.today).sweep()
+    print(summary(report))
+    return EXIT_OK
+
+
+def summary(report: SweepReport) -> str:
+    lines = [f"{report.changes} change(s) by staff; {len(report.filed)} document(s) filed; "
+             f"{report.already_made} already made."]
+    lines += [f"  filed: {f.path}" for f in report.filed]
+    lines += [f"  needs attention: {where}: {message.splitlines()[0]}"
+              for where, message in report.needs_attention.items()]
+    lines += [f"  failed, will retry: {where}: {message}"
+              for where, message in report.failed.items()]
+    if report.nothing_new:
+        lines.append("Nothing new.")
+    return "\n".join(lines)

@@ -1,0 +1,353 @@
+"""The change processor: from list changes to filed documents and written-back items.
+
+One sweep: read each casework list's changes from its stored delta link; trace every
+change made by a person (not our own write-backs) to its case and meeting; read the whole
+case from one snapshot of the lists; assess it; produce the documents the catalogue gives
+for that meeting or stage; claim each one atomically before making it; file it in the case
+folder with its columns; write back to the item what was made, or in plain words why not.
+
+Nothing is lost: the delta links are saved only after the sweep, a failed item is kept for
+the next sweep, and an error already written to an item is not written again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+
+from function_app.adapters.graph.errors import (
+    GraphError,
+    PreconditionFailedError,
+    ResyncRequiredError,
+)
+from function_app.adapters.graph.records import DeltaPage, DriveItem, ListInfo, ListItem
+from function_app.documents.context import Options
+from function_app.documents.engine import Document, TemplateSet, produce
+from function_app.documents.naming import safe_name
+from function_app.domain import DEFAULT_PROFILE, assess, load_profile
+from function_app.domain.errors import CaseworkError, InvalidCaseError
+from function_app.domain.model import Case, Meeting
+
+from . import list_columns as lc
+from .list_mapping import map_case
+from .ports import StateStore
+from .snapshot import CASEWORK_LISTS, Snapshot
+
+log = logging.getLogger(__name__)
+LIBRARY = "Case Files"
+LEASE_SECONDS = 600
+RETRY_SCOPE = "retry"
+ERROR_SCOPE = "reported-error"
+
+
+class SharePoint(Protocol):
+    """What the processor needs of Graph (function_app.adapters.graph.client.GraphClient)."""
+
+    async def lists(self) -> dict[str, ListInfo]: ...
+    async def use_library(self, list_id: str) -> None: ...
+    async def delta(self, list_id: str, link: str = "") -> DeltaPage: ...
+    async def all_items(self, list_id: str) -> list[ListItem]: ...
+    async def update_fields(self, list_id: str, item_id: str, fields: dict[str, Any],
+                            etag: str = "") -> dict[str, Any]: ...
+    async def ensure_folder(self, path: str) -> str: ...
+    async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem: ...
+    async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class SetupError(CaseworkError):
+    """The site lacks a list or library the product needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    case_ref: str
+    kind: str
+    path: str  # folder/name inside the Case Files library
+    web_url: str
+
+
+@dataclass
+class SweepReport:
+    changes: int = 0  # items changed by people since the last sweep
+    own_writes: int = 0  # changes that were our own write-backs, skipped
+    cases: int = 0
+    filed: list[Filed] = field(default_factory=list)
+    already_made: int = 0  # documents another worker or an earlier sweep made
+    needs_attention: dict[str, str] = field(default_factory=dict)  # "List/id" -> message
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (self.filed or self.needs_attention or self.failed)
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessorConfig:
+    owner: str  # this worker's name, for claims
+    today: date
+    options: Options = field(default_factory=Options)
+    folder_pattern: str = "{school}/{case_ref} {surname}, {forename}"
+    profile: str = DEFAULT_PROFILE
+
+
+@dataclass
+class _Trigger:
+    list_name: str
+    item: ListItem
+    case_id: str
+    meeting_id: str
+
+
+class ChangeProcessor:
+    def __init__(self, graph: SharePoint, state: StateStore, templates: TemplateSet,
+                 config: ProcessorConfig) -> None:
+        self.graph, self.state, self.templates, self.config = graph, state, templates, config
+
+    async def sweep(self) -> SweepReport:
+        report = SweepReport()
+        lists = await self._lists()
+        await self.graph.use_library(lists[LIBRARY].id)
+        changed, links = await self._changes(lists)
+        for key in self.state.keys(RETRY_SCOPE):  # items that failed last time
+            list_name, _, item_id = key.partition("/")
+            changed.setdefault((list_name, item_id), None)
+        people = {k: v for k, v in changed.items() if v is None or not v.modified_by_app}
+        report.changes = len(people)
+        report.own_writes = len(changed) - len(people)
+        if people:
+            snapshot = await self._snapshot(lists)
+            orphans: list[_Trigger] = []
+            by_case = self._triggers(people, snapshot, orphans)
+            for t in orphans:
+                await self._needs_attention(lists, t, "This item is not linked to a case that "
+                                            "exists: choose its case.", report)
+            report.cases = len(by_case)
+            for case_id, triggers in by_case.items():
+                await self._process_case(case_id, triggers, snapshot, lists, report)
+        for list_id, link in links.items():
+            self.state.save_delta_link(list_id, link)
+        return report
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def _lists(self) -> dict[str, ListInfo]:
+        lists = await self.graph.lists()
+        missing = [name for name in (*CASEWORK_LISTS, LIBRARY) if name not in lists]
+        if missing:
+            raise SetupError(f"The site has no {', '.join(missing)}. Run `casework provision` "
+                             "to create the lists and library.")
+        return lists
+
+    async def _changes(self, lists: dict[str, ListInfo]
+                       ) -> tuple[dict[tuple[str, str], ListItem | None], dict[str, str]]:
+        changed: dict[tuple[str, str], ListItem | None] = {}
+        links: dict[str, str] = {}
+        for name in CASEWORK_LISTS:
+            list_id = lists[name].id
+            link = self.state.delta_link(list_id)
+            while True:
+                try:
+                    page = await self.graph.delta(list_id, link)
+                except ResyncRequiredError:
+                    log.info("delta link expired for list %s: reading it whole", list_id)
+                    link = ""
+                    continue
+                for item in page.items:
+                    changed[(name, item.id)] = item  # a later page wins
+                if page.next_link:
+                    link = page.next_link
+                    continue
+                links[list_id] = page.delta_link
+                break
+        return changed, links
+
+    async def _snapshot(self, lists: dict[str, ListInfo]) -> Snapshot:
+        names = list(CASEWORK_LISTS)
+        pages = await asyncio.gather(*(self.graph.all_items(lists[n].id) for n in names))
+        return Snapshot.of(dict(zip(names, pages, strict=True)))
+
+    def _triggers(self, changed: dict[tuple[str, str], ListItem | None], snapshot: Snapshot,
+                  orphans: list[_Trigger]) -> dict[str, list[_Trigger]]:
+        by_case: dict[str, list[_Trigger]] = {}
+        for list_name, item_id in changed:
+            item = snapshot.get(list_name, item_id)
+            if item is None:  # deleted, or gone since: nothing to make
+                self.state.forget(RETRY_SCOPE, f"{list_name}/{item_id}")
+                continue
+            case_id = snapshot.case_of(list_name, item)
+            if not case_id or snapshot.get(lc.CASES.title, case_id) is None:
+                if list_name != lc.HOLIDAYS.title:
+                    orphans.append(_Trigger(list_name, item, "", ""))
+                continue
+            by_case.setdefault(case_id, []).append(
+                _Trigger(list_name, item, case_id, snapshot.meeting_of(list_name, item)))
+        return by_case
+
+    # -- one case ----------------------------------------------------------------------
+
+    async def _process_case(self, case_id: str, triggers: list[_Trigger], snapshot: Snapshot,
+                            lists: dict[str, ListInfo], report: SweepReport) -> None:
+        try:
+            mapped = map_case(snapshot.case_items(case_id), self.config.today)
+            if mapped.case is None:
+                await self._report_problems(mapped.messages(), triggers, snapshot, lists,
+                                            report)
+                return
+            case = mapped.case
+            profile = load_profile(case.profile or self.config.profile)
+            assessment = assess(case, profile, self.config.today)
+            for trigger in self._document_triggers(triggers, snapshot):
+                await self._make_documents(trigger, case, assessment, snapshot, lists, report)
+        except GraphError as exc:
+            for t in triggers:
+                key = f"{t.list_name}/{t.item.id}"
+                report.failed[key] = str(exc)
+                self.state.remember(RETRY_SCOPE, key, str(exc))
+                log.warning("case item %s failed: %s", key, type(exc).__name__)
+
+    def _document_triggers(self, triggers: list[_Trigger], snapshot: Snapshot
+                           ) -> Iterable[_Trigger]:
+        """One trigger per meeting changed, and the case itself if its item changed."""
+        seen: set[str] = set()
+        for t in triggers:
+            target = f"meeting:{t.meeting_id}" if t.meeting_id else (
+                "case" if t.list_name == lc.CASES.title else "")
+            if not target or target in seen:
+                if not target:  # a carer, contact or sibling: nothing of its own to make
+                    self.state.forget(RETRY_SCOPE, f"{t.list_name}/{t.item.id}")
+                continue
+            seen.add(target)
+            if t.meeting_id and t.list_name != lc.MEETINGS.title:
+                meeting = snapshot.get(lc.MEETINGS.title, t.meeting_id)
+                if meeting is None:
+                    continue
+                yield _Trigger(lc.MEETINGS.title, meeting, t.case_id, t.meeting_id)
+            else:
+                yield t
+
+    async def _make_documents(self, trigger: _Trigger, case: Case, assessment: Any,
+                              snapshot: Snapshot, lists: dict[str, ListInfo],
+                              report: SweepReport) -> None:
+        meeting = next((m for m in case.meetings if m.id == trigger.meeting_id), None)
+        kinds = self._kinds_for(case, meeting)
+        if trigger.meeting_id:
+            version = snapshot.source_version(trigger.meeting_id)
+            scope = f"{lc.MEETINGS.title}/{trigger.meeting_id}/{version}"
+        else:  # stage documents are made once each time the case enters a stage
+            version = case.stage.value
+            scope = f"{lc.CASES.title}/{trigger.item.id}/{version}"
+        links: list[str] = []
+        problems: list[str] = []
+        for kind in kinds:
+            try:
+                documents = produce(self.templates, kind, assessment, trigger.meeting_id or None,
+                                    self.config.options, datetime.now(UTC))
+            except InvalidCaseError as exc:
+                problems += [f"{self.templates.catalogue.get(kind).title}: {p.message}"
+                             for p in exc.problems]
+                continue
+            for document in documents:
+                link = await self._file(document, case, scope, version, report)
+                if link:
+                    links.append(link)
+        key = f"{trigger.list_name}/{trigger.item.id}"
+        if problems:
+            message = "Some documents could not be made:\n" + "\n".join(problems)
+            await self._needs_attention(lists, trigger, message, report, links)
+        else:
+            warnings = [w.text for w in assessment.warnings][:5]
+            note = (f"Made {len(links)} document(s)." if links else "Nothing new to make.")
+            if warnings:
+                note += "\nPlease check:\n" + "\n".join(f"- {w}" for w in warnings)
+            await self._write_back(lists, trigger, lc.GenerationStatus.GENERATED, note, links,
+                                   report)
+            self.state.forget(ERROR_SCOPE, key)
+        self.state.forget(RETRY_SCOPE, key)
+
+    def _kinds_for(self, case: Case, meeting: Meeting | None) -> list[str]:
+        kinds = []
+        for k in self.templates.catalogue.kinds:
+            if meeting is not None:
+                if meeting.kind.value in k.meeting_kinds and (
+                        not k.meeting_statuses or meeting.status.value in k.meeting_statuses):
+                    kinds.append(k.kind)
+            elif case.stage.value in k.stages:
+                kinds.append(k.kind)
+        return kinds
+
+    async def _file(self, document: Document, case: Case, scope: str, version: str,
+                    report: SweepReport) -> str:
+        claim = f"{scope}/{document.kind}/{document.carer_id or '-'}"
+        now = datetime.now(UTC)
+        if not self.state.claim(claim, self.config.owner, now, LEASE_SECONDS):
+            existing = self.state.get_claim(claim)
+            report.already_made += 1
+            return existing.result if existing and existing.state == "done" else ""
+        try:
+            folder = self.folder_for(case)
+            uploaded = await self.graph.upload(folder, document.file_name, document.content)
+            await self.graph.set_file_fields(uploaded.id, {
+                "CaseRef": case.case_ref, "DocumentKind": document.kind,
+                "MeetingId": document.meeting_id, "SourceVersion": version,
+                "GeneratedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")})
+        except BaseException:
+            self.state.release(claim, self.config.owner)
+            raise
+        self.state.complete(claim, self.config.owner, uploaded.web_url)
+        report.filed.append(Filed(case.case_ref, document.kind,
+                                  f"{folder}/{document.file_name}", uploaded.web_url))
+        return uploaded.web_url
+
+    def folder_for(self, case: Case) -> str:
+        parts = self.config.folder_pattern.format(
+            school=case.school.name, case_ref=case.case_ref, surname=case.pupil.surname,
+            forename=case.pupil.forename).split("/")
+        return "/".join(safe_name(p) for p in parts if p.strip())
+
+    async def _report_problems(self, messages: dict[tuple[str, str], str],
+                               triggers: list[_Trigger], snapshot: Snapshot,
+                               lists: dict[str, ListInfo], report: SweepReport) -> None:
+        """Each problem goes to the item it is about; nothing is made for the case."""
+        for (list_name, item_id), message in messages.items():
+            item = snapshot.get(list_name, item_id)
+            if item is not None:
+                await self._needs_attention(lists, _Trigger(list_name, item, "", ""), message,
+                                            report)
+        for t in triggers:
+            self.state.forget(RETRY_SCOPE, f"{t.list_name}/{t.item.id}")
+
+    async def _needs_attention(self, lists: dict[str, ListInfo], trigger: _Trigger,
+                               message: str, report: SweepReport,
+                               links: list[str] | None = None) -> None:
+        """Say on the item what is wrong, once: the same message is not written again."""
+        key = f"{trigger.list_name}/{trigger.item.id}"
+        report.needs_attention[key] = message
+        self.state.forget(RETRY_SCOPE, key)
+        if self.state.recall(ERROR_SCOPE, key) == _digest(message):
+            return
+        await self._write_back(lists, trigger, lc.GenerationStatus.NEEDS_ATTENTION, message,
+                               links or [], report)
+        self.state.remember(ERROR_SCOPE, key, _digest(message))
+
+    async def _write_back(self, lists: dict[str, ListInfo], trigger: _Trigger,
+                          status: lc.GenerationStatus, message: str, links: list[str],
+                          report: SweepReport) -> None:
+        fields = {"GenerationStatus": status.value, "GenerationMessage": message,
+                  "LastProcessedVersion": trigger.item.version}
+        if links:
+            fields["GeneratedDocuments"] = "\n".join(links)
+        try:
+            await self.graph.update_fields(lists[trigger.list_name].id, trigger.item.id, fields,
+                                           etag=trigger.item.etag)
+        except PreconditionFailedError:
+            # Someone edited the item meanwhile: their change will come in the next sweep.
+            log.info("item %s/%s changed while processing", trigger.list_name, trigger.item.id)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

@@ -1,0 +1,89 @@
+"""The SQLite state store: claims are exclusive, even between processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from function_app.adapters.state.sqlite import SqliteStateStore
+
+pytestmark = pytest.mark.unit
+NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+
+
+def test_a_key_is_claimed_once(tmp_path: Path) -> None:
+    """The first worker to claim a document gets it; a second does not."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    assert store.claim("doc-1", "a", NOW, 600)
+    assert not store.claim("doc-1", "b", NOW, 600)
+
+
+def test_a_done_claim_is_never_taken_again(tmp_path: Path) -> None:
+    """Once a document is made, no later worker claims it, however late."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    store.claim("doc-1", "a", NOW, 600)
+    store.complete("doc-1", "a", "https://example/doc.docx")
+    assert not store.claim("doc-1", "b", NOW + timedelta(days=30), 600)
+    claim = store.get_claim("doc-1")
+    assert claim is not None and (claim.state, claim.result) == ("done", "https://example/doc.docx")
+
+
+def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(tmp_path: Path) -> None:
+    """A claim left by a crashed worker is taken over once its lease has run out, not before."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    store.claim("doc-1", "dead", NOW, 600)
+    assert not store.claim("doc-1", "b", NOW + timedelta(seconds=599), 600)
+    assert store.claim("doc-1", "b", NOW + timedelta(seconds=601), 600)
+    store.complete("doc-1", "dead", "late")  # the dead worker's late completion is ignored
+    claim = store.get_claim("doc-1")
+    assert claim is not None and claim.state == "claimed" and claim.owner == "b"
+
+
+def test_a_released_claim_can_be_retried(tmp_path: Path) -> None:
+    """A failed attempt releases its claim so the next sweep can try again."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    store.claim("doc-1", "a", NOW, 600)
+    store.release("doc-1", "a")
+    assert store.claim("doc-1", "b", NOW, 600)
+
+
+def test_delta_links_and_facts_persist(tmp_path: Path) -> None:
+    """Delta links and remembered facts survive reopening the file."""
+    path = tmp_path / "state.sqlite"
+    store = SqliteStateStore(path)
+    store.save_delta_link("list-1", "https://graph/delta?token=1")
+    store.save_delta_link("list-1", "https://graph/delta?token=2")
+    store.remember("errors", "Meetings/12", "digest")
+    store.close()
+    again = SqliteStateStore(path)
+    assert again.delta_link("list-1") == "https://graph/delta?token=2"
+    assert again.recall("errors", "Meetings/12") == "digest"
+    assert again.keys("errors") == ["Meetings/12"]
+    again.forget("errors", "Meetings/12")
+    assert again.recall("errors", "Meetings/12") == ""
+
+
+def _claim_many(path: str, owner: str, keys: int, out: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    store = SqliteStateStore(Path(path))
+    won = [k for k in range(keys) if store.claim(f"doc-{k}", owner, NOW, 600)]
+    out.put((owner, won))
+
+
+def test_four_processes_never_claim_the_same_key(tmp_path: Path) -> None:
+    """Four processes racing over 200 keys: every key is won exactly once."""
+    path = str(tmp_path / "state.sqlite")
+    SqliteStateStore(Path(path)).close()
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue()
+    workers = [ctx.Process(target=_claim_many, args=(path, f"w{i}", 200, out))
+               for i in range(4)]
+    for w in workers:
+        w.start()
+    results = [out.get(timeout=60) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+    won = [k for _, keys in results for k in keys]
+    assert sorted(won) == list(range(200))
