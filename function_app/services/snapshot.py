@@ -7,6 +7,8 @@ from this snapshot, not item by item from Graph.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -87,17 +89,25 @@ class Snapshot:
         )
 
     def source_version(self, meeting_id: str) -> str:
-        """The meeting's version, with its attendees', actions' and quotes' versions, so a
-        change to any of them is a new version of what the meeting's documents show."""
+        """What the meeting's documents are made from, as a short digest: the columns staff
+        fill in on the meeting and on its attendees, actions, interventions and quotes.
+        Our own write-backs change an item's version but not this, so they make nothing."""
         meeting = self.get(lc.MEETINGS.title, meeting_id)
         if meeting is None:
             return ""
-        parts = sorted(f"{name}:{i.id}:{i.version}" for name in MEETING_CHILDREN
-                       for i in self.items.get(name, {}).values()
-                       if lookup(i, "Meeting") == meeting_id)
-        if not parts:
-            return meeting.version
-        import hashlib
+        parts = [_typed(lc.MEETINGS.title, meeting)]
+        parts += sorted(f"{name}:{i.id}:{_typed(name, i)}" for name in MEETING_CHILDREN
+                        for i in self.items.get(name, {}).values()
+                        if lookup(i, "Meeting") == meeting_id)
+        return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:12]
 
-        digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:10]
-        return f"{meeting.version}+{digest}"
+
+_SPECS = {spec.title: spec for spec in lc.LISTS}
+
+
+def _typed(list_name: str, item: ListItem) -> str:
+    """The item's values in the columns the schema defines, write-back columns left out."""
+    names = [c.name for c in _SPECS[list_name].columns
+             if c.name not in lc.WRITE_BACK_COLUMNS]
+    values = {n: item.fields.get(n, item.fields.get(f"{n}LookupId")) for n in names}
+    return json.dumps(values, sort_keys=True, default=str)
