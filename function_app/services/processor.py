@@ -93,6 +93,7 @@ class ProcessorConfig:
     options: Options = field(default_factory=Options)
     folder_pattern: str = "{school}/{case_ref} {surname}, {forename}"
     profile: str = DEFAULT_PROFILE
+    concurrency: int = 8  # cases processed at once
 
 
 @dataclass
@@ -127,8 +128,15 @@ class ChangeProcessor:
                 await self._needs_attention(lists, t, "This item is not linked to a case that "
                                             "exists: choose its case.", report)
             report.cases = len(by_case)
-            for case_id, triggers in by_case.items():
-                await self._process_case(case_id, triggers, snapshot, lists, report)
+            # Cases are independent: several at once hide Graph's latency. Documents within
+            # one case stay in order.
+            limit = asyncio.Semaphore(self.config.concurrency)
+
+            async def one(case_id: str, triggers: list[_Trigger]) -> None:
+                async with limit:
+                    await self._process_case(case_id, triggers, snapshot, lists, report)
+
+            await asyncio.gather(*(one(c, t) for c, t in by_case.items()))
         for list_id, link in links.items():
             self.state.save_delta_link(list_id, link)
         return report

@@ -29,6 +29,8 @@ class SqliteStateStore:
         self._db = sqlite3.connect(path, timeout=30, isolation_level=None,
                                    check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL stays consistent after a crash and skips an fsync per claim.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
     def close(self) -> None:
