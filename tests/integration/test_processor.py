@@ -203,3 +203,25 @@ def test_a_staff_edit_to_a_held_meeting_remakes_its_documents_in_place(tmp_path:
                 p.text for p in Document(plan).paragraphs)
 
     asyncio.run(run())
+
+
+def test_a_meeting_whose_case_is_gone_is_told_so_and_the_rest_proceed(tmp_path: Path) -> None:
+    """A meeting left pointing at a deleted case says so on its item, is not filed, and
+    does not hold up another case's documents."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            site = await Site.ready(tenant)
+            orphan = await site.type_case(example("aim-review-no-engagement.json"))
+            await site.staff.delete_item(site.lists["Cases"].id, orphan[("Cases", "7")])
+            good = await site.type_case(
+                example("gloucestershire-aim-pupil-and-parents-present.json"))
+            report = await site.processor(tmp_path / "state.sqlite").sweep()
+            assert {f.case_ref for f in report.filed} == {"ATT-2026-0107"}
+            item = await site.app.get_item(site.lists["Meetings"].id,
+                                           orphan[("Meetings", "401")])
+            assert item.fields["GenerationStatus"] == "Needs attention"
+            assert "not linked to a case" in str(item.fields["GenerationMessage"])
+            assert good[("Cases", "7")]
+
+    asyncio.run(run())
