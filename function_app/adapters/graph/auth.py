@@ -67,8 +67,13 @@ def request_adapter(base_url: str, auth_provider: Any) -> Any:
     from msgraph.graph_request_adapter import GraphRequestAdapter
     from msgraph_core import GraphClientFactory
 
-    # Retries of busy answers stay in the SDK, honouring Retry-After; a shorter base
-    # delay than its 3 s default keeps a burst of 429s from stalling a whole sweep.
+    # This RetryHandler option covers only the POSTs GraphClient does not retry itself
+    # (creating items, lists, columns, subscriptions): it repeats them on 429/503/504 only,
+    # honouring Retry-After (uncapped, with a real sleep). For every other request
+    # GraphClient switches the handler off and retries itself (client.RetryPolicy: also
+    # dropped connections and 500/502, an injectable sleep), because with both layers on a
+    # dead Graph took 24 requests and 26 s to report. A base delay shorter than the SDK's
+    # 3 s default keeps a burst of 429s from stalling a whole sweep.
     http = GraphClientFactory.create_with_default_middleware(
         options={RetryHandlerOption.get_key(): RetryHandlerOption(delay=0.5, max_retries=3)})
     adapter = GraphRequestAdapter(auth_provider, client=http)

@@ -1,15 +1,17 @@
 """The Microsoft Graph adapter: msgraph-sdk's request builders, auth and middleware, with
 responses parsed into our own small records.
 
-msgraph-sdk's generated models cost about 17 ms of CPU per list item to deserialise
-(docs/design notes); the same pipeline returning bytes costs a fraction of a millisecond.
-So every request goes through the SDK's GraphRequestAdapter (authentication, retry and
-throttling middleware, URL templates) with a native response handler, and the JSON is read
-with json.loads into ``records``. Errors are mapped to ``errors`` at this boundary.
+msgraph-sdk's generated models cost about 13 ms of CPU per list item to deserialise (a
+20-item delta page: 260 ms through the models, 1.6 ms here; tests/benchmarks/bench_graph.py).
+So every request goes through the SDK's GraphRequestAdapter (authentication, redirect,
+retry and telemetry middleware) with a native response handler, and the JSON is read with
+json.loads into ``records``. Every failure is mapped to ``errors`` at this boundary.
 
-Requests that the SDK's retry handler will not repeat (streamed file content) and those
-that fail without an answer (a dropped connection) are retried here, honouring
-Retry-After. A counter records requests per operation for tests and benchmarks.
+Retries have one owner per request, so they never multiply. Requests that are harmless to
+repeat (GET, PUT, PATCH, DELETE, and POSTs marked so) are retried here on 429, 5xx and a
+lost connection, honouring Retry-After, with the SDK's RetryHandler switched off for them;
+other POSTs are left to the RetryHandler, which repeats only 429/503/504. Counters record
+requests and retries per operation for tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -18,18 +20,27 @@ import asyncio
 import json
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import quote
 
-from .errors import GraphError, GraphUnavailableError, error_for
+from .errors import (
+    PERMISSION_ADVICE,
+    AccessDeniedError,
+    GraphError,
+    GraphUnavailableError,
+    NotFoundError,
+    error_for,
+)
 from .records import DeltaPage, DriveItem, ListInfo, ListItem, parse_drive_item, parse_list_item
 
 T = TypeVar("T")
 SMALL_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph: simple upload up to 4 MB
 CHUNK = 5 * 320 * 1024  # upload session ranges must be multiples of 320 KiB
 APP_DISPLAY_NAME = "Attendance Casework"
+IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
+BATCH_LIMIT = 20  # Graph: at most 20 requests in one $batch
 
 
 @dataclass
@@ -62,7 +73,8 @@ class GraphClient:
     request_adapter: Any  # msgraph GraphRequestAdapter
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     requests: Counter[str] = field(default_factory=Counter)
-    retries: Counter[str] = field(default_factory=Counter)
+    retries: Counter[str] = field(default_factory=Counter)  # ours, per operation
+    sdk_retries: Counter[str] = field(default_factory=Counter)  # the SDK RetryHandler's
     _site_id: str = ""
     _drive_id: str = ""
     _folders: dict[str, str] = field(default_factory=dict)
@@ -78,38 +90,40 @@ class GraphClient:
                    headers: dict[str, str] | None = None, retry_all: bool = False) -> Any:
         """One request through the SDK pipeline; the native httpx response, or a GraphError.
 
-        GET, PATCH and PUT are retried here when the connection drops or Graph is busy;
-        a POST is retried only when ``retry_all`` says repeating it is harmless.
+        GET, PUT, PATCH and DELETE are retried here when the connection drops or Graph is
+        busy; a POST is retried here only when ``retry_all`` says repeating it is harmless,
+        and otherwise left to the SDK's RetryHandler (429/503/504 only, see auth.py).
+        Whatever the pipeline raises is mapped to a GraphError: nothing third-party escapes.
         """
-        import httpx
-
-        idempotent = retry_all or method in ("GET", "PUT", "PATCH", "DELETE")
+        idempotent = retry_all or method in IDEMPOTENT
         attempt = 0
         while True:
             self.requests[operation] += 1
+            info = self._info(method, url, body, content_type, headers, idempotent)
+            cause: BaseException | None = None
             try:
-                response = await self.request_adapter.send_primitive_async(
-                    self._info(method, url, body, content_type, headers), "bytes", None)
-            except httpx.TransportError as exc:
-                error: GraphError = GraphUnavailableError(
-                    f"{operation}: no answer from Microsoft Graph ({type(exc).__name__})")
+                response = await self.request_adapter.send_primitive_async(info, "bytes", None)
+            except Exception as exc:  # the SDK pipeline's failures, mapped at the boundary
+                cause, error = exc, _failure(operation, exc)
             else:
+                if repeated := _sdk_retries(response):
+                    self.sdk_retries[operation] += repeated
                 if response.status_code < 400:
                     return response
                 error = _error(operation, response)
             if not (idempotent and isinstance(error, GraphUnavailableError)
                     and attempt + 1 < self.retry.attempts):
-                raise error
+                raise error from cause
             self.retries[operation] += 1
             await self.retry.sleep(self.retry.delay(attempt, error.retry_after))
             attempt += 1
 
     def _info(self, method: str, url: str, body: bytes | None, content_type: str,
-              headers: dict[str, str] | None) -> Any:
+              headers: dict[str, str] | None, retried_here: bool = False) -> Any:
         from kiota_abstractions.method import Method
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_abstractions.request_information import RequestInformation
-        from kiota_http.middleware.options import ResponseHandlerOption
+        from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
 
         info = RequestInformation(Method[method])
         info.url = url if "://" in url else f"{self.base}{url}"
@@ -118,7 +132,13 @@ class GraphClient:
             info.headers.add(name, value)
         if body is not None:
             info.set_stream_content(body, content_type)
-        info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
+        options: list[Any] = [ResponseHandlerOption(NativeResponseHandler())]
+        if retried_here:
+            # One owner per request: with both the SDK's RetryHandler (3 retries) and ours
+            # (6 attempts) a dead Graph took 24 requests and 26 s to report; ours also
+            # covers dropped connections and 500/502, and its sleep can be injected.
+            options.append(RetryHandlerOption(should_retry=False))
+        info.add_request_options(options)
         return info
 
     async def json(self, operation: str, method: str, url: str, payload: Any = None,
@@ -126,7 +146,7 @@ class GraphClient:
         body = None if payload is None else json.dumps(payload).encode("utf-8")
         response = await self.send(operation, method, url, body, headers=headers,
                                    retry_all=retry_all)
-        return json.loads(response.content) if response.content else None
+        return _parse(operation, response)
 
     # -- site and lists ----------------------------------------------------------------
 
@@ -218,12 +238,24 @@ class GraphClient:
 
     async def delta(self, list_id: str, link: str = "") -> DeltaPage:
         """One page of changes: from a stored next or delta link, or from the start."""
-        url = link or f"{await self._items_url(list_id)}/delta?$expand=fields"
+        url = self._on_our_host(link) if link else \
+            f"{await self._items_url(list_id)}/delta?$expand=fields"
         page = await self.json("read changes", "GET", url)
         return DeltaPage(
             items=tuple(parse_list_item(raw, self.target.app_id) for raw in page["value"]),
             next_link=page.get("@odata.nextLink", ""),
             delta_link=page.get("@odata.deltaLink", ""))
+
+    def _on_our_host(self, link: str) -> str:
+        """A stored link, on the configured Graph host: a link kept from another address
+        (the dev tenant restarted on a new port, say) is read from ours, and a token is
+        never sent to a host we were not configured for."""
+        from urllib.parse import urlsplit, urlunsplit
+
+        ours, theirs = urlsplit(self.base), urlsplit(link)
+        if theirs.netloc == ours.netloc and theirs.scheme == ours.scheme:
+            return link
+        return urlunsplit(theirs._replace(scheme=ours.scheme, netloc=ours.netloc))
 
     async def latest_delta_link(self, list_id: str) -> str:
         page = await self.json("read changes", "GET",
@@ -273,7 +305,24 @@ class GraphClient:
         return self._folders[""]
 
     async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem:
-        """Put a file in a folder, replacing one of the same name; large ones in ranges."""
+        """Put a file in a folder, replacing one of the same name; large ones in ranges.
+
+        Folder ids are remembered, so a folder someone deleted or renamed since answers
+        404: then the folders are looked up (and made) again, once.
+        """
+        known = folder_path.strip("/") in self._folders
+        try:
+            return await self._upload(folder_path, name, content)
+        except NotFoundError:
+            if not known:
+                raise
+            root = self._folders.get("")
+            self._folders.clear()
+            if root:
+                self._folders[""] = root
+            return await self._upload(folder_path, name, content)
+
+    async def _upload(self, folder_path: str, name: str, content: bytes) -> DriveItem:
         folder = await self.ensure_folder(folder_path)
         drive = await self.drive_id()
         if len(content) <= SMALL_UPLOAD_LIMIT:
@@ -296,39 +345,48 @@ class GraphClient:
         upload_url = session["uploadUrl"]
         total = len(content)
         start = 0
-        # The upload URL is pre-authenticated: Graph asks that no token is sent with it.
+        attempt = 0
+        # The upload URL is pre-authenticated: Graph asks that no token is sent with it, so
+        # the ranges go out on a plain httpx client, retried here (the SDK would not).
         async with httpx.AsyncClient(timeout=60) as plain:
-            attempt = 0
             while True:
                 end = min(start + CHUNK, total) - 1
-                self.requests["upload range"] += 1
-                try:
-                    response = await plain.put(upload_url, content=content[start:end + 1],
-                                               headers={"Content-Range":
-                                                        f"bytes {start}-{end}/{total}"})
-                except httpx.TransportError:
-                    response = None
+                response = await self._plain("upload range", plain, "PUT", upload_url,
+                                             content=content[start:end + 1],
+                                             headers={"Content-Range":
+                                                      f"bytes {start}-{end}/{total}"})
                 if response is not None and response.status_code in (200, 201):
-                    return parse_drive_item(response.json())
+                    return parse_drive_item(_parse("upload file", response))
                 if response is not None and response.status_code == 202:
-                    ranges = response.json().get("nextExpectedRanges") or [f"{end + 1}-"]
-                    start = int(ranges[0].split("-")[0])
+                    start = _next_range(_parse("upload file", response), end + 1)
                     attempt = 0
                     continue
-                busy = response is None or response.status_code in (429, 500, 502, 503, 504)
-                if not busy or attempt + 1 >= self.retry.attempts:
-                    raise (_error("upload file", response) if response is not None
-                           else GraphUnavailableError("upload file: no answer"))
+                error = (_error("upload file", response) if response is not None
+                         else GraphUnavailableError("upload file: no answer from Microsoft "
+                                                    "Graph while sending a range"))
+                if not (isinstance(error, GraphUnavailableError)
+                        and attempt + 1 < self.retry.attempts):
+                    raise error
                 self.retries["upload range"] += 1
-                after = _retry_after(response) if response is not None else None
-                await self.retry.sleep(self.retry.delay(attempt, after))
+                await self.retry.sleep(self.retry.delay(attempt, error.retry_after))
                 attempt += 1
                 # Ask where to resume: a range may have landed before the connection dropped.
-                status = await plain.get(upload_url)
-                if status.status_code == 200:
-                    ranges = status.json().get("nextExpectedRanges") or []
-                    if ranges:
-                        start = int(ranges[0].split("-")[0])
+                status = await self._plain("upload status", plain, "GET", upload_url)
+                if status is not None and status.status_code == 200:
+                    start = _next_range(_parse("upload status", status), start)
+
+    async def _plain(self, operation: str, plain: Any, method: str, url: str,
+                     **kwargs: Any) -> Any:
+        """A request on the plain client: its response, or None when no answer came."""
+        import httpx
+
+        self.requests[operation] += 1
+        try:
+            return await plain.request(method, url, **kwargs)
+        except httpx.TransportError:
+            return None
+        except httpx.HTTPError as exc:
+            raise GraphError(f"{operation}: the request failed ({type(exc).__name__})") from exc
 
     async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         drive = await self.drive_id()
@@ -361,18 +419,114 @@ class GraphClient:
 
     async def batch(self, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Up to 20 requests in one round trip; each answer is returned, not raised."""
+        # Repeating a whole $batch is harmless when every request in it is.
+        harmless = all(str(r.get("method", "")).upper() in IDEMPOTENT for r in requests)
         answers: list[dict[str, Any]] = []
-        for start in range(0, len(requests), 20):
-            chunk = requests[start:start + 20]
-            result = await self.json("batch", "POST", "/$batch", {"requests": chunk})
-            by_id = {r["id"]: r for r in result["responses"]}
-            answers += [by_id[r["id"]] for r in chunk]
+        for start in range(0, len(requests), BATCH_LIMIT):
+            chunk = requests[start:start + BATCH_LIMIT]
+            result = await self.json("batch", "POST", "/$batch", {"requests": chunk},
+                                     retry_all=harmless)
+            by_id = {str(r["id"]).lower(): r for r in result["responses"]}
+            answers += [by_id[str(r["id"]).lower()] for r in chunk]
         return answers
+
+    async def update_fields_batch(
+            self, list_id: str, updates: Mapping[str, dict[str, Any]],
+    ) -> dict[str, dict[str, Any] | GraphError]:
+        """Write many items' fields through $batch, 20 a request; per item, its updated
+        fields or the GraphError it ended with (not raised, so one refusal stops nothing).
+
+        Items that Graph was too busy for are sent again in a later batch, honouring the
+        longest Retry-After among them.
+        """
+        items = await self._items_url(list_id)
+        results: dict[str, dict[str, Any] | GraphError] = {}
+        pending = dict(updates)
+        attempt = 0
+        while pending:
+            ids = list(pending)
+            answers = await self.batch([
+                {"id": str(n), "method": "PATCH", "url": f"{items}/{item_id}/fields",
+                 "headers": {"Content-Type": "application/json"}, "body": pending[item_id]}
+                for n, item_id in enumerate(ids)])
+            busy: dict[str, dict[str, Any]] = {}
+            waits: list[float] = []
+            for item_id, answer in zip(ids, answers, strict=True):
+                outcome = _batch_outcome("update item", answer)
+                if (isinstance(outcome, GraphUnavailableError)
+                        and attempt + 1 < self.retry.attempts):
+                    busy[item_id] = pending[item_id]
+                    waits.append(outcome.retry_after or 0.0)
+                else:
+                    results[item_id] = outcome
+            if busy:
+                self.retries["update item (batch)"] += len(busy)
+                await self.retry.sleep(self.retry.delay(attempt, max(waits) or None))
+                attempt += 1
+            pending = busy
+        return {item_id: results[item_id] for item_id in updates}
+
+
+def _batch_outcome(operation: str, answer: dict[str, Any]) -> dict[str, Any] | GraphError:
+    """One $batch answer: its JSON body, or the error its status maps to."""
+    status = int(answer.get("status") or 0)
+    body = answer.get("body")
+    if 200 <= status < 400:
+        return body if isinstance(body, dict) else {}
+    error = body.get("error", {}) if isinstance(body, dict) else {}
+    headers = {str(k).lower(): v for k, v in (answer.get("headers") or {}).items()}
+    try:
+        after: float | None = float(headers["retry-after"])
+    except (KeyError, TypeError, ValueError):
+        after = None
+    return error_for(status, str(error.get("code", "")), str(error.get("message", "")),
+                     operation, retry_after=after)
 
 
 def _q(path: str) -> str:
     """A path for Graph's root:/path: addressing: each segment percent-encoded."""
     return "/".join(quote(part, safe="") for part in path.split("/"))
+
+
+def _parse(operation: str, response: Any) -> Any:
+    """The JSON of a successful answer; an answer that is not JSON is a GraphError."""
+    if not response.content:
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:  # e.g. a proxy's HTML page with 200
+        raise GraphError(f"{operation}: Microsoft Graph answered {response.status_code} with "
+                         "something that is not JSON", response.status_code) from exc
+
+
+def _failure(operation: str, exc: Exception) -> GraphError:
+    """The error for a request that got no usable answer (httpx, kiota or credential)."""
+    import httpx
+    from azure.core.exceptions import ClientAuthenticationError
+
+    kind = type(exc).__name__
+    if isinstance(exc, httpx.TransportError):  # refused, dropped, timed out
+        return GraphUnavailableError(f"{operation}: no answer from Microsoft Graph ({kind})")
+    if isinstance(exc, ClientAuthenticationError):  # no managed identity, a bad certificate
+        return AccessDeniedError(f"{operation}: no access token ({kind}). {PERMISSION_ADVICE}")
+    return GraphError(f"{operation}: the request failed before Graph answered ({kind}: {exc})")
+
+
+def _sdk_retries(response: Any) -> int:
+    """How often the SDK's RetryHandler repeated the request (its Retry-Attempt header)."""
+    try:
+        return int(response.request.headers.get("Retry-Attempt", 0))
+    except (AttributeError, RuntimeError, ValueError):
+        return 0
+
+
+def _next_range(status: Any, default: int) -> int:
+    """Where an upload session expects the next byte, from its nextExpectedRanges."""
+    ranges = (status or {}).get("nextExpectedRanges") or []
+    try:
+        return int(str(ranges[0]).split("-")[0]) if ranges else default
+    except ValueError:
+        return default
 
 
 def _retry_after(response: Any) -> float | None:

@@ -5,17 +5,24 @@
         ├── NotFoundError             404: a site, list, item or file is not there
         ├── ConflictError             409: a name already exists
         ├── PreconditionFailedError   412: the item changed since it was read (eTag)
-        ├── AccessDeniedError         401/403: the app lacks a permission; names it
+        ├── AccessDeniedError         401/403, or no token from the credential; names
+        │                             the permission
         ├── ResyncRequiredError       410: a stored delta link is too old; start again
         └── GraphUnavailableError     429/5xx or no answer, after retrying
 
-Third-party errors (kiota's APIError, httpx's transport errors) are mapped here at the
-boundary and never escape the adapter; tests/adapters check that each kind maps.
+Third-party errors (httpx's transport errors, kiota's RedirectError, azure-identity's
+ClientAuthenticationError, anything else the SDK pipeline raises) are mapped at the
+boundary in client.py, chained as ``__cause__``, and never escape the adapter;
+tests/adapters/test_graph_errors.py checks that each kind maps.
 """
 
 from __future__ import annotations
 
 from function_app.domain.errors import CaseworkError
+
+PERMISSION_ADVICE = ("The app needs the Microsoft Graph application permission Sites.Selected "
+                     "with write access granted on this site (or Sites.ReadWrite.All), and a "
+                     "valid credential.")
 
 
 class GraphError(CaseworkError):
@@ -64,10 +71,8 @@ def error_for(status: int, code: str, message: str, what: str,
         return PreconditionFailedError(f"{what}: it was changed by someone else meanwhile",
                                        status, code)
     if status in (401, 403):
-        return AccessDeniedError(
-            f"{what}: access denied ({code or status}). The app needs the Microsoft Graph "
-            "application permission Sites.Selected with write access granted on this site "
-            "(or Sites.ReadWrite.All), and a valid credential.", status, code)
+        return AccessDeniedError(f"{what}: access denied ({code or status}). "
+                                 f"{PERMISSION_ADVICE}", status, code)
     if status == 410:
         return ResyncRequiredError(f"{what}: the stored change link has expired; reading "
                                    "the whole list again", status, code, location=location)
