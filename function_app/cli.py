@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -90,6 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
                                             "they call for")
     s.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
     s.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD")
+
+    demo = commands.add_parser(
+        "demo", help="play a term of casework at three fictional schools into a local dev "
+                     "tenant and show every document filed",
+        description="Start the local dev tenant in WORKSPACE, create the lists, type one "
+                    "autumn term of cases, meetings and contacts as staff would, week by "
+                    "week, and file the documents each week calls for. Running it again on "
+                    "the same workspace makes nothing new.")
+    demo.add_argument("--workspace", type=Path, default=Path("casework-demo"), metavar="DIR",
+                      help="where the tenant's lists, files and state are kept "
+                           "(default: ./casework-demo)")
     return parser
 
 
@@ -119,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.cli_documents import render_command
 
             return render_command(args)
+        if args.command == "demo":
+            from function_app.demo.runner import demo_command
+
+            return demo_command(args)
         if args.command in ("dev-tenant", "provision", "process"):
             from function_app.cli_tenant import tenant_command
 
@@ -127,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CaseworkError as exc:
         print(f"casework: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # the reader went away (casework demo | head): not a fault
+        sys.stdout = Path(os.devnull).open("w")  # noqa: SIM115 - silence the exit flush
+        return EXIT_OK
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         print(f"casework: something went wrong that is not your doing "
               f"({type(exc).__name__}). Please report it.", file=sys.stderr)

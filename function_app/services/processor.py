@@ -209,8 +209,12 @@ class ChangeProcessor:
             case = mapped.case
             profile = load_profile(case.profile or self.config.profile)
             assessment = assess(case, profile, self.config.today)
-            for trigger in self._document_triggers(triggers, snapshot):
-                await self._make_documents(trigger, case, assessment, snapshot, lists, report)
+            made: set[str] = set()  # kinds a meeting made, so the stage does not repeat them
+            for trigger in sorted(self._document_triggers(triggers, snapshot),
+                                  key=lambda t: not t.meeting_id):
+                skip = set() if trigger.meeting_id else made  # each meeting makes its own
+                made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
+                                                   report, skip=skip)
         except GraphError as exc:
             for t in triggers:
                 key = f"{t.list_name}/{t.item.id}"
@@ -240,9 +244,10 @@ class ChangeProcessor:
 
     async def _make_documents(self, trigger: _Trigger, case: Case, assessment: Any,
                               snapshot: Snapshot, lists: dict[str, ListInfo],
-                              report: SweepReport) -> None:
+                              report: SweepReport, skip: set[str]) -> set[str]:
+        """Make and file this trigger's documents; the kinds made."""
         meeting = next((m for m in case.meetings if m.id == trigger.meeting_id), None)
-        kinds = self._kinds_for(case, meeting)
+        kinds = [k for k in self._kinds_for(case, meeting) if k not in skip]
         if trigger.meeting_id:
             version = snapshot.source_version(trigger.meeting_id)
             scope = f"{lc.MEETINGS.title}/{trigger.meeting_id}/{version}"
@@ -276,6 +281,7 @@ class ChangeProcessor:
                                    report)
             self.state.forget(ERROR_SCOPE, key)
         self.state.forget(RETRY_SCOPE, key)
+        return set(kinds)
 
     def _kinds_for(self, case: Case, meeting: Meeting | None) -> list[str]:
         kinds = []

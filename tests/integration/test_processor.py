@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -223,5 +224,22 @@ def test_a_meeting_whose_case_is_gone_is_told_so_and_the_rest_proceed(tmp_path: 
             assert item.fields["GenerationStatus"] == "Needs attention"
             assert "not linked to a case" in str(item.fields["GenerationMessage"])
             assert good[("Cases", "7")]
+
+    asyncio.run(run())
+
+
+def test_a_kind_called_for_by_both_stage_and_meeting_is_made_once(tmp_path: Path) -> None:
+    """A case entering legal consultation in the same sweep as its consultation meeting is
+    recorded gets one legal referral, not one for each."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            site = await Site.ready(tenant)
+            sample = json.loads((Path(__file__).resolve().parents[2] / "templates" /
+                                 "sample-case.json").read_text(encoding="utf-8"))
+            await site.type_case(sample)
+            report = await site.processor(tmp_path / "state.sqlite").sweep()
+            referrals = [f for f in report.filed if f.kind == "legal_referral"]
+            assert len(referrals) == 1
 
     asyncio.run(run())

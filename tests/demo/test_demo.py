@@ -1,0 +1,224 @@
+"""`casework demo`, run end to end into a temporary folder: one term typed into the dev
+tenant's lists as staff would, the documents it calls for filed case by case, and a second
+run that makes nothing new.
+
+The expected documents were worked out from the scenario (function_app/demo/scenario.py)
+and the catalogue (templates/catalogue.json): which stages and meetings produce which
+kinds, one letter per carer with parental responsibility.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+from function_app import bootstrap
+from function_app.cli import main
+from function_app.demo import scenario
+from function_app.demo.runner import DemoResult, run_demo
+from function_app.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+ILLEGAL = re.compile(r'["*:<>?/\\|]')
+SITE = "/sites/attendance"
+
+
+@dataclass
+class Played:
+    workspace: Path
+    first: DemoResult
+    first_output: str
+    files_before_second: dict[Path, int]  # each file and its modification time
+    second_output: str
+    second_exit: int
+
+    @property
+    def library(self) -> Path:
+        return self.workspace / "tenant" / "sites" / "attendance" / "Case Files"
+
+    def files(self) -> list[Path]:
+        return sorted(self.library.rglob("*.docx"))
+
+    def filed(self, case_ref: str) -> Counter[str]:
+        return Counter(f.kind for f in self.first.filed if f.case_ref == case_ref)
+
+    def names(self, case_ref: str) -> set[str]:
+        return {f.path.rsplit("/", 1)[1] for f in self.first.filed if f.case_ref == case_ref}
+
+
+@pytest.fixture(scope="module")
+def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
+    workspace = tmp_path_factory.mktemp("demo") / "casework-demo"
+    first_out = io.StringIO()
+    first = run_demo(workspace, first_out)
+    library = workspace / "tenant" / "sites" / "attendance" / "Case Files"
+    before = {p: p.stat().st_mtime_ns for p in library.rglob("*") if p.is_file()}
+    second_out = io.StringIO()
+    with contextlib.redirect_stdout(second_out):
+        code = main(["demo", "--workspace", str(workspace)])
+    yield Played(workspace, first, first_out.getvalue(), before, second_out.getvalue(), code)
+
+
+def test_every_expected_kind_is_filed_for_the_cases_that_call_for_it(played: Played) -> None:
+    """Each case gets exactly the documents its term calls for, kind by kind."""
+    expected = {
+        scenario.POPPY: {"letter_of_concern": 1, "support_meeting_invitation": 1,
+                         "support_meeting_record": 1, "review_meeting_record": 1,
+                         "plan_cover_letter": 2},
+        scenario.ALFIE: {"letter_of_concern": 2, "support_meeting_invitation": 2,
+                         "support_meeting_record": 1, "review_meeting_record": 1,
+                         "plan_cover_letter": 4},
+        scenario.OSCAR: {"letter_of_concern": 2},
+        scenario.EVIE: {"letter_of_concern": 1},
+        scenario.RILEY: {"letter_of_concern": 2, "support_meeting_invitation": 2,
+                         "support_meeting_record": 1, "review_meeting_record": 1,
+                         "plan_cover_letter": 4, "notice_to_improve": 2},
+        scenario.KEIRA: {"aim_invitation": 1, "aim_plan": 1, "plan_cover_letter": 1},
+        scenario.ELLIE: {"letter_of_concern": 1, "support_meeting_invitation": 1,
+                         "support_meeting_record": 1, "review_meeting_record": 1,
+                         "plan_cover_letter": 2},
+        scenario.MASON: {"aim_invitation": 2, "aim_plan": 3, "plan_cover_letter": 6,
+                         "legal_referral": 2},
+        scenario.LILY: {"aim_invitation": 1, "aim_plan": 1, "plan_cover_letter": 1},
+        scenario.NOAH: {"aim_invitation": 2, "aim_plan": 1, "plan_cover_letter": 1},
+    }
+    assert {ref: dict(played.filed(ref)) for ref in expected} == expected
+    assert len(played.files()) == sum(sum(kinds.values()) for kinds in expected.values())
+
+
+def test_the_letter_of_concern_goes_to_each_carer_with_parental_responsibility(
+        played: Played) -> None:
+    """Separated parents get a letter each, at their own address; a grandmother without
+    parental responsibility gets none."""
+    assert {n for n in played.names(scenario.RILEY) if "Letter of concern" in n} == {
+        "2026-09-18 Letter of concern - Donna Hargreaves.docx",
+        "2026-09-18 Letter of concern - Wayne Hargreaves.docx"}
+    folder = played.library / "Brackenfield Academy" / "ATT-2026-0311 Hargreaves, Riley"
+    to_wayne = _text(folder / "2026-09-18 Letter of concern - Wayne Hargreaves.docx")
+    assert "Dear Wayne Hargreaves" in to_wayne
+    assert "9 Canal Street" in to_wayne and "Sycamore Avenue" not in to_wayne
+    assert {n for n in played.names(scenario.ELLIE) if "Letter of concern" in n} == {
+        "2026-10-09 Letter of concern - Gemma Shaw.docx"}
+
+
+def test_letters_carry_the_friday_of_the_week_they_were_typed(played: Played) -> None:
+    """An invitation typed in the week of 7 September is dated 11 September 2026, whatever
+    day the demo runs."""
+    folder = played.library / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
+    assert "11 September 2026" in _text(folder / "2026-09-23 AIM invitation and warning - "
+                                                 "Dana Kerr.docx")
+
+
+def test_the_aim_that_did_not_go_ahead_made_no_plan(played: Played) -> None:
+    """Noah's AIM of 18 November, with Noah absent, made no AIM plan; the one held on
+    2 December at home did."""
+    names = played.names(scenario.NOAH)
+    assert "2026-11-18 AIM plan.docx" not in names
+    assert "2026-12-02 AIM plan.docx" in names
+
+
+def test_the_escalated_case_has_its_legal_referral(played: Played) -> None:
+    """Mason's case, escalated after the AIM review, has the referral from the day it
+    entered legal consultation and the one from the consultation meeting."""
+    assert {n for n in played.names(scenario.MASON) if "referral" in n} == {
+        "2026-11-06 Legal intervention referral.docx",
+        "2026-11-18 Legal intervention referral.docx"}
+    folder = played.library / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
+    text = _text(folder / "2026-11-18 Legal intervention referral.docx")
+    assert "Andrea Lomax (Inclusion Officer)" in text
+
+
+def test_every_filed_document_opens_with_python_docx(played: Played) -> None:
+    """Each .docx in the case folders opens and has text."""
+    for path in played.files():
+        assert _text(path).strip(), path
+
+
+def test_every_folder_and_file_name_is_valid_for_sharepoint(played: Played) -> None:
+    """No name holds " * : < > ? / \\ | or starts or ends with a space or a dot, and each
+    path from the site down is under 400 characters."""
+    for path in played.library.rglob("*"):
+        inside = path.relative_to(played.library)
+        for part in inside.parts:
+            assert not ILLEGAL.search(part), part
+            assert part == part.strip(" ."), part
+        assert len(f"{SITE}/Case Files/{inside.as_posix()}") < 400
+
+
+def test_the_item_typed_wrongly_says_what_to_fix_and_nothing_is_filed_for_it(
+        played: Played) -> None:
+    """The meeting whose review date is before its date is marked "Needs attention" with a
+    message naming the column, and no invitation was made for it."""
+    item = _meeting(played.workspace, "School attendance (support) meeting, 7 January 2027")
+    assert item["GenerationStatus"] == "Needs attention"
+    assert item["GenerationMessage"] == '"Review date": must be after the meeting date'
+    assert not item.get("GeneratedDocuments")
+    assert played.names(scenario.EVIE) == {"2026-12-04 Letter of concern - Jodie Marsh.docx"}
+    (evie,) = [c for c in played.first.cases if c.case_ref == scenario.EVIE]
+    assert [a.message for a in evie.attention] == [item["GenerationMessage"]]
+    assert played.first.attention == 1
+
+
+def test_the_output_shows_each_week_the_summary_and_honest_totals(played: Played) -> None:
+    """One line a week, each case's folder and documents, a plain line that Teams alerts
+    are not built yet, and the totals."""
+    out = played.first_output
+    assert sum(line.startswith("Week of ") for line in out.splitlines()) == len(scenario.WEEKS)
+    assert ("Week of 7 September 2026: staff entered the school holidays, opened 1 case, "
+            "logged 1 contact, planned 1 meeting; filed 2 AIM invitations with the warning."
+            ) in out
+    assert "Teams alerts to the local authority's officers are not built yet" in out
+    first_letter = (played.library / "Hartwell Green Primary School"
+                    / "ATT-2026-0301 Whitfield, Poppy")
+    assert f"6 documents in {first_letter}\n" in out
+    assert '"Review date": must be after the meeting date' in out
+    assert f"Totals: {len(played.files())} documents in the case folders " \
+           f"({len(played.files())} filed by this run); 1 item needs attention;" in out
+
+
+def test_a_second_run_creates_nothing_and_says_so(played: Played) -> None:
+    """Run again on the same folder, it types nothing, files nothing, touches no file and
+    says so plainly."""
+    assert played.second_exit == 0
+    out = played.second_output
+    assert "The term's 10 cases are already in the lists: nothing typed." in out
+    assert (f"Nothing new: {len(played.files())} documents already filed for 10 cases") in out
+    assert "Week of" not in out
+    assert "(staff 0, the app " in out
+    after = {p: p.stat().st_mtime_ns for p in played.library.rglob("*") if p.is_file()}
+    assert after == played.files_before_second
+
+
+def _text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def _meeting(workspace: Path, title: str) -> dict[str, Any]:
+    """A Meetings item's fields, read back through Graph from the demo's tenant."""
+    from function_app.devtenant import DevTenant
+
+    async def read(base_url: str, hostname: str, site_path: str) -> dict[str, Any]:
+        settings = bootstrap.settings_for_dev_tenant(base_url, hostname, site_path, workspace,
+                                                     base=Settings())
+        graph = bootstrap.graph_client(settings)
+        lists = await graph.lists()
+        items = await graph.all_items(lists["Meetings"].id)
+        (found,) = [i.fields for i in items if i.fields.get("Title") == title]
+        return found
+
+    with DevTenant(workspace / "tenant") as tenant:
+        return asyncio.run(read(tenant.base_url, tenant.hostname, tenant.site_path))
