@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -26,10 +26,13 @@ from function_app.adapters.graph.errors import (
     ResyncRequiredError,
 )
 from function_app.adapters.graph.records import DeltaPage, DriveItem, ListInfo, ListItem
+from function_app.adapters.teams.cards import CaseLinks
+from function_app.adapters.teams.poster import PostResult
 from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import safe_name
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
+from function_app.domain.alerts import Alert, alerts_for
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, Meeting
 
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 LIBRARY = "Case Files"
 LEASE_SECONDS = 600
 RETRY_SCOPE = "retry"
+ALERT_SCOPE = "alert-posted"
 ERROR_SCOPE = "reported-error"
 
 
@@ -57,6 +61,13 @@ class SharePoint(Protocol):
     async def ensure_folder(self, path: str) -> str: ...
     async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class AlertPoster(Protocol):
+    """Where alerts go (function_app.adapters.teams.poster.TeamsPoster)."""
+
+    async def post(self, item: Alert, links: Mapping[str, CaseLinks] | None = None
+                   ) -> PostResult: ...
 
 
 class SetupError(CaseworkError):
@@ -80,10 +91,19 @@ class SweepReport:
     already_made: int = 0  # documents another worker or an earlier sweep made
     needs_attention: dict[str, str] = field(default_factory=dict)  # "List/id" -> message
     failed: dict[str, str] = field(default_factory=dict)
+    alerts: list[RaisedAlert] = field(default_factory=list)
 
     @property
     def nothing_new(self) -> bool:
         return not (self.filed or self.needs_attention or self.failed)
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedAlert:
+    case_ref: str
+    reason: str
+    audience: str
+    outcome: str  # "posted", "failed: why", or "not sent: no Teams webhook is set"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +126,9 @@ class _Trigger:
 
 class ChangeProcessor:
     def __init__(self, graph: SharePoint, state: StateStore, templates: TemplateSet,
-                 config: ProcessorConfig) -> None:
+                 config: ProcessorConfig, alerts: AlertPoster | None = None) -> None:
         self.graph, self.state, self.templates, self.config = graph, state, templates, config
+        self.alerts = alerts
 
     async def sweep(self) -> SweepReport:
         report = SweepReport()
@@ -215,12 +236,40 @@ class ChangeProcessor:
                 skip = set() if trigger.meeting_id else made  # each meeting makes its own
                 made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
                                                    report, skip=skip)
+            await self._raise_alerts(case_id, case, assessment, snapshot, report)
         except GraphError as exc:
             for t in triggers:
                 key = f"{t.list_name}/{t.item.id}"
                 report.failed[key] = str(exc)
                 self.state.remember(RETRY_SCOPE, key, str(exc))
                 log.warning("case item %s failed: %s", key, type(exc).__name__)
+
+    async def _raise_alerts(self, case_id: str, case: Case, assessment: Any,
+                            snapshot: Snapshot, report: SweepReport) -> None:
+        """The domain's alerts for this case, each posted once per (case, reason, stage).
+
+        Reviews due and overdue go in the daily digest instead. A post that failed is not
+        recorded, and the case is kept for the next sweep, which tries it again.
+        """
+        item = snapshot.get(lc.CASES.title, case_id)
+        links = {case.case_ref: CaseLinks(item_url=item.web_url if item else "")}
+        for alert in alerts_for(assessment):
+            if alert.reason.in_daily_digest or self.state.recall(ALERT_SCOPE, alert.dedupe_key):
+                continue
+            if self.alerts is None:
+                report.alerts.append(RaisedAlert(case.case_ref, alert.reason.value,
+                                                 alert.audience.value,
+                                                 "not sent: no Teams webhook is set"))
+                continue
+            result = await self.alerts.post(alert, links)
+            if result.posted:
+                self.state.remember(ALERT_SCOPE, alert.dedupe_key, "posted")
+                outcome = "posted"
+            else:
+                outcome = f"failed: {result.reason}"
+                self.state.remember(RETRY_SCOPE, f"{lc.CASES.title}/{case_id}", outcome)
+            report.alerts.append(RaisedAlert(case.case_ref, alert.reason.value,
+                                             alert.audience.value, outcome))
 
     def _document_triggers(self, triggers: list[_Trigger], snapshot: Snapshot
                            ) -> Iterable[_Trigger]:

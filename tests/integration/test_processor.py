@@ -243,3 +243,38 @@ def test_a_kind_called_for_by_both_stage_and_meeting_is_made_once(tmp_path: Path
             assert len(referrals) == 1
 
     asyncio.run(run())
+
+
+def test_a_case_needing_consultation_alerts_la_officers_once(tmp_path: Path) -> None:
+    """An AIM review with no engagement posts one Adaptive Card to the LA officers' channel,
+    with the case reference and initials, and the next sweep does not post it again."""
+    from function_app.adapters.teams.poster import TeamsPoster
+    from function_app.devtenant.teams_sink import TeamsSink
+    from function_app.services.processor import ChangeProcessor
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant, TeamsSink(tmp_path) as sink:
+            site = await Site.ready(tenant)
+            await site.type_case(example("aim-review-no-engagement.json"))
+            base = site.processor(tmp_path / "state.sqlite")
+            async with TeamsPoster({"la_officers": sink.url_for("la_officers"),
+                                    "school": sink.url_for("school")}) as poster:
+                processor = ChangeProcessor(base.graph, base.state, base.templates,
+                                            base.config, alerts=poster)
+                report = await processor.sweep()
+                await site.staff.create_item(site.lists["Contacts"].id, {
+                    "CaseLookupId": site.ids[("Cases", "7")], "Title": "Phoned home",
+                    "ContactDate": "2026-11-20", "ContactMode": "Phone call",
+                    "StaffMember": "Priya Shah", "Summary": "No answer."})
+                again = await processor.sweep()
+            posted = [a for a in report.alerts if a.outcome == "posted"]
+            assert [(a.reason, a.audience) for a in posted] == \
+                [("consultation_needed", "la_officers")]
+            assert not [a for a in again.alerts if a.outcome == "posted"]
+            cards = sink.cards("la_officers")
+            assert len(cards) == 1
+            text = json.dumps(cards[0])
+            assert "ATT-2026-0042" in text and "JE" in text
+            assert "Jordan" not in text and "Ellis" not in text
+
+    asyncio.run(run())

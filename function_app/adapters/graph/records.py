@@ -27,6 +27,7 @@ class ListItem:
     modified_by: str  # display name of the person or app, for the record
     last_modified: str
     deleted: bool = False
+    web_url: str = ""
 
     @property
     def version(self) -> str:
@@ -64,6 +65,7 @@ def parse_list_item(raw: dict[str, Any], app_id: str = "") -> ListItem:
         modified_by=app.get("displayName") or user.get("displayName") or "",
         last_modified=raw.get("lastModifiedDateTime", ""),
         deleted="deleted" in raw,
+        web_url=raw.get("webUrl", ""),
     )
 
 
