@@ -12,11 +12,14 @@ from pathlib import Path
 
 from function_app.adapters.graph.client import GraphClient, GraphTarget
 from function_app.adapters.state.sqlite import SqliteStateStore
+from function_app.adapters.state.tables import TableStateStore
 from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
+from function_app.services.ports import StateStore
 from function_app.services.processor import ChangeProcessor, ProcessorConfig
+from function_app.services.reminders import LoggedReminders, Reminders
 from function_app.settings import Settings
 
 DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id
@@ -44,7 +47,10 @@ def graph_client(settings: Settings, token: str = "") -> GraphClient:
     return GraphClient(GraphTarget(base, hostname, path, app_id), request_adapter(base, auth))
 
 
-def state_store(settings: Settings) -> SqliteStateStore:
+def state_store(settings: Settings) -> SqliteStateStore | TableStateStore:
+    """Azure Table Storage when CASEWORK_STATE_CONNECTION is set, else the SQLite file."""
+    if settings.state_connection:
+        return TableStateStore(settings.state_connection)
     return SqliteStateStore(settings.state_path)
 
 
@@ -53,13 +59,19 @@ def document_options(settings: Settings) -> Options:
                    load_logo(settings.logo) if settings.logo else None)
 
 
-def processor(settings: Settings, graph: GraphClient, state: SqliteStateStore,
+def processor(settings: Settings, graph: GraphClient, state: StateStore,
               today: date | None = None, owner: str = "") -> ChangeProcessor:
     config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
                              profile=settings.profile or DEFAULT_PROFILE)
     return ChangeProcessor(graph, state, TemplateSet(overrides=settings.templates_dir), config)
+
+
+def reminders(settings: Settings) -> Reminders:
+    """Where review reminders go. Only a logging stand-in exists: the Teams channel post
+    is the next issue's work."""
+    return LoggedReminders()
 
 
 def settings_for_dev_tenant(base_url: str, hostname: str, site_path: str, workspace: Path,

@@ -18,8 +18,18 @@ Microsoft Graph and SharePoint
   managed identity is used.
 - GRAPH_DEV_TOKEN: the dev tenant's token; only ever sent to a loopback address.
 
+Change notifications (the Functions app)
+- CASEWORK_NOTIFICATION_URL: where Graph posts list changes: the app's `notifications`
+  function, e.g. https://casework.azurewebsites.net/api/notifications.
+- CASEWORK_CLIENT_STATE: a random secret of at most 128 characters, given to Graph with
+  each subscription and checked on every notification; without it every one is refused.
+
 State
-- CASEWORK_STATE: the SQLite file for delta links and claims; default .casework/state.sqlite.
+- CASEWORK_STATE_CONNECTION: an Azure Storage connection string; when set, delta links,
+  claims and facts are kept in Azure Table Storage there (tables casework*, created on
+  first use), e.g. the Functions app's own storage account. Else SQLite at CASEWORK_STATE.
+- CASEWORK_STATE: the SQLite file for delta links and claims when
+  CASEWORK_STATE_CONNECTION is not set; default .casework/state.sqlite.
 """
 
 from __future__ import annotations
@@ -47,7 +57,10 @@ class Settings:
     tenant_id: str = ""
     certificate_path: str = ""
     dev_token: str = ""
+    notification_url: str = ""
+    client_state: str = ""
     state_path: Path = Path(".casework/state.sqlite")
+    state_connection: str = ""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -72,7 +85,10 @@ class Settings:
             tenant_id=get("AZURE_TENANT_ID"),
             certificate_path=get("GRAPH_CERTIFICATE_PATH"),
             dev_token=get("GRAPH_DEV_TOKEN"),
+            notification_url=get("CASEWORK_NOTIFICATION_URL"),
+            client_state=get("CASEWORK_CLIENT_STATE"),
             state_path=Path(get("CASEWORK_STATE", ".casework/state.sqlite")),
+            state_connection=get("CASEWORK_STATE_CONNECTION"),
         )
 
     @property

@@ -1,0 +1,96 @@
+"""What the triggers share: queue names, settings, a sweep through bootstrap, log hygiene.
+
+Standard library only at import; bootstrap (and with it msgraph, azure-identity and
+docxtpl) is imported inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from function_app.services import clock
+
+if TYPE_CHECKING:
+    from function_app.services.processor import SweepReport
+    from function_app.settings import Settings
+
+CONNECTION = "AzureWebJobsStorage"
+CHANGES_QUEUE = "process-list-changes"
+POISON_QUEUE = f"{CHANGES_QUEUE}-poison"  # where the runtime moves a message it gave up on
+APP_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MAX_DEQUEUE_COUNT = 5  # the queue extension's default
+MAX_DEQUEUE_OVERRIDE = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount"
+# These log every request's URL at INFO; a file's URL holds the case folder, which holds
+# the pupil's name. Application Insights must not receive it.
+CHATTY_LIBRARIES = ("httpx", "httpcore", "azure", "msal", "kiota_http", "urllib3")
+
+log = logging.getLogger("function_app.triggers")
+
+
+def settings() -> Settings:
+    from function_app.settings import Settings
+
+    return Settings.from_environment()
+
+
+def quiet_libraries() -> None:
+    for name in CHATTY_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def worker_name() -> str:
+    """Claims need one owner per process: a Functions host may run several workers."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def sweep(config: Settings) -> SweepReport:
+    """One processor sweep over every casework list, wired by bootstrap."""
+    from function_app import bootstrap
+
+    quiet_libraries()
+    graph = bootstrap.graph_client(config)
+    state = bootstrap.state_store(config)
+    try:
+        processor = bootstrap.processor(config, graph, state,
+                                        today=clock.uk_time(clock.utc_now()).date(),
+                                        owner=worker_name())
+        return await processor.sweep()
+    finally:
+        close(state)
+
+
+def close(state: object) -> None:
+    """Close a state store that holds a connection (SQLite does; others may not)."""
+    closer = getattr(state, "close", None)
+    if callable(closer):
+        closer()
+
+
+def log_sweep(report: SweepReport, why: str) -> None:
+    """Counts only: a report's paths and messages name pupils."""
+    log.info("sweep (%s): %d changes by staff, %d own writes, %d cases, %d documents filed, "
+             "%d already made, %d items need attention, %d failed", why, report.changes,
+             report.own_writes, report.cases, len(report.filed), report.already_made,
+             len(report.needs_attention), len(report.failed))
+
+
+def max_dequeue_count() -> int:
+    """How many attempts a queue message gets before the runtime moves it to the poison
+    queue: the app setting that overrides host.json if there is one, else host.json's
+    extensions.queues.maxDequeueCount, else the extension's default of 5."""
+    raw = os.environ.get(MAX_DEQUEUE_OVERRIDE, "").strip()
+    if not raw:
+        try:
+            host = json.loads((APP_ROOT / "host.json").read_text(encoding="utf-8"))
+            raw = str(host["extensions"]["queues"]["maxDequeueCount"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return DEFAULT_MAX_DEQUEUE_COUNT
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        return DEFAULT_MAX_DEQUEUE_COUNT

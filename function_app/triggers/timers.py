@@ -1,0 +1,104 @@
+"""Timers: renew the subscriptions, sweep every list, and the daily review reminders.
+
+NCRONTAB schedules are in UTC (WEBSITE_TIME_ZONE is not supported on every plan), so the
+reminders run at 07:00 and 08:00 UTC on weekdays and send only at the one that is 08:00
+or later in the UK (``services.clock``), once a day.
+
+Like the queue functions, these are plain functions that run their async work with
+asyncio.run on the worker's thread pool, away from the worker's own event loop.
+"""
+
+import asyncio
+import logging
+from datetime import date
+from typing import TYPE_CHECKING
+
+import azure.functions as func
+
+from function_app.services import clock
+
+from . import support
+
+if TYPE_CHECKING:  # heavy: imported on call below
+    from function_app.services.reminders import ReminderReport
+    from function_app.settings import Settings
+
+bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unannotated
+log = logging.getLogger(__name__)
+REMINDER_HOURS = range(8, 18)  # a run missed at 08:00 still sends during the school day
+REMINDER_SCOPE = "reminders"
+
+
+class SubscriptionsIncomplete(RuntimeError):
+    """Some casework list has no live subscription: fail the run so it shows in monitoring."""
+
+
+@bp.function_name("renew_subscriptions")
+@bp.timer_trigger(arg_name="timer", schedule="0 0 */6 * * *")
+def renew_subscriptions(timer: func.TimerRequest) -> None:
+    """Every 6 hours: each casework list has a live subscription, renewed before its last
+    two days (Graph allows a list subscription under 30 days)."""
+    from function_app import bootstrap
+    from function_app.services.subscriptions import ensure_subscriptions
+
+    support.quiet_libraries()
+    config = support.settings()
+    state = bootstrap.state_store(config)
+    try:
+        report = asyncio.run(ensure_subscriptions(
+            bootstrap.graph_client(config), state, config.notification_url,
+            config.client_state, clock.utc_now()))
+    finally:
+        support.close(state)
+    log.info("subscriptions: %d created, %d renewed, %d kept, %d removed, %d lists missing, "
+             "%d failed", len(report.created), len(report.renewed), len(report.kept),
+             report.removed, len(report.missing_lists), len(report.failed))
+    if not report.ok:
+        raise SubscriptionsIncomplete(
+            f"{len(report.failed)} list(s) could not be subscribed and "
+            f"{len(report.missing_lists)} are missing (run `casework provision`)")
+
+
+@bp.function_name("sweep_changes")
+@bp.timer_trigger(arg_name="timer", schedule="0 */15 * * * *")
+def sweep_changes(timer: func.TimerRequest) -> None:
+    """Every 15 minutes, whatever the notifications did: a lost notification (Graph gives
+    up after four hours; a subscription may lapse) never means a lost document."""
+    report = asyncio.run(support.sweep(support.settings()))
+    support.log_sweep(report, "timer")
+
+
+@bp.function_name("daily_reminders")
+@bp.timer_trigger(arg_name="timer", schedule="0 0 7,8 * * 1-5")
+def daily_reminders(timer: func.TimerRequest) -> None:
+    """At 08:00 UK time on weekdays: reviews due in the next 7 days and those overdue, to
+    the Reminders port (for now it only logs the counts: the Teams adapter is not built)."""
+    now = clock.uk_time(clock.utc_now())
+    today = now.date().isoformat()
+    if now.weekday() >= 5 or now.hour not in REMINDER_HOURS:
+        log.info("reminders: not sent at %02d:%02d UK time", now.hour, now.minute)
+        return
+    from function_app import bootstrap
+
+    support.quiet_libraries()
+    config = support.settings()
+    state = bootstrap.state_store(config)
+    try:
+        if state.recall(REMINDER_SCOPE, "last-sent") == today:
+            log.info("reminders: already sent today")
+            return
+        report = asyncio.run(_reviews(config, now.date()))
+        state.remember(REMINDER_SCOPE, "last-sent", today)
+    finally:
+        support.close(state)
+    log.info("reminders: %d due soon, %d overdue, %d open cases", len(report.due_soon),
+             len(report.overdue), report.cases)
+
+
+async def _reviews(config: "Settings", today: date) -> "ReminderReport":
+    from function_app import bootstrap
+    from function_app.services.reminders import reviews_due
+
+    report = await reviews_due(bootstrap.graph_client(config), today, config.profile)
+    await bootstrap.reminders(config).send(report)
+    return report
