@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the site, e.g. https://contoso.sharepoint.com/sites/attendance "
                         "(default: the setting SHAREPOINT_SITE)")
 
+    doc = commands.add_parser("doctor", help="check settings, credentials, the site, its "
+                                             "lists and the templates; say what to fix")
+    doc.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
+
     s = commands.add_parser("process", help="read the lists' changes once and make what "
                                             "they call for")
     s.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
@@ -135,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.demo.runner import demo_command
 
             return demo_command(args)
-        if args.command in ("dev-tenant", "provision", "process"):
+        if args.command in ("dev-tenant", "provision", "process", "doctor"):
             from function_app.cli_tenant import tenant_command
 
             return tenant_command(args)

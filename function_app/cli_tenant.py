@@ -25,6 +25,12 @@ def tenant_command(args: argparse.Namespace) -> int:
     settings = Settings.from_environment()
     if args.site:
         settings = replace(settings, site_url=args.site)
+    if args.command == "doctor":
+        from function_app.services.doctor import diagnose, format_checks
+
+        checks = asyncio.run(diagnose(settings))
+        print(format_checks(checks))
+        return EXIT_OK if all(c.ok for c in checks) else 1
     if not settings.site_url:
         print("casework: say which site: --site https://contoso.sharepoint.com/sites/attendance "
               "or the setting SHAREPOINT_SITE", file=sys.stderr)
