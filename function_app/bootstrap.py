@@ -13,13 +13,14 @@ from pathlib import Path
 from function_app.adapters.graph.client import GraphClient, GraphTarget
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.state.tables import TableStateStore
+from function_app.adapters.teams.poster import TeamsPoster
 from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
 from function_app.services.ports import StateStore
 from function_app.services.processor import ChangeProcessor, ProcessorConfig
-from function_app.services.reminders import LoggedReminders, Reminders
+from function_app.services.reminders import LoggedReminders, Reminders, TeamsReminders
 from function_app.settings import Settings
 
 DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id
@@ -61,17 +62,28 @@ def document_options(settings: Settings) -> Options:
 
 def processor(settings: Settings, graph: GraphClient, state: StateStore,
               today: date | None = None, owner: str = "") -> ChangeProcessor:
+    """The change processor; close it (``await processor.close()``) when done."""
     config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
                              profile=settings.profile or DEFAULT_PROFILE)
-    return ChangeProcessor(graph, state, TemplateSet(overrides=settings.templates_dir), config)
+    return ChangeProcessor(graph, state, TemplateSet(overrides=settings.templates_dir), config,
+                           alerts=alert_poster(settings))
+
+
+def alert_poster(settings: Settings) -> TeamsPoster | None:
+    """Teams, when any Workflows webhook is set; else None (alerts are then listed only)."""
+    from function_app.adapters.teams.poster import TeamsPoster, webhooks_from_settings
+
+    urls = webhooks_from_settings(settings.teams_la_webhook, settings.teams_school_webhooks)
+    return TeamsPoster(urls, show_names=settings.cards_show_names) if urls else None
 
 
 def reminders(settings: Settings) -> Reminders:
-    """Where review reminders go. Only a logging stand-in exists: the Teams channel post
-    is the next issue's work."""
-    return LoggedReminders()
+    """Where the daily review reminders go: each school's Teams channel when a webhook is
+    set; else only logged, with counts."""
+    poster = alert_poster(settings)
+    return TeamsReminders(poster) if poster is not None else LoggedReminders()
 
 
 def settings_for_dev_tenant(base_url: str, hostname: str, site_path: str, workspace: Path,

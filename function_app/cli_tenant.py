@@ -53,7 +53,11 @@ async def _provision(settings: Settings) -> int:
 async def _process(settings: Settings, args: argparse.Namespace) -> int:
     graph = bootstrap.graph_client(settings)
     state = bootstrap.state_store(settings)
-    report = await bootstrap.processor(settings, graph, state, today=args.today).sweep()
+    processor = bootstrap.processor(settings, graph, state, today=args.today)
+    try:
+        report = await processor.sweep()
+    finally:
+        await processor.close()
     print(summary(report))
     return EXIT_OK
 
@@ -66,6 +70,8 @@ def summary(report: SweepReport) -> str:
               for where, message in report.needs_attention.items()]
     lines += [f"  failed, will retry: {where}: {message}"
               for where, message in report.failed.items()]
+    lines += [f"  alert {a.reason} for {a.audience} on {a.case_ref}: {a.outcome}"
+              for a in report.alerts]
     if report.nothing_new:
         lines.append("Nothing new.")
     return "\n".join(lines)

@@ -24,6 +24,12 @@ Change notifications (the Functions app)
 - CASEWORK_CLIENT_STATE: a random secret of at most 128 characters, given to Graph with
   each subscription and checked on every notification; without it every one is refused.
 
+Teams alerts (Workflows webhooks: secrets)
+- CASEWORK_TEAMS_LA_WEBHOOK: the LA officers' channel, for consultations and legal steps.
+- CASEWORK_TEAMS_SCHOOL_WEBHOOKS: schools' channels as JSON {"School name": url}, with a
+  "school" entry for schools without their own: reminders and generation failures.
+- CASEWORK_CARDS_SHOW_NAMES: "true" to show pupils' full names on cards; initials otherwise.
+
 State
 - CASEWORK_STATE_CONNECTION: an Azure Storage connection string; when set, delta links,
   claims and facts are kept in Azure Table Storage there (tables casework*, created on
@@ -59,6 +65,9 @@ class Settings:
     dev_token: str = ""
     notification_url: str = ""
     client_state: str = ""
+    teams_la_webhook: str = ""
+    teams_school_webhooks: str = ""
+    cards_show_names: bool = False
     state_path: Path = Path(".casework/state.sqlite")
     state_connection: str = ""
 
@@ -86,6 +95,9 @@ class Settings:
             certificate_path=get("GRAPH_CERTIFICATE_PATH"),
             dev_token=get("GRAPH_DEV_TOKEN"),
             notification_url=get("CASEWORK_NOTIFICATION_URL"),
+            teams_la_webhook=get("CASEWORK_TEAMS_LA_WEBHOOK"),
+            teams_school_webhooks=get("CASEWORK_TEAMS_SCHOOL_WEBHOOKS"),
+            cards_show_names=get("CASEWORK_CARDS_SHOW_NAMES").lower() in ("1", "true", "yes"),
             client_state=get("CASEWORK_CLIENT_STATE"),
             state_path=Path(get("CASEWORK_STATE", ".casework/state.sqlite")),
             state_connection=get("CASEWORK_STATE_CONNECTION"),

@@ -83,6 +83,9 @@ param teamsLaWebhook string = ''
 @secure()
 param teamsSchoolWebhooks string = ''
 
+@description('CASEWORK_CARDS_SHOW_NAMES: true to show pupils\' full names on Teams cards; false (the default) shows initials and the case reference only.')
+param cardsShowNames bool = false
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -361,6 +364,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Their addresses carry a signature: secrets, like the client state.
       CASEWORK_TEAMS_LA_WEBHOOK: teamsLaWebhook
       CASEWORK_TEAMS_SCHOOL_WEBHOOKS: teamsSchoolWebhooks
+      CASEWORK_CARDS_SHOW_NAMES: string(cardsShowNames)
     }
   }
 }

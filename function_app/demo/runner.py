@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import time
@@ -26,7 +27,13 @@ from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.domain.errors import CaseworkError
 from function_app.services import list_columns as lc
-from function_app.services.processor import LIBRARY, ChangeProcessor, Filed, SweepReport
+from function_app.services.processor import (
+    LIBRARY,
+    ChangeProcessor,
+    Filed,
+    RaisedAlert,
+    SweepReport,
+)
 from function_app.services.snapshot import CASEWORK_LISTS, Snapshot
 from function_app.settings import Settings
 
@@ -98,6 +105,7 @@ class DemoResult:
     cases: list[CaseSummary] = field(default_factory=list)
     unlinked: list[Attention] = field(default_factory=list)  # needing attention, no case
     requests: Counter[str] = field(default_factory=Counter)  # "staff", "app"
+    alerts: list[RaisedAlert] = field(default_factory=list)  # raised by this run
     seconds: float = 0.0
 
     @property
@@ -127,11 +135,15 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
     workspace.mkdir(parents=True, exist_ok=True)
     say("Attendance casework demo: one autumn term at three fictional schools, typed into "
         "the SharePoint lists as staff would, with the documents filed as it goes.")
-    with DevTenant(workspace / "tenant") as tenant:
+    from function_app.devtenant.teams_sink import TeamsSink
+
+    with DevTenant(workspace / "tenant") as tenant, TeamsSink(workspace) as sink:
         say(f"Dev tenant (Microsoft Graph v1.0 on loopback): {tenant.base_url}, "
-            f"its data in {workspace / 'tenant'}")
+            f"its data in {workspace / 'tenant'}; Teams cards go to {workspace / 'teams'}")
+        teams = Settings(teams_la_webhook=sink.url_for("la_officers"),
+                         teams_school_webhooks=json.dumps({"school": sink.url_for("school")}))
         settings = bootstrap.settings_for_dev_tenant(
-            tenant.base_url, tenant.hostname, tenant.site_path, workspace, base=Settings())
+            tenant.base_url, tenant.hostname, tenant.site_path, workspace, base=teams)
         library = tenant.files_root.parent / LIBRARY
         shown = workspace / "tenant" / _relative(library, tenant.data_dir)
         staff_token = tenant.user_token
@@ -156,6 +168,7 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
         return staff[name]
 
     state = bootstrap.state_store(settings)
+    processor = bootstrap.processor(settings, app, state, today=LAST_DAY, owner=OWNER)
     try:
         provisioned = await provision(app, load_lists())
         if provisioned.created_lists:
@@ -164,7 +177,6 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
         else:
             say("The site already has every list, library and column.")
         lists = await app.lists()
-        processor = bootstrap.processor(settings, app, state, today=LAST_DAY, owner=OWNER)
         there = {str(i.fields.get("Title", "")) for i in await app.all_items(lists["Cases"].id)}
         refs = case_refs()
         say("")
@@ -176,6 +188,7 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
             say(f"The term's {len(refs)} cases are already in the lists: nothing typed.")
             report = await processor.sweep()
             result.filed += report.filed
+            result.alerts += report.alerts
             say(f"Swept the lists for changes as on {long_date(LAST_DAY)}: "
                 f"{_week_outcome(report)}.")
         else:
@@ -184,6 +197,7 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
                             "was removed). Delete that folder and run the demo again.")
         result.cases, result.unlinked = await _summaries(app, lists, settings, library, shown)
     finally:
+        await processor.close()
         state.close()
     result.requests["staff"] = sum(sum(c.requests.values()) for c in staff.values())
     result.requests["app"] = sum(app.requests.values())
@@ -200,6 +214,7 @@ async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoRes
         processor.config = replace(processor.config, today=week.friday)
         report = await processor.sweep()
         result.filed += report.filed
+        result.alerts += report.alerts
         say(_week_line(week, entered, report))
 
 
@@ -306,8 +321,16 @@ def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) 
         for line in a.message.splitlines():
             say(f"    {line}")
     say("")
-    say("Teams alerts to the local authority's officers are not built yet (a later issue): "
-        "no alert was sent.")
+    posted = [alert for alert in result.alerts if alert.outcome == "posted"]
+    if posted:
+        say(f"Teams alerts posted by this run ({len(posted)}), kept as cards in "
+            f"{result.workspace / 'teams'}:")
+        audiences = {"la_officers": "the LA's officers", "school": "the school"}
+        for alert in posted:
+            say(f"  {alert.case_ref}: {alert.reason.replace('_', ' ')}, to "
+                f"{audiences.get(alert.audience, alert.audience)}")
+    else:
+        say("No new Teams alert: each is posted once per case, reason and stage.")
     if not result.typed and not result.filed:
         say(f"Nothing new: {result.documents} documents already filed for "
             f"{len(result.cases)} cases; no list has changed since the last sweep, so nothing "

@@ -130,6 +130,12 @@ class ChangeProcessor:
         self.graph, self.state, self.templates, self.config = graph, state, templates, config
         self.alerts = alerts
 
+    async def close(self) -> None:
+        """Close what the processor holds open (the Teams poster's connections)."""
+        closer = getattr(self.alerts, "aclose", None)
+        if closer is not None:
+            await closer()
+
     async def sweep(self) -> SweepReport:
         report = SweepReport()
         lists = await self._lists()

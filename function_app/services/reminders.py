@@ -16,7 +16,9 @@ from datetime import date, timedelta
 from typing import Protocol
 
 from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.adapters.teams.poster import PostResult
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
+from function_app.domain.alerts import Digest, reminder_digest
 from function_app.domain.assessment import Assessment, MeetingView
 from function_app.domain.errors import CaseworkError
 from function_app.domain.model import CaseStatus, MeetingStatus
@@ -47,12 +49,30 @@ class ReminderReport:
     overdue: list[ReviewReminder] = field(default_factory=list)
     cases: int = 0  # open cases read
     unreadable: int = 0  # cases whose items have problems to fix first (said on the items)
+    digests: dict[str, Digest] = field(default_factory=dict)  # school -> the day's digest
 
 
 class Reminders(Protocol):
     """Where reminders go (the next issue: a Teams channel)."""
 
     async def send(self, report: ReminderReport) -> None: ...
+
+
+class TeamsReminders:
+    """Each school's digest of reviews due and overdue, posted to its Teams channel."""
+
+    def __init__(self, poster: DigestPoster) -> None:
+        self.poster = poster
+
+    async def send(self, report: ReminderReport) -> None:
+        for school, digest in report.digests.items():
+            result = await self.poster.post(digest)
+            if not result.posted:  # the school is named: it is not personal data
+                log.warning("review digest for %s not posted: %s", school, result.reason)
+
+
+class DigestPoster(Protocol):
+    async def post(self, item: Digest) -> PostResult: ...
 
 
 class LoggedReminders:
@@ -78,6 +98,7 @@ async def reviews_due(graph: ListReader, today: date, profile: str = "",
     pages = await asyncio.gather(*(graph.all_items(lists[n].id) for n in names))
     snapshot = Snapshot.of(dict(zip(names, pages, strict=True)))
     report = ReminderReport(today)
+    assessments: list[Assessment] = []
     for case_id in snapshot.items.get(lc.CASES.title, {}):
         mapped = map_case(snapshot.case_items(case_id), today)
         case = mapped.case
@@ -93,12 +114,14 @@ async def reviews_due(graph: ListReader, today: date, profile: str = "",
         except CaseworkError:
             report.unreadable += 1
             continue
+        assessments.append(assessment)
         for view in assessment.meetings:
             reminder = _reminder(view, assessment, case_id, today, days)
             if reminder is not None:
                 (report.overdue if reminder.overdue else report.due_soon).append(reminder)
     report.due_soon.sort()
     report.overdue.sort()
+    report.digests = reminder_digest(assessments, today)
     return report
 
 

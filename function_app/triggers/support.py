@@ -59,7 +59,10 @@ async def sweep(config: Settings) -> SweepReport:
         processor = bootstrap.processor(config, graph, state,
                                         today=clock.uk_time(clock.utc_now()).date(),
                                         owner=worker_name())
-        return await processor.sweep()
+        try:
+            return await processor.sweep()
+        finally:
+            await processor.close()
     finally:
         close(state)
 

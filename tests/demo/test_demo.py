@@ -171,14 +171,17 @@ def test_the_item_typed_wrongly_says_what_to_fix_and_nothing_is_filed_for_it(
 
 
 def test_the_output_shows_each_week_the_summary_and_honest_totals(played: Played) -> None:
-    """One line a week, each case's folder and documents, a plain line that Teams alerts
-    are not built yet, and the totals."""
+    """One line a week, each case's folder and documents, the Teams alerts posted (the
+    escalated cases need an Inclusion Officer consultation, seed 000), and the totals."""
     out = played.first_output
     assert sum(line.startswith("Week of ") for line in out.splitlines()) == len(scenario.WEEKS)
     assert ("Week of 7 September 2026: staff entered the school holidays, opened 1 case, "
             "logged 1 contact, planned 1 meeting; filed 2 AIM invitations with the warning."
             ) in out
-    assert "Teams alerts to the local authority's officers are not built yet" in out
+    assert "Teams alerts posted by this run" in out
+    assert f"{scenario.MASON}: consultation needed, to the LA's officers" in out
+    cards = sorted((played.workspace / "teams").rglob("*.json"))
+    assert cards and all("Mason" not in c.read_text(encoding="utf-8") for c in cards)
     first_letter = (played.library / "Hartwell Green Primary School"
                     / "ATT-2026-0301 Whitfield, Poppy")
     assert f"6 documents in {first_letter}\n" in out
