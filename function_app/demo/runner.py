@@ -106,6 +106,7 @@ class DemoResult:
     unlinked: list[Attention] = field(default_factory=list)  # needing attention, no case
     requests: Counter[str] = field(default_factory=Counter)  # "staff", "app"
     alerts: list[RaisedAlert] = field(default_factory=list)  # raised by this run
+    digests: int = 0  # schools sent the daily digest of reviews due and overdue
     seconds: float = 0.0
 
     @property
@@ -195,6 +196,12 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
             raise DemoError(f"The lists in {workspace} hold some of the demo's cases but not "
                             "a finished term (an earlier run stopped part-way, or its state "
                             "was removed). Delete that folder and run the demo again.")
+        if result.typed:  # the daily reminder, as the timer sends it on the term's last day
+            from function_app.services.reminders import reviews_due
+
+            reminders = await reviews_due(app, LAST_DAY)
+            await bootstrap.reminders(settings).send(reminders)
+            result.digests = len(reminders.digests)
         result.cases, result.unlinked = await _summaries(app, lists, settings, library, shown)
     finally:
         await processor.close()
@@ -331,6 +338,9 @@ def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) 
                 f"{audiences.get(alert.audience, alert.audience)}")
     else:
         say("No new Teams alert: each is posted once per case, reason and stage.")
+    if result.digests:
+        say(f"Daily digest of reviews due and overdue posted to {result.digests} schools' "
+            "channels.")
     if not result.typed and not result.filed:
         say(f"Nothing new: {result.documents} documents already filed for "
             f"{len(result.cases)} cases; no list has changed since the last sweep, so nothing "

@@ -32,7 +32,7 @@ from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import safe_name
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
-from function_app.domain.alerts import Alert, alerts_for
+from function_app.domain.alerts import Alert, alerts_for, generation_failed
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, Meeting
 
@@ -230,8 +230,11 @@ class ChangeProcessor:
         try:
             mapped = map_case(snapshot.case_items(case_id), self.config.today)
             if mapped.case is None:
+                data = mapped.case_input or {}
+                where = (str(data.get("case_ref", "")), str((data.get("school") or {}).get(
+                    "name", "")))
                 await self._report_problems(mapped.messages(), triggers, snapshot, lists,
-                                            report)
+                                            report, where)
                 return
             case = mapped.case
             profile = load_profile(case.profile or self.config.profile)
@@ -260,22 +263,28 @@ class ChangeProcessor:
         item = snapshot.get(lc.CASES.title, case_id)
         links = {case.case_ref: CaseLinks(item_url=item.web_url if item else "")}
         for alert in alerts_for(assessment):
-            if alert.reason.in_daily_digest or self.state.recall(ALERT_SCOPE, alert.dedupe_key):
+            if alert.reason.in_daily_digest:
                 continue
-            if self.alerts is None:
-                report.alerts.append(RaisedAlert(case.case_ref, alert.reason.value,
-                                                 alert.audience.value,
-                                                 "not sent: no Teams webhook is set"))
-                continue
+            await self._post(alert, links, report, retry_key=f"{lc.CASES.title}/{case_id}")
+
+    async def _post(self, alert: Alert, links: Mapping[str, CaseLinks], report: SweepReport,
+                    retry_key: str) -> None:
+        """Post once (by its dedupe key); a failure keeps ``retry_key`` for the next sweep."""
+        if self.state.recall(ALERT_SCOPE, alert.dedupe_key):
+            return
+        if self.alerts is None:
+            outcome = "not sent: no Teams webhook is set"
+        else:
             result = await self.alerts.post(alert, links)
             if result.posted:
                 self.state.remember(ALERT_SCOPE, alert.dedupe_key, "posted")
                 outcome = "posted"
             else:
                 outcome = f"failed: {result.reason}"
-                self.state.remember(RETRY_SCOPE, f"{lc.CASES.title}/{case_id}", outcome)
-            report.alerts.append(RaisedAlert(case.case_ref, alert.reason.value,
-                                             alert.audience.value, outcome))
+                if retry_key:
+                    self.state.remember(RETRY_SCOPE, retry_key, outcome)
+        report.alerts.append(RaisedAlert(alert.case_ref, alert.reason.value,
+                                         alert.audience.value, outcome))
 
     def _document_triggers(self, triggers: list[_Trigger], snapshot: Snapshot
                            ) -> Iterable[_Trigger]:
@@ -380,20 +389,24 @@ class ChangeProcessor:
 
     async def _report_problems(self, messages: dict[tuple[str, str], str],
                                triggers: list[_Trigger], snapshot: Snapshot,
-                               lists: dict[str, ListInfo], report: SweepReport) -> None:
+                               lists: dict[str, ListInfo], report: SweepReport,
+                               case: tuple[str, str] = ("", "")) -> None:
         """Each problem goes to the item it is about; nothing is made for the case."""
         for (list_name, item_id), message in messages.items():
             item = snapshot.get(list_name, item_id)
             if item is not None:
                 await self._needs_attention(lists, _Trigger(list_name, item, "", ""), message,
-                                            report)
+                                            report, case=case)
         for t in triggers:
             self.state.forget(RETRY_SCOPE, f"{t.list_name}/{t.item.id}")
 
     async def _needs_attention(self, lists: dict[str, ListInfo], trigger: _Trigger,
                                message: str, report: SweepReport,
-                               links: list[str] | None = None) -> None:
-        """Say on the item what is wrong, once: the same message is not written again."""
+                               links: list[str] | None = None,
+                               case: tuple[str, str] = ("", "")) -> None:
+        """Say on the item what is wrong, once: the same message is not written again; and
+        tell the school's channel that something could not be made (without the message,
+        which may name a parent: the item says what to fix)."""
         key = f"{trigger.list_name}/{trigger.item.id}"
         report.needs_attention[key] = message
         self.state.forget(RETRY_SCOPE, key)
@@ -402,6 +415,13 @@ class ChangeProcessor:
         await self._write_back(lists, trigger, lc.GenerationStatus.NEEDS_ATTENTION, message,
                                links or [], report)
         self.state.remember(ERROR_SCOPE, key, _digest(message))
+        case_ref, school = case
+        if case_ref and school:
+            alert = generation_failed(
+                case_ref, school, f"an item in the {trigger.list_name} list needs attention; "
+                "its status column says what to fix")
+            await self._post(alert, {case_ref: CaseLinks(item_url=trigger.item.web_url)},
+                             report, retry_key="")
 
     async def _write_back(self, lists: dict[str, ListInfo], trigger: _Trigger,
                           status: lc.GenerationStatus, message: str, links: list[str],

@@ -225,3 +225,20 @@ def _meeting(workspace: Path, title: str) -> dict[str, Any]:
 
     with DevTenant(workspace / "tenant") as tenant:
         return asyncio.run(read(tenant.base_url, tenant.hostname, tenant.site_path))
+
+
+def test_every_alert_kind_lands_in_the_teams_sink_without_names(played: Played) -> None:
+    """The demo posts a consultation to the LA officers (seed 000), a generation failure to
+    the school (the item typed wrongly) and each school's review digest; the sink accepted
+    each as a valid Adaptive Card 1.5, and none carries a pupil's full name."""
+    import json
+
+    cards = {audience: [json.loads(p.read_text(encoding="utf-8"))
+                        for p in sorted((played.workspace / "teams" / audience).glob("*.json"))]
+             for audience in ("la_officers", "school")}
+    text = {a: json.dumps(c) for a, c in cards.items()}
+    assert scenario.MASON in text["la_officers"]
+    assert scenario.EVIE in text["school"]
+    assert "reviews" in text["school"].lower()
+    for surname in ("Kerr", "Marsh", "Whitfield", "Hargreaves"):
+        assert surname not in text["la_officers"] + text["school"]
