@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, default=Path("casework-demo"), metavar="DIR",
                       help="where the tenant's lists, files and state are kept "
                            "(default: ./casework-demo)")
+    from function_app import cli_site_script
+
+    cli_site_script.add_parser(commands)
     return parser
 
 
@@ -139,6 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.demo.runner import demo_command
 
             return demo_command(args)
+        if args.command == "site-script":
+            from function_app.cli_site_script import command
+
+            return command(args)
         if args.command in ("dev-tenant", "provision", "process", "doctor"):
             from function_app.cli_tenant import tenant_command
 
