@@ -106,10 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, default=Path("casework-demo"), metavar="DIR",
                       help="where the tenant's lists, files and state are kept "
                            "(default: ./casework-demo)")
-    from function_app import cli_readiness, cli_site_script
+    from function_app import cli_imports, cli_readiness, cli_site_script
 
     cli_site_script.add_parser(commands)
     cli_readiness.add_parser(commands)
+    cli_imports.add_parser(commands)
     return parser
 
 
@@ -143,6 +144,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.demo.runner import demo_command
 
             return demo_command(args)
+        if args.command == "import":
+            from function_app.cli_imports import command as import_command
+
+            return import_command(args)
         if args.command == "readiness":
             from function_app.cli_readiness import command as readiness_command
 
