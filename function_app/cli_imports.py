@@ -26,10 +26,10 @@ EXIT_OK, EXIT_BAD_INPUT = 0, 2
 NOT_BUILT = "writing cases to the lists is not built yet: no case was written to the lists."
 
 
-def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]
-               ) -> argparse.ArgumentParser:
+def add_parser(commands: Any) -> argparse.ArgumentParser:
     """Adds `import attendance` to the `casework` subcommands; returns the `import` parser."""
-    imp = commands.add_parser("import", help="import data exported from the school's MIS")
+    imp: argparse.ArgumentParser = commands.add_parser(
+        "import", help="import data exported from the school's MIS")
     kinds = imp.add_subparsers(dest="import_command", required=True,
                                parser_class=type(imp))
     a = kinds.add_parser(
