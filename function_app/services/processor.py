@@ -16,7 +16,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -245,7 +245,7 @@ class ChangeProcessor:
                 skip = set() if trigger.meeting_id else made  # each meeting makes its own
                 made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
                                                    report, skip=skip)
-            await self._raise_alerts(case_id, case, assessment, snapshot, report)
+            await self._raise_alerts(case_id, case, assessment, snapshot, lists, report)
         except GraphError as exc:
             for t in triggers:
                 key = f"{t.list_name}/{t.item.id}"
@@ -254,24 +254,35 @@ class ChangeProcessor:
                 log.warning("case item %s failed: %s", key, type(exc).__name__)
 
     async def _raise_alerts(self, case_id: str, case: Case, assessment: Any,
-                            snapshot: Snapshot, report: SweepReport) -> None:
+                            snapshot: Snapshot, lists: dict[str, ListInfo],
+                            report: SweepReport) -> None:
         """The domain's alerts for this case, each posted once per (case, reason, stage).
 
-        Reviews due and overdue go in the daily digest instead. A post that failed is not
-        recorded, and the case is kept for the next sweep, which tries it again.
+        Reviews due and overdue go in the daily digest instead. A post that failed is said
+        on the case item, where staff will see it, once; if trying again may help, the case
+        is kept for the next sweep, which posts it then.
         """
         item = snapshot.get(lc.CASES.title, case_id)
         links = {case.case_ref: CaseLinks(item_url=item.web_url if item else "")}
         for alert in alerts_for(assessment):
             if alert.reason.in_daily_digest:
                 continue
-            await self._post(alert, links, report, retry_key=f"{lc.CASES.title}/{case_id}")
+            failure = await self._post(alert, links, report,
+                                       retry_key=f"{lc.CASES.title}/{case_id}")
+            if failure and item is not None:
+                # Our own note after our own write-back: no eTag check, it would refuse us.
+                await self._needs_attention(
+                    lists, _Trigger(lc.CASES.title, replace(item, etag=""), case_id, ""),
+                    f"The Teams alert ({alert.reason.value.replace('_', ' ')}) was not sent: "
+                    f"{failure}", report)
 
     async def _post(self, alert: Alert, links: Mapping[str, CaseLinks], report: SweepReport,
-                    retry_key: str) -> None:
-        """Post once (by its dedupe key); a failure keeps ``retry_key`` for the next sweep."""
+                    retry_key: str) -> str:
+        """Post once (by its dedupe key). A failure is returned in plain words, to be said on
+        the item, and one worth trying again keeps ``retry_key`` for the next sweep."""
         if self.state.recall(ALERT_SCOPE, alert.dedupe_key):
-            return
+            return ""
+        lasting = ""
         if self.alerts is None:
             outcome = "not sent: no Teams webhook is set"
         else:
@@ -281,10 +292,14 @@ class ChangeProcessor:
                 outcome = "posted"
             else:
                 outcome = f"failed: {result.reason}"
-                if retry_key:
+                # Teams busy or unreachable: try again next sweep. Nothing to post to (no
+                # channel set): said on the item, and raised again when the case next changes.
+                if result.retry_later and result.attempts > 0 and retry_key:
                     self.state.remember(RETRY_SCOPE, retry_key, outcome)
+                lasting = result.reason
         report.alerts.append(RaisedAlert(alert.case_ref, alert.reason.value,
                                          alert.audience.value, outcome))
+        return lasting
 
     def _document_triggers(self, triggers: list[_Trigger], snapshot: Snapshot
                            ) -> Iterable[_Trigger]:

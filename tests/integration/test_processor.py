@@ -278,3 +278,33 @@ def test_a_case_needing_consultation_alerts_la_officers_once(tmp_path: Path) -> 
             assert "Jordan" not in text and "Ellis" not in text
 
     asyncio.run(run())
+
+
+def test_an_alert_with_no_channel_to_go_to_is_said_on_the_case_item(tmp_path: Path) -> None:
+    """With no Teams channel set for the LA officers, the consultation alert is not lost:
+    the case item says it was not sent and why, in plain words, once."""
+    from function_app.adapters.teams.poster import TeamsPoster
+    from function_app.devtenant.teams_sink import TeamsSink
+    from function_app.services.processor import ChangeProcessor
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant, TeamsSink(tmp_path) as sink:
+            site = await Site.ready(tenant)
+            await site.type_case(example("aim-review-no-engagement.json"))
+            base = site.processor(tmp_path / "state.sqlite")
+            async with TeamsPoster({"school": sink.url_for("school")}) as poster:
+                processor = ChangeProcessor(base.graph, base.state, base.templates,
+                                            base.config, alerts=poster)
+                await processor.sweep()
+                first = await site.app.get_item(site.lists["Cases"].id,
+                                                site.ids[("Cases", "7")])
+                await processor.sweep()  # nothing changed: nothing said again
+            item = await site.app.get_item(site.lists["Cases"].id, site.ids[("Cases", "7")])
+            assert item.fields["GenerationStatus"] == "Needs attention"
+            message = str(item.fields["GenerationMessage"])
+            assert "Teams alert (consultation needed) was not sent" in message
+            assert "officers" in message
+            assert not sink.cards("la_officers")
+            assert item.etag == first.etag
+
+    asyncio.run(run())
