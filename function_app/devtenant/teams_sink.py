@@ -19,13 +19,11 @@ own thread beside the Graph server.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
 import socket
 import threading
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -36,6 +34,8 @@ from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
+
+from .background import BackgroundLoop
 
 HOST = "127.0.0.1"
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -141,10 +141,14 @@ class _Knobs:
     fail_status: int = 503
 
 
-class TeamsSink:
+class TeamsSink(BackgroundLoop):
     """Teams Workflows webhooks on loopback, keeping each accepted card under ``folder``."""
 
+    thread_name = "Teams sink"
+    call_timeout = 30.0
+
     def __init__(self, folder: Path, port: int = 0) -> None:
+        super().__init__()
         self.folder = Path(folder)
         self.root = self.folder / "teams"
         self._port = port
@@ -153,8 +157,6 @@ class TeamsSink:
         self._lock = threading.Lock()
         self._count = 0
         self.answers: list[tuple[str, int]] = []  # (audience, status) for every post
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._origin = ""
 
@@ -168,43 +170,12 @@ class TeamsSink:
                  traceback: TracebackType | None) -> None:
         self.stop()
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the Teams sink is already running")
+    def _before_start(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         adaptive_card_schema()  # read once here, not inside the first request
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._serve, name="teams-sink", daemon=True)
-        self._thread.start()
-        try:
-            self._call(self._startup())
-        except BaseException:
-            self.stop()
-            raise
 
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if loop.is_running():
-            try:
-                self._call(self._shutdown())
-            finally:
-                loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()
-        self._loop = self._thread = None
+    def _after_stop(self) -> None:
         self._origin = ""
-
-    def _serve(self) -> None:
-        assert self._loop is not None
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-
-    def _call(self, coroutine: Any) -> Any:
-        assert self._loop is not None
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result(timeout=30)
 
     async def _startup(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

@@ -7,18 +7,16 @@ with DevTenant(Path("data")) as tenant:
 
 from __future__ import annotations
 
-import asyncio
 import socket
-import threading
 from collections import Counter
-from concurrent.futures import Future
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from aiohttp import web
 
 from .backend import Backend
+from .background import BackgroundLoop
 from .faults import Faults
 from .identity import APP_TOKEN, user_token
 from .metrics import RequestCounter
@@ -28,7 +26,7 @@ T = TypeVar("T")
 HOST = "127.0.0.1"
 
 
-class DevTenant:
+class DevTenant(BackgroundLoop):
     """A Microsoft Graph v1.0-compatible tenant on loopback, persisting to data_dir.
 
     The site (hostname + site_path) and its default library "Documents" exist from the first
@@ -37,6 +35,8 @@ class DevTenant:
     """
 
     app_token = APP_TOKEN
+
+    thread_name = "dev tenant"
 
     def __init__(
         self,
@@ -48,6 +48,7 @@ class DevTenant:
         hostname: str = "devtenant.sharepoint.local",
         site_path: str = "/sites/attendance",
     ) -> None:
+        super().__init__()
         self.data_dir = Path(data_dir)
         self.hostname = hostname
         self.site_path = "/" + site_path.strip("/")
@@ -55,8 +56,6 @@ class DevTenant:
         self._faults = Faults(fault_rate, latency_ms, seed)
         self._counter = RequestCounter()
         self._batch_counter = RequestCounter()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._backend: Backend | None = None
         self._base_url = ""
@@ -77,42 +76,8 @@ class DevTenant:
     ) -> None:
         self.stop()
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the dev tenant is already running")
+    def _before_start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        loop = asyncio.new_event_loop()
-        self._loop = loop
-        self._thread = threading.Thread(target=self._serve, name="devtenant", daemon=True)
-        self._thread.start()
-        try:
-            self._call(self._startup())
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        if loop.is_running():
-            try:
-                self._call(self._shutdown())
-            finally:
-                loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()
-        self._loop = self._thread = None
-
-    def _serve(self) -> None:
-        assert self._loop is not None
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_forever()
-
-    def _call(self, coroutine: Any) -> Any:
-        assert self._loop is not None
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        return future.result(timeout=60)
 
     async def _startup(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
