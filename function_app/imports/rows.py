@@ -4,7 +4,7 @@ every problem with its sheet, row and column."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -110,8 +110,10 @@ def _duplicate(row: _Row, first: ImportedPupil) -> None:
     row.problem(column, f"pupil {first.identifier} appears twice (first on row {first.row})")
 
 
-def summary(sheet: str, rows: Sequence[Sequence[Cell]], layout: Layout) -> Collected:
-    out = Collected()
+def _pupil_rows(sheet: str, rows: Sequence[Sequence[Cell]], layout: Layout, out: Collected
+                ) -> Iterator[tuple[_Row, ImportedPupil, Sequence[Cell]]]:
+    """The rows below the header that name a pupil once: blank and footer rows skipped,
+    a row without an identity or naming a pupil again reported (in ``out``) and skipped."""
     for index in range(layout.header_index + 1, len(rows)):
         cells = rows[index]
         if is_blank(cells) or is_footer(cells):
@@ -123,6 +125,12 @@ def summary(sheet: str, rows: Sequence[Sequence[Cell]], layout: Layout) -> Colle
         if pupil.key in out.pupils:
             _duplicate(row, out.pupils[pupil.key])
             continue
+        yield row, pupil, cells
+
+
+def summary(sheet: str, rows: Sequence[Sequence[Cell]], layout: Layout) -> Collected:
+    out = Collected()
+    for row, pupil, _cells in _pupil_rows(sheet, rows, layout, out):
         figures = _figures(row)
         late = row.read("late", values.count) if row.has("late") and row.text("late") else None
         if figures is not None and row.ok:
@@ -243,17 +251,7 @@ def grid(sheet: str, rows: Sequence[Sequence[Cell]], layout: Layout, codes: Mapp
         (lambda cells: (cells[columns[0]],)) if columns else (lambda cells: ()))
     national: dict[Cell, str | None] = {"": None, None: None}  # value as exported -> code
     made: dict[Cell, list[SessionMark]] = {}  # value -> its mark in each kept column
-    for index in range(layout.header_index + 1, len(rows)):
-        cells = rows[index]
-        if is_blank(cells) or is_footer(cells):
-            continue
-        row = _Row(sheet, index, cells, layout, out)
-        pupil = _identity(row)
-        if pupil is None:
-            continue
-        if pupil.key in out.pupils:
-            _duplicate(row, out.pupils[pupil.key])
-            continue
+    for row, pupil, cells in _pupil_rows(sheet, rows, layout, out):
         if len(cells) < widest:
             cells = [*cells, *[""] * (widest - len(cells))]
         picked: tuple[Cell, ...] = pick(cells)
