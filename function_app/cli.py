@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from function_app.cli_common import add_case_options, iso_date
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, assess, known_profiles, load_profile
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -32,14 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         "assess", help="what the guidance says happens next for one case",
         description="Assess one case: attendance, tier, flags, penalty notice threshold, "
                     "meetings, next steps and warnings, under a policy profile.")
-    a.add_argument("--input", required=True, metavar="CASE.json",
-                   help="the case file (schema: function_app/schemas/case-input.schema.json)")
-    a.add_argument("--profile", metavar="NAME",
-                   help=f"policy profile; default: the case file's, else {DEFAULT_PROFILE}. "
-                        f"Known: {', '.join(known_profiles())}")
-    a.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="the date to assess on (default: today)")
-    a.add_argument("--format", choices=("text", "json"), default="text")
+    add_case_options(a, "assess on")
     commands.add_parser("profiles", help="list the policy profiles")
 
     t = commands.add_parser("templates", help="the document templates")
@@ -57,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--input", required=True, metavar="CASE.json|CASES.jsonl")
     r.add_argument("--meeting", metavar="ID", help="the meeting the document is about")
     r.add_argument("--profile", metavar="NAME")
-    r.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+    r.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
                    help="the date the letters carry (default: today)")
     r.add_argument("--marking", metavar="TEXT",
                    help="protective marking line, e.g. OFFICIAL-SENSITIVE "
@@ -94,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = commands.add_parser("process", help="read the lists' changes once and make what "
                                             "they call for")
     s.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
-    s.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD")
+    s.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD")
 
     demo = commands.add_parser(
         "demo", help="play a term of casework at three fictional schools into a local dev "
@@ -112,14 +106,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_readiness.add_parser(commands)
     cli_imports.add_parser(commands)
     return parser
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date written as YYYY-MM-DD, got {value!r}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from function_app.cli_common import iso_date
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, known_profiles, load_profile
 from function_app.domain.attendance import display_percent
 from function_app.domain.policy import Profile
@@ -44,7 +45,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     a.add_argument("--profile", metavar="NAME",
                    help=f"policy profile (default {DEFAULT_PROFILE}). "
                         f"Known: {', '.join(known_profiles())}")
-    a.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+    a.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
                    help="marks after this day are not counted (default: today)")
     a.add_argument("--dry-run", action="store_true",
                    help="show the mapping, the counts and who would need a case; write nothing")
@@ -55,14 +56,6 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                    help="also write the targeting pack (summary, tiers, charts) to this "
                         "local file; not with --dry-run, which writes nothing")
     return imp
-
-
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date written as YYYY-MM-DD, got {value!r}") from None
 
 
 def command(args: argparse.Namespace) -> int:

@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from function_app.domain import DEFAULT_PROFILE, CaseworkError, known_profiles, load_profile
+from function_app.cli_common import add_case_options
+from function_app.domain import DEFAULT_PROFILE, CaseworkError, load_profile
 from function_app.domain.readiness import Readiness, readiness
 from function_app.domain.wording import day
 
@@ -34,14 +35,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                     "voice, support offered, the attendance record, penalty notices issued, "
                     "final year, Education Supervision Order), with what to do for each "
                     "missing one.")
-    r.add_argument("--input", required=True, metavar="CASE.json",
-                   help="the case file (schema: function_app/schemas/case-input.schema.json)")
-    r.add_argument("--profile", metavar="NAME",
-                   help=f"policy profile; default: the case file's, else {DEFAULT_PROFILE}. "
-                        f"Known: {', '.join(known_profiles())}")
-    r.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
-                   help="the date to check on (default: today)")
-    r.add_argument("--format", choices=("text", "json"), default="text")
+    add_case_options(r, "check on")
     return r
 
 
@@ -100,9 +94,3 @@ def to_text(r: Readiness) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a date written as YYYY-MM-DD, got {value!r}") from None
