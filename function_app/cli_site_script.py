@@ -1,5 +1,6 @@
-"""``casework site-script --out OUT.json``: write the SharePoint site script that creates the
-lists, their columns, views, column formatting and forms, from ``sharepoint_schema/``."""
+"""``casework site-script --out OUT.json`` (also ``casework provision --site-script OUT.json``):
+write the SharePoint site script that creates the lists, their columns, views, column
+formatting and forms, from ``sharepoint_schema/``."""
 
 from __future__ import annotations
 
@@ -28,6 +29,12 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
 
 def command(args: argparse.Namespace) -> int:
     """Build the site script from the schema folder and write it to ``args.out``."""
+    return write_site_script(args.out)
+
+
+def write_site_script(out_name: str) -> int:
+    """Write the site script to ``out_name`` ('-' for standard output); also used by
+    ``casework provision --site-script OUT.json``."""
     from function_app.services.list_formatting import load_formatting
     from function_app.services.list_schema import load_lists
     from function_app.services.site_script import site_script
@@ -35,10 +42,10 @@ def command(args: argparse.Namespace) -> int:
     lists = load_lists()
     script = site_script(lists, load_formatting(lists))
     text = json.dumps(script, indent=2, ensure_ascii=False) + "\n"
-    if args.out == "-":
+    if out_name == "-":
         sys.stdout.write(text)
         return EXIT_OK
-    out = Path(args.out)
+    out = Path(out_name)
     if not out.parent.is_dir():
         print(f"casework: the folder {out.parent} does not exist.", file=sys.stderr)
         return EXIT_BAD_INPUT

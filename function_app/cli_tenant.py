@@ -36,15 +36,22 @@ def tenant_command(args: argparse.Namespace) -> int:
               "or the setting SHAREPOINT_SITE", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.command == "provision":
-        return asyncio.run(_provision(settings))
+        return asyncio.run(_provision(settings, args.replace_differing))
     return asyncio.run(_process(settings, args))
 
 
-async def _provision(settings: Settings) -> int:
+async def _provision(settings: Settings, replace_differing: bool = False) -> int:
+    from function_app.services.list_formatting import load_formatting
     from function_app.services.list_schema import load_lists
     from function_app.services.provision import provision
 
-    report = await provision(bootstrap.graph_client(settings), load_lists())
+    lists = load_lists()
+    rest = bootstrap.sharepoint_rest(settings)
+    try:
+        report = await provision(bootstrap.graph_client(settings), lists, rest,
+                                 load_formatting(lists), replace_differing)
+    finally:
+        await rest.aclose()
     for line in report.lines():
         print(line)
     return EXIT_OK

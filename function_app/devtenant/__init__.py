@@ -2,8 +2,10 @@
 
 Sites, lists with columns and items, list delta, a document library whose files are real
 files under the data folder, upload sessions, subscriptions that POST change notifications,
-JSON batching, and injected faults (throttling, outages, dropped connections). The
-production Graph adapter runs against it unchanged; only the base URL differs.
+JSON batching, and injected faults (throttling, outages, dropped connections); and, under
+the site's path, the SharePoint REST that provisioning needs for views, formatting, forms and
+validation. The production Graph and SharePoint REST adapters run against it unchanged; only
+the base URL differs.
 
     from function_app.devtenant import DevTenant
     with DevTenant(Path("data")) as tenant:
@@ -11,7 +13,8 @@ production Graph adapter runs against it unchanged; only the base URL differs.
 
 Modules: tenant (the public class), server (aiohttp), router, routes_* (one per resource),
 store (SQLite), lists, columns, library (drive items and files), uploads, notifications,
-faults, shapes (Graph's JSON), calls, errors, identity.
+faults, shapes (Graph's JSON), calls, errors, identity; sp_rest and routes_sp_rest
+(SharePoint REST: views, fields, content types, list settings).
 """
 
 from __future__ import annotations

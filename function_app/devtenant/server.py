@@ -19,6 +19,7 @@ from . import (
     routes_drive,
     routes_items,
     routes_sites,
+    routes_sp_rest,
     routes_subscriptions,
     routes_uploads,
 )
@@ -28,6 +29,7 @@ from .errors import GraphError
 from .faults import RETRY_AFTER_SECONDS
 from .identity import from_authorization
 from .router import Match, Route, Router
+from .sp_rest import SpRestError
 from .util import new_guid
 
 log = logging.getLogger("function_app.devtenant")
@@ -80,6 +82,8 @@ class Server:
         b = self.backend
         raw_path, _, raw_query = request.raw_path.partition("?")
         path = unquote(raw_path)
+        if routes_sp_rest.is_sp_rest(path):
+            return await self._sp_rest(request, path, raw_query)
         graph = path == VERSION or path.startswith(VERSION + "/")
         router = self.graph if graph else self.direct
         match = router.match(b, request.method, path[len(VERSION) :] if graph else path)
@@ -117,6 +121,33 @@ class Server:
                 return self._respond(b.error_reply(error, call), call)
         call.body = await request.read()
         return self._respond(await self._run(match, call), call)
+
+    async def _sp_rest(self, request: web.Request, path: str, raw_query: str
+                       ) -> web.StreamResponse:
+        """SharePoint REST under a site's path (routes_sp_rest): counted, faulted, signed in."""
+        b = self.backend
+        b.counter.add(f"{request.method} {routes_sp_rest.template(path)}")
+        call = Call(method=request.method, path=path,
+                    query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+                    headers=request.headers, body=b"", identity=None)
+        if b.faults.latency_ms:
+            await asyncio.sleep(b.faults.latency_ms / 1000)
+        fault = b.faults.draw(droppable=False)
+        if fault is not None:
+            return self._respond(routes_sp_rest.fault_reply(fault, RETRY_AFTER_SECONDS, call),
+                                 call)
+        call.identity = from_authorization(request.headers.get("Authorization"))
+        if call.identity is None:
+            return self._respond(routes_sp_rest.unauthorised(call), call)
+        call.body = await request.read()
+        try:
+            reply = await routes_sp_rest.handle(b, call)
+        except Exception as exc:
+            log.exception("dev tenant: %s %s failed", call.method, call.path)
+            failure = SpRestError(500, "-2146232832, System.Exception",
+                                                 f"{type(exc).__name__}: {exc}")
+            reply = routes_sp_rest.error_reply(failure, call)
+        return self._respond(reply, call)
 
     async def _run(self, match: Match, call: Call) -> Reply:
         try:

@@ -57,6 +57,9 @@ CREATE TABLE IF NOT EXISTS drive_items (
 CREATE INDEX IF NOT EXISTS drive_children ON drive_items (parent_id, name);
 CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS upload_sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sp_objects (
+    list_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL COLLATE NOCASE,
+    position INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (list_id, kind, key));
 """
 
 # SharePoint's own account for app-only writes ("SharePoint App") has this user id.
@@ -298,7 +301,7 @@ class Store:
         )
 
     def delete_list(self, list_id: str) -> None:
-        for table in ("columns", "items", "changes", "change_floor"):
+        for table in ("columns", "items", "changes", "change_floor", "sp_objects"):
             self._run(f"DELETE FROM {table} WHERE list_id = ?", list_id)
         self._run("DELETE FROM lists WHERE id = ?", list_id)
 
@@ -330,6 +333,38 @@ class Store:
     def replace_column(self, list_id: str, definition: dict[str, Any]) -> None:
         self._run("UPDATE columns SET definition = ? WHERE list_id = ? AND name = ?",
                   _dumps(definition), list_id, definition["name"])
+
+    def delete_column(self, list_id: str, name: str) -> None:
+        """Drop a column and its values from every item, as SharePoint does (versions kept)."""
+        self._run("DELETE FROM columns WHERE list_id = ? AND name = ?", list_id, name)
+        self._run("UPDATE items SET fields = json_remove(fields, ?) WHERE list_id = ?",
+                  '$."' + name.replace('"', "") + '"', list_id)
+
+    # -- SharePoint REST's own objects: views, field and list settings, content types -------
+
+    def sp_objects(self, list_id: str, kind: str) -> list[dict[str, Any]]:
+        rows = self._all("SELECT data FROM sp_objects WHERE list_id = ? AND kind = ? "
+                         "ORDER BY position", list_id, kind)
+        return [json.loads(r[0]) for r in rows]
+
+    def sp_object(self, list_id: str, kind: str, key: str) -> dict[str, Any] | None:
+        row = self._one("SELECT data FROM sp_objects WHERE list_id = ? AND kind = ? AND key = ?",
+                        list_id, kind, key)
+        return dict(json.loads(row[0])) if row else None
+
+    def put_sp_object(self, list_id: str, kind: str, key: str, data: dict[str, Any]) -> None:
+        row = self._one("SELECT position FROM sp_objects WHERE list_id = ? AND kind = ? "
+                        "AND key = ?", list_id, kind, key)
+        if row is None:
+            row = self._one("SELECT COALESCE(MAX(position), 0) + 1 FROM sp_objects "
+                            "WHERE list_id = ? AND kind = ?", list_id, kind)
+        assert row is not None
+        self._run("INSERT OR REPLACE INTO sp_objects VALUES (?, ?, ?, ?, ?)",
+                  list_id, kind, key, int(row[0]), _dumps(data))
+
+    def delete_sp_object(self, list_id: str, kind: str, key: str) -> None:
+        self._run("DELETE FROM sp_objects WHERE list_id = ? AND kind = ? AND key = ?",
+                  list_id, kind, key)
 
     # -- items -------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""`casework provision`: give the site our lists, library and columns; never delete.
+"""`casework provision`: give the site our lists, library and columns, then their views,
+formatters, form and validation; never delete.
 
-Carries out the plan of provisioning_plan (pure) through the Graph adapter, and reports
-what it created and what differs, for a person to decide.
+Carries out the plan of provisioning_plan (pure) through the Graph adapter, then, given a
+SharePoint REST site, provision_formatting (what Graph cannot do), and reports what it did
+and what differs, for a person to decide.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, Protocol
 
 from function_app.adapters.graph.records import ListInfo
 
+from .provision_formatting import FormattingReport, RestSite, provision_formatting
 from .provisioning_plan import Difference, plan_provisioning, resolve_lookups
 
 
@@ -29,22 +32,37 @@ class ProvisionReport:
     named_columns: list[str] = field(default_factory=list)
     added_columns: list[str] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
+    formatting: FormattingReport | None = None  # None when views etc. were not provisioned
 
     @property
     def changed_nothing(self) -> bool:
-        return not (self.created_lists or self.named_columns or self.added_columns)
+        return not (self.created_lists or self.named_columns or self.added_columns
+                    or (self.formatting is not None and self.formatting.done))
 
     def lines(self) -> list[str]:
         out = [f"Created list {name}." for name in self.created_lists]
         out += [f"Named column {name}." for name in self.named_columns]
         out += [f"Added column {name}." for name in self.added_columns]
-        out += [f"Differs (left as it is): {d}" for d in self.differences]
+        out += self.formatting.done if self.formatting is not None else []
+        differences = self.differences + (self.formatting.differences
+                                           if self.formatting is not None else [])
+        out += [f"Differs (left as it is): {d}" for d in differences]
         if self.changed_nothing:
-            out.append("Nothing to change: the site already has every list and column.")
+            what = "every list and column" + (
+                "" if self.formatting is None else
+                ", and every view, formatter, form and validation rule")
+            out.append(f"Nothing to change: the site already has {what}." if not differences
+                       else f"Nothing changed: the site already has {what}; what differs "
+                            "is listed above for you to decide.")
         return out
 
 
-async def provision(site: Site, desired: Sequence[Mapping[str, Any]]) -> ProvisionReport:
+async def provision(site: Site, desired: Sequence[Mapping[str, Any]],
+                    rest: RestSite | None = None,
+                    formatting: Mapping[str, Mapping[str, Any]] | None = None,
+                    replace_differing: bool = False) -> ProvisionReport:
+    """Lists and columns through Graph; then, given ``rest`` and ``formatting``
+    (list_formatting.load_formatting), views, formatters, form and validation."""
     existing = await site.lists()
     plan = plan_provisioning(desired, [info.raw for info in existing.values()])
     report = ProvisionReport(differences=list(plan.differences))
@@ -63,4 +81,9 @@ async def provision(site: Site, desired: Sequence[Mapping[str, Any]]) -> Provisi
     for add in plan.add_columns:
         await site.add_column(ids[add.list_name], resolve_lookups(add.column, ids))
         report.added_columns.append(f"{add.list_name}.{add.column['name']}")
+    if rest is not None and formatting is not None:
+        labels = {str(d["displayName"]): {str(c["name"]): str(c["displayName"])
+                                          for c in d["columns"]} for d in desired}
+        report.formatting = await provision_formatting(rest, formatting, labels,
+                                                       replace_differing)
     return report

@@ -61,7 +61,7 @@ def _create_list(lst: Mapping[str, Any], formatting: Mapping[str, Any]) -> dict[
     form = formatting.get("form")
     if form:
         subactions.append({"verb": "setClientFormCustomFormatter",
-                           "clientFormCustomFormatter": _form_formatter(form)})
+                           "clientFormCustomFormatter": form_parts(form)})
     return {"verb": "createSPList", "listName": name,
             "templateType": LIST_TEMPLATE[template], "subactions": subactions}
 
@@ -82,7 +82,7 @@ def _view_action(view: Mapping[str, Any]) -> dict[str, Any]:
     return action
 
 
-def _form_formatter(form: Mapping[str, Any]) -> dict[str, str]:
+def form_parts(form: Mapping[str, Any]) -> dict[str, str]:
     """SharePoint keeps each part of a form's formatting as a JSON string."""
     parts = {"headerJSONFormatter": "header", "bodyJSONFormatter": "body",
              "footerJSONFormatter": "footer"}

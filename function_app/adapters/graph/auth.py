@@ -42,22 +42,28 @@ def dev_token_provider(base_url: str, token: str) -> Any:
     return BaseBearerTokenAuthenticationProvider(StaticToken())
 
 
-def azure_auth_provider(client_id: str = "", tenant_id: str = "",
-                        certificate_path: str = "") -> Any:
-    """Managed identity in Azure, or a certificate credential; both app-only."""
+def app_credential(client_id: str = "", tenant_id: str = "",
+                   certificate_path: str = "") -> Any:
+    """The app's own async credential: a certificate when one is set, else the managed
+    identity. Graph and SharePoint REST both sign in with it, for their own scopes."""
     from azure.identity.aio import CertificateCredential, ManagedIdentityCredential
-    from kiota_authentication_azure.azure_identity_authentication_provider import (
-        AzureIdentityAuthenticationProvider,
-    )
 
-    credential: Any
     if certificate_path:
         if not (client_id and tenant_id):
             raise ValueError("a certificate credential needs AZURE_CLIENT_ID and "
                              "AZURE_TENANT_ID")
-        credential = CertificateCredential(tenant_id, client_id, certificate_path)
-    else:
-        credential = ManagedIdentityCredential(client_id=client_id or None)
+        return CertificateCredential(tenant_id, client_id, certificate_path)
+    return ManagedIdentityCredential(client_id=client_id or None)
+
+
+def azure_auth_provider(client_id: str = "", tenant_id: str = "",
+                        certificate_path: str = "") -> Any:
+    """Managed identity in Azure, or a certificate credential; both app-only."""
+    from kiota_authentication_azure.azure_identity_authentication_provider import (
+        AzureIdentityAuthenticationProvider,
+    )
+
+    credential = app_credential(client_id, tenant_id, certificate_path)
     return AzureIdentityAuthenticationProvider(credential, scopes=[GRAPH_SCOPE])
 
 
