@@ -1555,10 +1555,58 @@ def build(kind: dict[str, str], folder: Path = HERE) -> Path:
     return path
 
 
+def school_on_a_page(t: Template) -> None:
+    """Seed 003's "school on a page", for governors and the termly targeting meeting: the
+    school's attendance in figures, with no pupil named."""
+    footer = t.doc.sections[0].footer.paragraphs[0]
+    footer.runs[0].text = "{{ footer }}\tPage "  # no case reference on a school's page
+    t.h1("School on a page: attendance")
+    t.p("**{{ school.name }}**, {{ phase }}: {{ pupils }} pupils, figures to {{ figures_to }}.")
+    t.h2("Key figures")
+    t.table([11.6, 5.0], [
+        tag_row("{%tr for m in measures %}"),
+        Row(["{{ m.label }}", "{{ m.value }}"]),
+        tag_row("{%tr endfor %}"),
+    ], "The school's attendance figures", label_column=True)
+    t.h2("Trend")
+    t.table([4.6, 4.0, 4.0, 4.0], [
+        tag_row("{%tr for e in trend %}"),
+        Row(["{{ e.to }}", "{{ e.overall }}", "{{ e.persistent }}", "{{ e.severe }}"]),
+        tag_row("{%tr endfor %}"),
+    ], "Overall attendance and absence rates at each export",
+        header=["Figures to", "Overall attendance", "Persistently absent", "Severely absent"])
+    t.h2("Year groups")
+    t.table([4.6, 3.0, 4.5, 4.5], [
+        tag_row("{%tr for c in year_groups %}"),
+        Row(["{{ c.group }}", "{{ c.pupils }}", "{{ c.overall }}", "{{ c.persistent }}"]),
+        tag_row("{%tr endfor %}"),
+    ], "Attendance by year group",
+        header=["Year group", "Pupils", "Overall attendance", "Persistently absent"])
+    t.h2("Termly targeting support")
+    t.p("{{ targeting }}")
+    t.p("{{ plans }}")
+    t.p("{{ source }}", "Small Print")
+
+
+REPORT_BUILDERS: dict[str, Callable[[Template], None]] = {
+    "school_on_a_page": school_on_a_page,
+}
+
+
+def build_report(report: dict[str, str], folder: Path = HERE) -> Path:
+    """A template for a school-level report (the catalogue's "reports"), not a case's."""
+    t = Template(report["title"], False)
+    REPORT_BUILDERS[report["report"]](t)
+    path = folder / report["file"]
+    t.save(path, report["source"])
+    return path
+
+
 def main(argv: Sequence[str]) -> int:
-    kinds = json.loads(CATALOGUE.read_text(encoding="utf-8"))["kinds"]
+    catalogue = json.loads(CATALOGUE.read_text(encoding="utf-8"))
+    kinds, reports = catalogue["kinds"], catalogue.get("reports", [])
     wanted = set(argv)
-    unknown = wanted - {k["kind"] for k in kinds}
+    unknown = wanted - {k["kind"] for k in kinds} - {r["report"] for r in reports}
     if unknown:
         print(f"unknown kinds: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -1569,6 +1617,9 @@ def main(argv: Sequence[str]) -> int:
     for kind in kinds:
         if not wanted or kind["kind"] in wanted:
             print(build(kind).relative_to(HERE.parent))
+    for report in reports:
+        if not wanted or report["report"] in wanted:
+            print(build_report(report).relative_to(HERE.parent))
     return 0
 
 

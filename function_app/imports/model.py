@@ -69,6 +69,12 @@ class ImportRejected(CaseworkError):
         super().__init__("\n".join(lines))
 
 
+CHARACTERISTICS = {  # field -> the heading shown in the pack
+    "sen": "SEN", "fsm": "FSM", "pupil_premium": "Pupil premium", "eal": "EAL",
+    "gender": "Gender",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ImportedPupil:
     """One pupil: identifiers and names as the MIS exported them, and either summary
@@ -90,6 +96,12 @@ class ImportedPupil:
     # Marks exported as a sub-code (I01) or a local code: (date, session, code as written);
     # ``marks`` hold the national code each counts as.
     sub_codes: tuple[tuple[dt.date, Session, str], ...] = ()
+    date_of_birth: dt.date | None = None
+    school: str = ""  # the export's school column, when it has one
+    # Characteristics the export gives (SEN, FSM, ...): (field, value as shown), for cohorts
+    characteristics: tuple[tuple[str, str], ...] = ()
+    # Whether an attendance plan is agreed: the export's plan column; None when it has none
+    has_plan: bool | None = None
 
     @property
     def display_name(self) -> str:

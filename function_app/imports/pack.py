@@ -47,7 +47,7 @@ def pack_bytes(result: ImportResult, assessed: Sequence[PupilAssessment], profil
     summary.append(["Attendance targeting pack"])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append([f"From {result.source} ({SHAPE_TITLES[result.shape]}), "
-                    f"profile {profile.name}, on {today:%d/%m/%Y}"])
+                    f"profile {profile.name}, on {today.day} {today:%B %Y}"])
     summary.append([])
     summary.append(["Tier", "Band", "Pupils"])
     tiers = Counter(a.tier.tier for a in assessed if a.tier is not None)

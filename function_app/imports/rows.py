@@ -17,7 +17,7 @@ from function_app.domain.model import AttendanceFigures, Session, SessionMark
 
 from . import values
 from .headers import Layout
-from .model import GRID, MARKS, ImportedPupil, ImportProblem
+from .model import CHARACTERISTICS, GRID, MARKS, ImportedPupil, ImportProblem
 from .values import Cell
 
 T = TypeVar("T")
@@ -98,11 +98,17 @@ def _identity(row: _Row) -> ImportedPupil | None:
             surname, forename = (p.strip() for p in whole.split(",", 1))
         else:
             forename, _, surname = whole.rpartition(" ")
+    born = (row.read("date_of_birth", values.day)
+            if row.has("date_of_birth") and row.text("date_of_birth") else None)
+    plan = row.read("has_plan", values.yes_no) if row.has("has_plan") else None
     return ImportedPupil(
         key=row.key, upn=upn, admission_number=adno, legal_forename=forename,
         legal_surname=surname, preferred_forename=row.text("preferred_forename"),
         preferred_surname=row.text("preferred_surname"), year_group=row.text("year_group"),
-        reg_group=row.text("reg_group"), row=row.number)
+        reg_group=row.text("reg_group"), row=row.number, date_of_birth=born,
+        school=row.text("school"), has_plan=plan,
+        characteristics=tuple((name, values.characteristic(name, row.cell(name)))
+                              for name in CHARACTERISTICS if row.has(name)))
 
 
 def _duplicate(row: _Row, first: ImportedPupil) -> None:

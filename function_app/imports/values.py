@@ -118,3 +118,41 @@ def national_code(raw: str, extra: Mapping[str, str]) -> str:
     if match and match.group(1) in KNOWN_CODES:
         return match.group(1)
     raise ValueError(f"{raw!r} is not an attendance code in the 2024 regulations")
+
+
+_YES = frozenset({"y", "yes", "true", "1", "t", "x", "✓"})
+_NO = frozenset({"n", "no", "false", "0", "f", "none", "-"})
+
+
+def yes_no(cell: Cell) -> bool:
+    """Y, Yes, True, 1 or a date (when the plan was agreed) mean yes; N, No, 0 or blank no."""
+    if isinstance(cell, dt.date):
+        return True
+    if isinstance(cell, bool):
+        return cell
+    text = as_text(cell).lower()
+    if text in _YES:
+        return True
+    if text in _NO or text == "":
+        return False
+    try:
+        day(cell)
+        return True
+    except ValueError:
+        raise ValueError(f"expected Yes or No (or the date it was agreed), got "
+                         f"{as_text(cell)!r}") from None
+
+
+_SEN = {"e": "EHCP", "k": "SEN support", "n": "No SEN", "s": "EHCP (statement)"}
+
+
+def characteristic(name: str, cell: Cell) -> str:
+    """A characteristic as the pack shows it: yes/no columns as Yes or No, SEN's DfE
+    letters (E, K, N) in words, anything else as written."""
+    text = as_text(cell)
+    if name == "sen":
+        return _SEN.get(text.lower(), text or "No SEN")
+    if name in ("fsm", "pupil_premium", "eal"):
+        lowered = text.lower()
+        return "Yes" if lowered in _YES else "No" if lowered in _NO or not text else text
+    return text or "Not given"

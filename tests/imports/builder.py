@@ -167,3 +167,28 @@ def password_protected(path: Path) -> Path:
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
     path.write_bytes(header + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 1024)
     return path
+
+
+SCHOOL = "Severn Vale Academy"
+DETAIL_NAMES = ("UPN", "Forename", "Surname", "Date of Birth", "Year", "Reg", "SEN", "FSM",
+                "Attendance Plan")
+
+
+def born(index: int) -> date:
+    """A fictional Year 9 birthday for the pupil at ``index``."""
+    return date(2011, 9, 14) + timedelta(days=31 * index)
+
+
+def detailed_rows(pupils: Sequence[FixturePupil] = tuple(PUPILS)) -> list[list[object]]:
+    """Grid rows with a date of birth, SEN (N, K, E in turn), FSM (every third pupil) and
+    no agreed attendance plan for anyone."""
+    return [[p.upn, p.forename, p.surname, born(i).strftime("%d/%m/%Y"), p.year, p.reg,
+             "NKE"[i % 3], "Y" if i % 3 == 0 else "N", "No", *p.codes()]
+            for i, p in enumerate(pupils)]
+
+
+def detailed_grid_file(folder: Path, name: str = "detailed.xlsx",
+                       rows: Sequence[Sequence[object]] | None = None) -> Path:
+    """A register grid as some MIS export it: with date of birth and characteristics."""
+    return write_table(folder / name, grid_header(DETAIL_NAMES),
+                       rows if rows is not None else detailed_rows())

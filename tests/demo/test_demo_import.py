@@ -1,0 +1,87 @@
+"""`casework demo` imports each school's generated MIS export at the end of term: the cases
+staff opened get the term's figures (found by name and date of birth, as staff typed no
+UPN) and nothing else changes on them; the other pupils the rules call for get new cases;
+a second run opens nothing and changes no figure."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from function_app.bootstrap import DEV_APP_ID
+from function_app.demo import import_step, scenario
+from function_app.demo.runner import run_demo
+from function_app.devtenant import DevTenant
+from tests.integration.helpers import client
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Runs:
+    first: str
+    second: str
+    after_first: dict[str, dict[str, Any]]
+    after_second: dict[str, dict[str, Any]]
+
+
+def cases_in(tenant_dir: Path) -> dict[str, dict[str, Any]]:
+    async def read(dev: DevTenant) -> dict[str, dict[str, Any]]:
+        app = client(dev, dev.app_token, DEV_APP_ID)
+        items = await app.all_items((await app.lists())["Cases"].id)
+        return {str(i.fields["Title"]): {k: v for k, v in i.fields.items()
+                                         if not k.startswith(("@", "Modified", "_"))}
+                for i in items}
+    with DevTenant(tenant_dir) as dev:
+        return asyncio.run(read(dev))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    workspace = tmp_path_factory.mktemp("demo-import") / "casework-demo"
+    first, second = io.StringIO(), io.StringIO()
+    run_demo(workspace, first)
+    after_first = cases_in(workspace / "tenant")
+    run_demo(workspace, second)
+    yield Runs(first.getvalue(), second.getvalue(), after_first, cases_in(workspace / "tenant"))
+
+
+def test_the_staff_cases_get_the_term_figures_and_nothing_else(runs: Runs) -> None:
+    """Each case staff opened is there once, with the export's figures to the end of term;
+    its stage and the rest are as the term left them."""
+    refs = set(scenario.case_refs())
+    for ref in refs:
+        fields = runs.after_first[ref]
+        assert fields["FiguresTo"].startswith(scenario.LAST_DAY.isoformat()), ref
+        assert not fields.get("Upn"), ref  # a column staff type: not written by the import
+    pupils = {(f["PupilForename"], f["PupilSurname"]) for f in runs.after_first.values()}
+    assert len(pupils) == len(runs.after_first)  # nobody has two cases
+    hartwell = [p for p in import_step.pupils_of(scenario.HARTWELL)
+                if any(f["PupilSurname"] == p.surname and f["Title"] in refs
+                       for f in runs.after_first.values())]
+    possible = {f["PupilSurname"]: f["PossibleSessions"] for f in runs.after_first.values()}
+    for pupil in hartwell:
+        assert possible[pupil.surname] == len(import_step.marks(pupil))
+
+
+def test_new_cases_open_for_the_pupils_the_rules_call_for(runs: Runs) -> None:
+    """Every new case is at Monitoring, open, and the output names each one."""
+    new = {ref: f for ref, f in runs.after_first.items() if ref not in scenario.case_refs()}
+    assert new
+    for ref, f in new.items():
+        assert f["Stage"] == "Monitoring" and f["CaseStatus"] == "Open"
+        assert f["Upn"].startswith("Z99")
+        assert f"opened {ref}  " in runs.first
+    assert "severely absent" in runs.first
+
+
+def test_a_second_run_opens_nothing_and_changes_no_figure(runs: Runs) -> None:
+    """The second run imports the same exports and leaves the list as it was."""
+    assert runs.second.count("opened 0 case(s), updated the figures of 0") == 3
+    assert runs.after_second == runs.after_first
