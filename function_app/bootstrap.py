@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from function_app.adapters.graph.client import GraphClient, GraphTarget
+from function_app.adapters.sharepoint_rest import SharePointRest
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.state.tables import TableStateStore
 from function_app.adapters.teams.poster import TeamsPoster
@@ -18,6 +19,8 @@ from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
+from function_app.services.import_cases import CasesList
+from function_app.services.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
 from function_app.services.processor import ChangeProcessor, ProcessorConfig
 from function_app.services.reminders import LoggedReminders, Reminders, TeamsReminders
@@ -48,6 +51,37 @@ def graph_client(settings: Settings, token: str = "") -> GraphClient:
     return GraphClient(GraphTarget(base, hostname, path, app_id), request_adapter(base, auth))
 
 
+def cases_list(graph: GraphClient) -> CasesList:
+    """The Cases list, for an attendance import to open cases and update their figures."""
+    from function_app.adapters.graph.cases_list import GraphCasesList
+
+    return GraphCasesList(graph)
+
+
+def sharepoint_rest(settings: Settings, token: str = "") -> SharePointRest:
+    """SharePoint REST for the configured site (views, formatters, form, validation).
+
+    Against the dev tenant (Graph on loopback) it is served at the same origin under the
+    site's path, with the dev token; else at the site's own address, with the Graph app's
+    certificate or managed identity for the scope https://{host}/.default.
+    """
+    from urllib.parse import urlparse
+
+    from function_app.adapters.graph.auth import is_loopback
+    from function_app.adapters.sharepoint_rest.auth import azure_token, dev_token
+
+    hostname, path = settings.site
+    base = settings.graph_base_url
+    dev = token or settings.dev_token
+    if dev or is_loopback(base):
+        origin = urlparse(base)
+        web_url = f"{origin.scheme}://{origin.netloc}{path}"
+        return SharePointRest(web_url, dev_token(web_url, dev or "dev-app-token"))
+    return SharePointRest(f"https://{hostname}{path}",
+                          azure_token(hostname, settings.client_id, settings.tenant_id,
+                                      settings.certificate_path))
+
+
 def state_store(settings: Settings) -> SqliteStateStore | TableStateStore:
     """Azure Table Storage when CASEWORK_STATE_CONNECTION is set, else the SQLite file."""
     if settings.state_connection:
@@ -67,15 +101,23 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
                              profile=settings.profile or DEFAULT_PROFILE)
-    return ChangeProcessor(graph, state, TemplateSet(overrides=settings.templates_dir), config,
-                           alerts=alert_poster(settings))
+    templates = TemplateSet(overrides=settings.templates_dir)
+    return ChangeProcessor(graph, state, templates, config, alerts=alert_poster(settings),
+                           legal=legal_referrals(graph, state, templates, config))
+
+
+def legal_referrals(graph: GraphClient, state: StateStore, templates: TemplateSet,
+                    config: ProcessorConfig) -> LegalReferrals:
+    """Evidence bundles for legal intervention, filed through Graph (PDF by ?format=pdf)."""
+    return LegalReferrals(graph, state, templates, config.options, config.owner)
 
 
 def alert_poster(settings: Settings) -> TeamsPoster | None:
     """Teams, when any Workflows webhook is set; else None (alerts are then listed only)."""
     from function_app.adapters.teams.poster import TeamsPoster, webhooks_from_settings
 
-    urls = webhooks_from_settings(settings.teams_la_webhook, settings.teams_school_webhooks)
+    urls = webhooks_from_settings(settings.teams_la_webhook, settings.teams_school_webhooks,
+                                  settings.teams_legal_webhook)
     return TeamsPoster(urls, show_names=settings.cards_show_names) if urls else None
 
 

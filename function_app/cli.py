@@ -75,11 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of requests answered 429, 503 or dropped (0 to 1)")
     d.add_argument("--latency-ms", type=int, default=0, metavar="M")
 
-    p = commands.add_parser("provision", help="create the lists, library and columns the "
-                                              "product needs on the site; never deletes")
+    p = commands.add_parser("provision", help="create the lists, library, columns, views, "
+                                              "formatting, forms and validation the product "
+                                              "needs on the site; never deletes")
     p.add_argument("--site", metavar="URL",
                    help="the site, e.g. https://contoso.sharepoint.com/sites/attendance "
                         "(default: the setting SHAREPOINT_SITE)")
+    p.add_argument("--site-script", metavar="OUT.json",
+                   help="write the equivalent SharePoint site script to this file ('-' for "
+                        "standard output) instead of provisioning a site")
+    p.add_argument("--replace-differing", action="store_true",
+                   help="replace views, formatters, the form and validation that differ from "
+                        "the schema's (by default they are reported and left as they are)")
 
     doc = commands.add_parser("doctor", help="check settings, credentials, the site, its "
                                              "lists and the templates; say what to fix")
@@ -100,11 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--workspace", type=Path, default=Path("casework-demo"), metavar="DIR",
                       help="where the tenant's lists, files and state are kept "
                            "(default: ./casework-demo)")
-    from function_app import cli_imports, cli_readiness, cli_site_script
+    from function_app import cli_bundle, cli_imports, cli_readiness, cli_site_script
 
     cli_site_script.add_parser(commands)
     cli_readiness.add_parser(commands)
+    cli_bundle.add_parser(commands)
     cli_imports.add_parser(commands)
+    from function_app import cli_reports
+
+    cli_reports.add_parser(commands)
     return parser
 
 
@@ -134,14 +145,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.cli_imports import command as import_command
 
             return import_command(args)
+        if args.command == "report":
+            from function_app.cli_reports import command as report_command
+
+            return report_command(args)
         if args.command == "readiness":
             from function_app.cli_readiness import command as readiness_command
 
             return readiness_command(args)
+        if args.command == "bundle":
+            from function_app.cli_bundle import command as bundle_command
+
+            return bundle_command(args)
         if args.command == "site-script":
             from function_app.cli_site_script import command
 
             return command(args)
+        if args.command == "provision" and args.site_script:
+            from function_app.cli_site_script import write_site_script
+
+            return write_site_script(args.site_script)
         if args.command in ("dev-tenant", "provision", "process", "doctor"):
             from function_app.cli_tenant import tenant_command
 

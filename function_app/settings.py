@@ -26,6 +26,8 @@ Change notifications (the Functions app)
 
 Teams alerts (Workflows webhooks: secrets)
 - CASEWORK_TEAMS_LA_WEBHOOK: the LA officers' channel, for consultations and legal steps.
+- CASEWORK_TEAMS_LEGAL_WEBHOOK: the Lead Officer for Legal Intervention's channel, told when
+  an evidence bundle is ready; without it, those cards go to CASEWORK_TEAMS_LA_WEBHOOK.
 - CASEWORK_TEAMS_SCHOOL_WEBHOOKS: schools' channels as JSON {"School name": url}, with a
   "school" entry for schools without their own: reminders and generation failures.
 - CASEWORK_CARDS_SHOW_NAMES: "true" to show pupils' full names on cards; initials otherwise.
@@ -67,6 +69,7 @@ class Settings:
     client_state: str = ""
     teams_la_webhook: str = ""
     teams_school_webhooks: str = ""
+    teams_legal_webhook: str = ""
     cards_show_names: bool = False
     state_path: Path = Path(".casework/state.sqlite")
     state_connection: str = ""
@@ -97,6 +100,7 @@ class Settings:
             notification_url=get("CASEWORK_NOTIFICATION_URL"),
             teams_la_webhook=get("CASEWORK_TEAMS_LA_WEBHOOK"),
             teams_school_webhooks=get("CASEWORK_TEAMS_SCHOOL_WEBHOOKS"),
+            teams_legal_webhook=get("CASEWORK_TEAMS_LEGAL_WEBHOOK"),
             cards_show_names=get("CASEWORK_CARDS_SHOW_NAMES").lower() in ("1", "true", "yes"),
             client_state=get("CASEWORK_CLIENT_STATE"),
             state_path=Path(get("CASEWORK_STATE", ".casework/state.sqlite")),

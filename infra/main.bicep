@@ -83,6 +83,10 @@ param teamsLaWebhook string = ''
 @secure()
 param teamsSchoolWebhooks string = ''
 
+@description('CASEWORK_TEAMS_LEGAL_WEBHOOK: the Teams Workflows webhook of the Lead Officer for Legal Intervention\'s channel, told when an evidence bundle is ready; empty to send those cards to the LA officers\' channel.')
+@secure()
+param teamsLegalWebhook string = ''
+
 @description('CASEWORK_CARDS_SHOW_NAMES: true to show pupils\' full names on Teams cards; false (the default) shows initials and the case reference only.')
 param cardsShowNames bool = false
 
@@ -364,6 +368,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // Their addresses carry a signature: secrets, like the client state.
       CASEWORK_TEAMS_LA_WEBHOOK: teamsLaWebhook
       CASEWORK_TEAMS_SCHOOL_WEBHOOKS: teamsSchoolWebhooks
+      CASEWORK_TEAMS_LEGAL_WEBHOOK: teamsLegalWebhook
       CASEWORK_CARDS_SHOW_NAMES: string(cardsShowNames)
     }
   }

@@ -37,6 +37,7 @@ from function_app.services.processor import (
 from function_app.services.snapshot import CASEWORK_LISTS, Snapshot
 from function_app.settings import Settings
 
+from . import legal_step
 from .scenario import LAST_DAY, SCHOOLS, WEEKS, OpenCase, Week, case_refs
 from .typing import Typist, long_date
 
@@ -142,6 +143,7 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
         say(f"Dev tenant (Microsoft Graph v1.0 on loopback): {tenant.base_url}, "
             f"its data in {workspace / 'tenant'}; Teams cards go to {workspace / 'teams'}")
         teams = Settings(teams_la_webhook=sink.url_for("la_officers"),
+                         teams_legal_webhook=sink.url_for("la_legal"),
                          teams_school_webhooks=json.dumps({"school": sink.url_for("school")}))
         settings = bootstrap.settings_for_dev_tenant(
             tenant.base_url, tenant.hostname, tenant.site_path, workspace, base=teams)
@@ -156,6 +158,7 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
 
 async def _play(settings: Settings, staff_token: Callable[[str], str], library: Path,
                 shown: Path, workspace: Path, say: Callable[[str], None]) -> DemoResult:
+    from function_app.services.list_formatting import load_formatting
     from function_app.services.list_schema import load_lists
     from function_app.services.provision import provision
 
@@ -171,12 +174,22 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
     state = bootstrap.state_store(settings)
     processor = bootstrap.processor(settings, app, state, today=LAST_DAY, owner=OWNER)
     try:
-        provisioned = await provision(app, load_lists())
+        rest = bootstrap.sharepoint_rest(settings)
+        try:
+            provisioned = await provision(app, load_lists(), rest,
+                                          load_formatting(load_lists()))
+        finally:
+            await rest.aclose()
         if provisioned.created_lists:
+            done = provisioned.formatting.done if provisioned.formatting else []
             say(f"Provisioned the site: {len(provisioned.created_lists)} lists and libraries "
-                "with their columns.")
+                "with their columns, then gave them their views, formatting, forms and "
+                f"validation through SharePoint REST ({len(done)} changes).")
+        elif provisioned.changed_nothing:
+            say("The site already has every list, library, column, view, formatter and form.")
         else:
-            say("The site already has every list, library and column.")
+            say("Provisioned what the site was missing: "
+                + " ".join(provisioned.lines()))
         lists = await app.lists()
         there = {str(i.fields.get("Title", "")) for i in await app.all_items(lists["Cases"].id)}
         refs = case_refs()
@@ -202,6 +215,9 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
             reminders = await reviews_due(app, LAST_DAY)
             await bootstrap.reminders(settings).send(reminders)
             result.digests = len(reminders.digests)
+        from .import_step import import_exports  # issue 9: the schools' MIS exports
+
+        await import_exports(app, state, workspace, say)
         result.cases, result.unlinked = await _summaries(app, lists, settings, library, shown)
     finally:
         await processor.close()
@@ -218,11 +234,14 @@ async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoRes
             say(f"Week of {long_date(week.monday)}: {week.note}, nothing entered.")
             continue
         entered = Counter([await typist.type(step) for step in week.steps])
+        await legal_step.before_sweep(typist, week)
         processor.config = replace(processor.config, today=week.friday)
         report = await processor.sweep()
         result.filed += report.filed
         result.alerts += report.alerts
         say(_week_line(week, entered, report))
+        for line in legal_step.lines(report):
+            say(line)
 
 
 def _week_line(week: Week, entered: Counter[str], report: SweepReport) -> str:
@@ -332,7 +351,8 @@ def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) 
     if posted:
         say(f"Teams alerts posted by this run ({len(posted)}), kept as cards in "
             f"{result.workspace / 'teams'}:")
-        audiences = {"la_officers": "the LA's officers", "school": "the school"}
+        audiences = {"la_officers": "the LA's officers", "school": "the school",
+                     "la_legal": "the LA's legal intervention officer"}
         for alert in posted:
             say(f"  {alert.case_ref}: {alert.reason.replace('_', ' ')}, to "
                 f"{audiences.get(alert.audience, alert.audience)}")

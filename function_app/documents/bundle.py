@@ -1,51 +1,121 @@
-"""The evidence bundle for legal intervention: one .docx for the Lead Officer.
+"""The evidence bundle for legal intervention: one .docx (and, through ``bundle_pdf``, one PDF)
+for the Lead Officer.
 
-Seed 000 ("Still no engagement?"): the school prepares the evidence it has collated with the
-Request to Initiate Legal Proceedings; seed 004 (Tier 3): compile the supportive measures,
-plans and other documents as evidence. The bundle is, in order:
+Seed 000 ("Still no engagement?"): the school completes the Request to Initiate Legal
+Proceedings with the evidence it has collated; seed 004 (Tier 3): compile the supportive
+measures, plans and other documents as evidence. The bundle is, in order:
 
-1. a cover page (case, pupil, school, date prepared, number of exhibits);
-2. optionally, the readiness steps (``function_app.domain.readiness``), found or missing;
-3. an index of exhibits, each with its date, file name and the SHA-256 of the source file,
-   so anyone can check that an exhibit is the document that was sent;
-4. the chronology of every contact and meeting (the same data the templates get as
-   ``chronology``, from ``function_app.documents.context``);
-5. each exhibit in date order (then title), on a new page headed
-   "Exhibit N: <title>, <date>", its content appended with docxcompose so styles, numbering
-   and images survive.
+1. a cover page (case reference, school, pupil, parents, prepared by, date);
+2. the index of exhibits: number, title, date, file name, the SHA-256 of the source file
+   (so anyone can check an exhibit is the document in the case folder) and the page it
+   starts on; documents missing or unreadable are listed too, never left out;
+3. the readiness steps (``function_app.domain.readiness``), found or missing, if given;
+4. the prefilled Request to Initiate Legal Proceedings, if given (rendered from the
+   ``legal_referral`` template);
+5. the case summary, the attendance record and the chronology (``bundle_sections``);
+6. each exhibit in date order (then title) on a new page headed
+   "Exhibit N: <title>, <date>": a .docx appended with docxcompose (styles, numbering and
+   images survive); an image placed on the page; a PDF as one page per PDF page, which the
+   PDF bundle fills with that page (``bundle_pdf``).
 
-PDF exhibits and page-number matching are not supported: exhibits are .docx files.
+Every page's footer reads "Page X of Y" (Word's PAGE and NUMPAGES fields).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docxcompose.composer import Composer
 
 from function_app.domain.model import Case
+from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness
 
-from .context import _chronology  # the chronology data the templates get
+from . import bundle_sections as sections
 from .formatting import long_date
 from .xml_text import clean
 
 BUNDLE_TITLE = "Evidence bundle for legal intervention"
+DOCX, PDF, IMAGE = "docx", "pdf", "image"
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"})
+PDF_PAGE_MARK = "PDF exhibit"  # the line on each page the PDF bundle fills with a PDF page
+_Day = date  # a field below is called ``date``
 
 
 @dataclass(frozen=True, slots=True)
-class Exhibit:
-    """A generated document to exhibit: the .docx file, its title and its date."""
+class Source:
+    """A document from the case folder: its bytes, or None with the reason it has none."""
 
-    path: Path
+    name: str  # the file name in the case folder
     title: str
     date: date
+    content: bytes | None
+    generated: bool = True  # made by the product; False: uploaded by staff
+    problem: str = ""  # why there is no content: missing, or unreadable
+    pdf_pages: int = 0  # for a PDF: its number of pages (set by ``readable``)
+
+    @property
+    def form(self) -> str:
+        suffix = Path(self.name).suffix.lower()
+        if suffix == ".pdf":
+            return PDF
+        if suffix in IMAGE_SUFFIXES:
+            return IMAGE
+        return DOCX if suffix in (".docx", ".docm") else suffix.lstrip(".") or "file"
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.content).hexdigest() if self.content is not None else ""
+
+    @classmethod
+    def from_path(cls, path: Path, title: str, on: _Day, generated: bool = True) -> Source:
+        """The file at ``path``; a file that is not there is a missing source, not an error."""
+        try:
+            content: bytes | None = path.read_bytes()
+            problem = ""
+        except FileNotFoundError:
+            content, problem = None, "missing: the file is not in the case folder"
+        return readable(cls(path.name, title, on, content, generated, problem))
+
+
+def readable(source: Source) -> Source:
+    """The source, or the same marked unreadable when its content cannot be opened as what
+    its name says it is (so that the bundle lists it rather than failing or leaving it out)."""
+    if source.content is None:
+        return source
+    try:
+        if source.form == DOCX:
+            Document(io.BytesIO(source.content))
+        elif source.form == PDF:
+            from pypdf import PdfReader
+
+            pages = len(PdfReader(io.BytesIO(source.content)).pages)
+            if not pages:
+                raise ValueError("no pages")
+            return _replace(source, pdf_pages=pages)
+        elif source.form == IMAGE:
+            from docx.image.image import Image
+
+            Image.from_blob(source.content)
+        else:
+            return _replace(source, content=None, problem=(
+                f"unreadable: a .{source.form} file cannot be shown in the bundle; "
+                "save it as PDF or Word in the case folder"))
+    except Exception as exc:  # any parser's failure means the same thing: we cannot show it
+        return _replace(source, content=None,
+                        problem=f"unreadable: the file could not be opened as {source.form} "
+                                f"({type(exc).__name__})")
+    return source
+
+
+def _replace(source: Source, **changes: Any) -> Source:
+    return replace(source, **changes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,114 +126,131 @@ class BundleEntry:
     title: str
     date: date
     file_name: str
-    sha256: str
+    sha256: str  # '' when the source is missing or unreadable
+    generated: bool = True
+    problem: str = ""
+    page: int | None = None  # the PDF page the exhibit starts on, once known
+
+    @property
+    def included(self) -> bool:
+        return not self.problem
 
     @property
     def heading(self) -> str:
         return f"Exhibit {self.number}: {self.title}, {long_date(self.date)}"
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Everything a bundle is made from."""
+
+    case: Case
+    sources: tuple[Source, ...]
+    prepared_on: date
+    prepared_by: str = ""
+    readiness: Readiness | None = None
+    referral_form: bytes | None = None  # the prefilled Request to Initiate Legal Proceedings
+    profile: Profile | None = None  # for the period cited in the attendance record
+    entries: tuple[BundleEntry, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", index_of(self.sources))
+
+    def ordered_sources(self) -> list[Source]:
+        return sorted(self.sources, key=_order)
 
 
-def index_of(exhibits: Sequence[Exhibit]) -> tuple[BundleEntry, ...]:
-    """The exhibits numbered in date order (then title), each with its file's SHA-256."""
-    ordered = sorted(exhibits, key=lambda e: (e.date, e.title))
-    return tuple(BundleEntry(n, e.title, e.date, e.path.name, sha256_of(e.path))
-                 for n, e in enumerate(ordered, start=1))
+def _order(s: Source) -> tuple[date, str, str]:
+    return (s.date, s.title, s.name)
 
 
-def build_bundle(case: Case, exhibits: Sequence[Exhibit], out: Path, *, prepared_on: date,
-                 readiness: Readiness | None = None) -> tuple[BundleEntry, ...]:
-    """Write the bundle to ``out`` and return its index. FileNotFoundError if an exhibit
-    is missing; the exhibits must be .docx files."""
-    entries = index_of(exhibits)
-    by_number = sorted(exhibits, key=lambda e: (e.date, e.title))
-    doc: Any = Document()
-    _cover(doc, case, prepared_on, len(entries))
-    if readiness is not None:
+def index_of(sources: Sequence[Source]) -> tuple[BundleEntry, ...]:
+    """The sources numbered in date order (then title), each with its file's SHA-256."""
+    return tuple(BundleEntry(n, s.title, s.date, s.name, s.sha256, s.generated, s.problem)
+                 for n, s in enumerate(sorted(sources, key=_order), start=1))
+
+
+def compose_docx(bundle: Bundle, pages: Mapping[int, int] | None = None) -> bytes:
+    """The bundle as .docx bytes; ``pages`` gives each exhibit's first page for the index."""
+    return ComposedBundle(bundle).docx(pages)
+
+
+class ComposedBundle:
+    """The bundle composed once (joining the exhibits is the slow part); ``docx`` writes the
+    index's page numbers into it and saves, as often as the page numbers need checking."""
+
+    def __init__(self, bundle: Bundle) -> None:
+        from docxcompose.composer import Composer
+
+        doc: Any = Document()
+        sections.page_setup(doc)
+        entries = bundle.entries
+        sections.cover(doc, bundle.case, bundle.prepared_on, bundle.prepared_by, entries)
         doc.add_page_break()
-        _readiness(doc, readiness)
-    doc.add_page_break()
-    _index(doc, entries)
-    doc.add_page_break()
-    _chronology_table(doc, case)
-    composer = Composer(doc)
-    for entry, exhibit in zip(entries, by_number, strict=True):
+        self._page_cells = sections.index(doc, entries)
+        if bundle.readiness is not None:
+            doc.add_page_break()
+            sections.readiness(doc, bundle.readiness)
+        composer = Composer(doc)
+        if bundle.referral_form is not None:
+            composer.doc.add_page_break()
+            composer.append(Document(io.BytesIO(bundle.referral_form)))
         composer.doc.add_page_break()
-        composer.doc.add_heading(clean(entry.heading), level=1)
-        composer.append(Document(str(exhibit.path)))
+        sections.summary(composer.doc, bundle.case, bundle.readiness, entries)
+        composer.doc.add_page_break()
+        sections.attendance(composer.doc, bundle.case, bundle.profile)
+        composer.doc.add_page_break()
+        sections.chronology(composer.doc, bundle.case)
+        for entry, source in zip(entries, bundle.ordered_sources(), strict=True):
+            if not entry.included or source.content is None:
+                continue
+            composer.doc.add_page_break()
+            composer.doc.add_heading(clean(entry.heading), level=1)
+            try:
+                _exhibit(composer, entry, source)
+            except Exception as exc:  # docxcompose's or python-docx's: said by number only
+                from .bundle_pdf import BundleError
+
+                raise BundleError(f"Exhibit {entry.number} opens but could not be joined "
+                                  f"into the bundle ({type(exc).__name__}); save it again "
+                                  "in Word, or as PDF, and ask again.") from exc
+        self._composer = composer
+
+    def docx(self, pages: Mapping[int, int] | None = None) -> bytes:
+        for number, cell in self._page_cells.items():
+            page = (pages or {}).get(number)
+            cell.text = str(page) if page is not None else sections.PAGE_PLACEHOLDER
+        out = io.BytesIO()
+        self._composer.save(out)
+        return out.getvalue()
+
+
+def _exhibit(composer: Any, entry: BundleEntry, source: Source) -> None:
+    assert source.content is not None
+    origin = "" if source.generated else " (not made by the casework app: uploaded to the " \
+                                        "case folder)"
+    composer.doc.add_paragraph(clean(f"File: {source.name}{origin}. SHA-256: {entry.sha256}"))
+    if source.form == DOCX:
+        composer.append(Document(io.BytesIO(source.content)))
+    elif source.form == IMAGE:
+        sections.picture(composer.doc, source.content)
+    elif source.form == PDF:
+        composer.doc.add_paragraph(
+            f"This exhibit is a PDF file of {source.pdf_pages} page(s). In the PDF bundle each "
+            "of its pages follows on its own page; in this Word document those pages are "
+            "left blank.")
+        for n in range(1, source.pdf_pages + 1):
+            composer.doc.add_page_break()
+            sections.small(composer.doc, f"{PDF_PAGE_MARK} {entry.number}, page {n} of "
+                                         f"{source.pdf_pages}: {clean(source.name)}")
+
+
+def build_bundle(case: Case, sources: Sequence[Source], out: Path, *, prepared_on: date,
+                 readiness: Readiness | None = None, prepared_by: str = "",
+                 referral_form: bytes | None = None) -> tuple[BundleEntry, ...]:
+    """Write the bundle's .docx (without page numbers in the index) to ``out``; its index."""
+    bundle = Bundle(case, tuple(sources), prepared_on, prepared_by, readiness, referral_form)
+    content = compose_docx(bundle)
     out.parent.mkdir(parents=True, exist_ok=True)
-    composer.save(str(out))
-    return entries
-
-
-def _cover(d: Any, case: Case, prepared_on: date, count: int) -> None:
-    d.add_heading(BUNDLE_TITLE, level=0)
-    pupil = case.pupil
-    for label, value in (
-        ("Case reference", case.case_ref),
-        ("Pupil", f"{pupil.forename} {pupil.surname} (Year {pupil.year_group})"),
-        ("Date of birth", long_date(pupil.date_of_birth)),
-        ("School", case.school.name),
-        ("Parents and carers with parental responsibility",
-         ", ".join(c.full_name for c in case.carers_with_parental_responsibility) or "none"),
-        ("Prepared on", long_date(prepared_on)),
-        ("Exhibits", str(count)),
-    ):
-        p = d.add_paragraph()
-        p.add_run(f"{label}: ").bold = True
-        p.add_run(clean(value))
-
-
-def _readiness(d: Any, r: Readiness) -> None:
-    d.add_heading("Steps before legal intervention", level=1)
-    d.add_paragraph("Ready: every required step is evidenced." if r.ready else
-                    "Not ready: the steps marked missing need attention.")
-    table = d.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Step", "Found", "Evidence / what to do"),
-                          strict=True):
-        cell.text = text
-    for s in r.steps:
-        row = table.add_row().cells
-        row[0].text = clean(s.title)
-        row[1].text = "Yes" if s.found else ("No" if s.required else "Caution")
-        row[2].text = clean(s.evidence + (f" What to do: {s.what_to_do}" if s.what_to_do
-                                          else ""))
-
-
-def _index(d: Any, entries: Sequence[BundleEntry]) -> None:
-    d.add_heading("Index of exhibits", level=1)
-    table = d.add_table(rows=1, cols=5)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Exhibit", "Title", "Date", "File", "SHA-256"),
-                          strict=True):
-        cell.text = text
-    for e in entries:
-        row = table.add_row().cells
-        for cell, text in zip(row, (str(e.number), e.title, long_date(e.date), e.file_name,
-                                    e.sha256), strict=True):
-            cell.text = clean(text)
-
-
-def _chronology_table(d: Any, case: Case) -> None:
-    d.add_heading("Chronology", level=1)
-    events = _chronology(case)
-    if not events:
-        d.add_paragraph("No contacts or meetings are recorded.")
-        return
-    table = d.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Date", "Time", "Event"), strict=True):
-        cell.text = text
-    for event in events:
-        row = table.add_row().cells
-        for cell, key in zip(row, ("date", "time", "event"), strict=True):
-            cell.text = clean(event[key])
-
+    out.write_bytes(content)
+    return bundle.entries

@@ -40,6 +40,7 @@ class AlertReason(enum.StrEnum):
     REVIEW_OVERDUE = "review_overdue"
     REVIEW_DUE = "review_due"
     GENERATION_FAILED = "generation_failed"
+    LEGAL_BUNDLE_READY = "legal_bundle_ready"
 
     @property
     def in_daily_digest(self) -> bool:
@@ -53,6 +54,7 @@ class AlertReason(enum.StrEnum):
             AlertReason.REVIEW_OVERDUE: "Review overdue",
             AlertReason.REVIEW_DUE: "Review due",
             AlertReason.GENERATION_FAILED: "A document could not be made",
+            AlertReason.LEGAL_BUNDLE_READY: "Evidence bundle for legal intervention",
         }[self]
 
 
@@ -61,6 +63,7 @@ class Audience(enum.StrEnum):
 
     LA_OFFICERS = "la_officers"
     SCHOOL = "school"
+    LA_LEGAL = "la_legal"  # the Lead Officer for Legal Intervention (seed 000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +82,14 @@ class Alert:
     grounds: tuple[Advice, ...] = ()  # each reason for a consultation, with its source
     pupil_initials: str = ""
     pupil_name: str = field(default="", repr=False)  # shown only where a setting allows
+    variant: str = ""  # tells apart alerts of one stage, e.g. bundles of different case states
 
     @property
     def dedupe_key(self) -> str:
-        """(case, reason, stage): the same until the case changes stage."""
+        """(case, reason, stage[, variant]): the same until the case changes stage."""
         stage = self.stage.value if self.stage is not None else ""
-        return "|".join((self.case_ref, self.reason.value, stage))
+        parts = (self.case_ref, self.reason.value, stage)
+        return "|".join((*parts, self.variant) if self.variant else parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +161,23 @@ def generation_failed(case_ref: str, school: str, message: str, *, stage: Stage 
         school=school,
         why=f"{what} for case {case_ref} could not be made: {message.strip()}",
         stage=stage,
+    )
+
+
+def legal_bundle_ready(case_ref: str, school: str, summary: str, *, stage: Stage | None,
+                       pupil_initials: str, pupil_name: str, variant: str) -> Alert:
+    """The evidence bundle is in the case folder: tell the Lead Officer for Legal
+    Intervention (seed 000), with the readiness verdict in words that name no one."""
+    return Alert(
+        reason=AlertReason.LEGAL_BUNDLE_READY,
+        audience=Audience.LA_LEGAL,
+        case_ref=case_ref,
+        school=school,
+        why=f"The school asked for the legal referral of case {case_ref}. {summary.strip()}",
+        stage=stage,
+        pupil_initials=pupil_initials,
+        pupil_name=pupil_name,
+        variant=variant,
     )
 
 

@@ -219,6 +219,9 @@ CASES = ListSpec("Cases", (
            "notice_to_improve.sufficient_improvement"),
     Column("EsoConsidered", "Education Supervision Order considered",
            "education_supervision_order_considered", Reader.BOOL),
+    # Not case data: a request to the processor, and its answer (services/legal_referral.py).
+    Column("PrepareLegalReferral", "Prepare legal referral", read=Reader.BOOL),
+    Column("LegalReadiness", "Legal readiness"),
 ))
 
 CARERS = ListSpec("Carers", (

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from function_app.adapters.graph.errors import (
     GraphError,
@@ -32,7 +32,7 @@ from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import safe_name
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
-from function_app.domain.alerts import Alert, alerts_for, generation_failed
+from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, Meeting
 
@@ -41,12 +41,16 @@ from .list_mapping import map_case
 from .ports import StateStore
 from .snapshot import CASEWORK_LISTS, Snapshot
 
+if TYPE_CHECKING:
+    from .legal_referral import LegalReferrals, Referral
+
 log = logging.getLogger(__name__)
 LIBRARY = "Case Files"
 LEASE_SECONDS = 600
 RETRY_SCOPE = "retry"
 ALERT_SCOPE = "alert-posted"
 ERROR_SCOPE = "reported-error"
+LEGAL_TICK, LEGAL_READINESS = "PrepareLegalReferral", "LegalReadiness"  # Cases columns
 
 
 class SharePoint(Protocol):
@@ -92,6 +96,7 @@ class SweepReport:
     needs_attention: dict[str, str] = field(default_factory=dict)  # "List/id" -> message
     failed: dict[str, str] = field(default_factory=dict)
     alerts: list[RaisedAlert] = field(default_factory=list)
+    legal: list[Referral] = field(default_factory=list)  # evidence bundles prepared or found
 
     @property
     def nothing_new(self) -> bool:
@@ -126,9 +131,11 @@ class _Trigger:
 
 class ChangeProcessor:
     def __init__(self, graph: SharePoint, state: StateStore, templates: TemplateSet,
-                 config: ProcessorConfig, alerts: AlertPoster | None = None) -> None:
+                 config: ProcessorConfig, alerts: AlertPoster | None = None,
+                 legal: LegalReferrals | None = None) -> None:
         self.graph, self.state, self.templates, self.config = graph, state, templates, config
         self.alerts = alerts
+        self.legal = legal
 
     async def close(self) -> None:
         """Close what the processor holds open (the Teams poster's connections)."""
@@ -246,6 +253,7 @@ class ChangeProcessor:
                 made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
                                                    report, skip=skip)
             await self._raise_alerts(case_id, case, assessment, snapshot, lists, report)
+            await self._legal_referral(case_id, case, snapshot, lists, report)
         except GraphError as exc:
             for t in triggers:
                 key = f"{t.list_name}/{t.item.id}"
@@ -275,6 +283,43 @@ class ChangeProcessor:
                     lists, _Trigger(lc.CASES.title, replace(item, etag=""), case_id, ""),
                     f"The Teams alert ({alert.reason.value.replace('_', ' ')}) was not sent: "
                     f"{failure}", report)
+
+    async def _legal_referral(self, case_id: str, case: Case, snapshot: Snapshot,
+                              lists: dict[str, ListInfo], report: SweepReport) -> None:
+        """Staff ticked "Prepare legal referral": file the evidence bundle in the case
+        folder's Legal subfolder (once per case state), say the readiness on the item and
+        tell the Lead Officer for Legal Intervention (function_app/services/legal_referral)."""
+        item = snapshot.get(lc.CASES.title, case_id)
+        if self.legal is None or item is None or item.fields.get(LEGAL_TICK) is not True:
+            return
+        ours = _Trigger(lc.CASES.title, replace(item, etag=""), case_id, "")
+        try:
+            referral = await self.legal.prepare(case, load_profile(
+                case.profile or self.config.profile), self.folder_for(case), self.config.today)
+        except GraphError as exc:
+            if exc.status != 406:  # 406: Graph cannot make a PDF here; else try again later
+                raise
+            await self._needs_attention(lists, ours, f"The evidence bundle could not be made: "
+                                        f"{exc}", report)
+            return
+        except CaseworkError as exc:  # the bundle could not be made as promised
+            await self._needs_attention(lists, ours, f"The evidence bundle could not be made: "
+                                        f"{exc}", report)
+            return
+        report.legal.append(referral)
+        # The tick is a request: done, it is cleared (our own write, so no new change).
+        await self.graph.update_fields(lists[lc.CASES.title].id, item.id,
+                                       {LEGAL_READINESS: referral.item_text(),
+                                        LEGAL_TICK: False})
+        if not referral.made:
+            return
+        alert = legal_bundle_ready(case.case_ref, case.school.name, referral.summary,
+                                   stage=case.stage, pupil_initials=case.pupil.initials,
+                                   pupil_name=f"{case.pupil.forename} {case.pupil.surname}",
+                                   variant=referral.state_key)
+        # The item, not the bundle: the case folder's path names the pupil.
+        await self._post(alert, {case.case_ref: CaseLinks(item_url=item.web_url)}, report,
+                         retry_key="")
 
     async def _post(self, alert: Alert, links: Mapping[str, CaseLinks], report: SweepReport,
                     retry_key: str) -> str:

@@ -43,6 +43,7 @@ from function_app.domain.alerts import (
     Digest,
     alerts_for,
     generation_failed,
+    legal_bundle_ready,
     reminder_digest,
 )
 from function_app.domain.model import Stage
@@ -83,6 +84,13 @@ def every_kind() -> dict[str, Alert | Digest]:
         AlertReason.GENERATION_FAILED.value:
             generation_failed("ATT-2026-0042", "Severn Vale Academy",
                               "the template aim_plan.docx is missing", stage=Stage.AIM),
+        AlertReason.LEGAL_BUNDLE_READY.value:
+            legal_bundle_ready("ATT-2026-0042", "Severn Vale Academy",
+                               "Not ready: 1 step(s) missing: Education Supervision Order "
+                               "considered. Evidence bundle of 6 exhibit(s) in the case "
+                               "folder's Legal subfolder.", stage=Stage.LEGAL_CONSULTATION,
+                               pupil_initials="JE", pupil_name="Jordan Ellis",
+                               variant="3f2a9c"),
         "penalty_consultation":
             alert("penalty-notice-limit-two-notices-in-three-years.json",
                   AlertReason.CONSULTATION_NEEDED),

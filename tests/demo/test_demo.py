@@ -48,7 +48,8 @@ class Played:
         return self.workspace / "tenant" / "sites" / "attendance" / "Case Files"
 
     def files(self) -> list[Path]:
-        return sorted(self.library.rglob("*.docx"))
+        """The documents the processor filed (not the evidence bundle, kept in Legal/)."""
+        return sorted(p for p in self.library.rglob("*.docx") if p.parent.name != "Legal")
 
     def filed(self, case_ref: str) -> Counter[str]:
         return Counter(f.kind for f in self.first.filed if f.case_ref == case_ref)
@@ -242,3 +243,13 @@ def test_every_alert_kind_lands_in_the_teams_sink_without_names(played: Played) 
     assert "reviews" in text["school"].lower()
     for surname in ("Kerr", "Marsh", "Whitfield", "Hargreaves"):
         assert surname not in text["la_officers"] + text["school"]
+
+
+def test_the_demo_provisions_views_and_formatting_once(played: Played) -> None:
+    """The first run gives the lists their views, formatters, forms and validation through
+    SharePoint REST; the second finds them all there and provisions nothing."""
+    assert re.search(r"with their columns, then gave them their views, formatting, forms and "
+                     r"validation through SharePoint REST \(\d+ changes\)\.",
+                     played.first_output)
+    assert ("The site already has every list, library, column, view, formatter and form."
+            in played.second_output)

@@ -134,7 +134,7 @@ def test_it_is_a_flex_consumption_app_on_python_3_11() -> None:
 def test_secrets_come_only_from_secure_parameters_without_defaults_in_files() -> None:
     """Every parameter that carries a secret is @secure(), has no secret default, and is
     absent from the example parameters file (it is given on the command line)."""
-    secret = {"clientState", "teamsLaWebhook", "teamsSchoolWebhooks"}
+    secret = {"clientState", "teamsLaWebhook", "teamsSchoolWebhooks", "teamsLegalWebhook"}
     params = bicep_params()
     for name in secret:
         assert "@secure()" in decorators_of(name), name

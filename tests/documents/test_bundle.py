@@ -1,26 +1,45 @@
-"""The evidence bundle (seed 000: the evidence collated for the Request to Initiate Legal
-Proceedings; seed 004: compile the plans and documents as evidence): one .docx with a cover,
-an index with each exhibit's SHA-256, the chronology and the exhibits in date order."""
+"""The evidence bundle as Word (seed 000: the evidence collated for the Request to Initiate
+Legal Proceedings; seed 004: compile the plans and documents as evidence): a cover, an index
+with each exhibit's SHA-256, the chronology and the exhibits in date order; documents staff
+uploaded are exhibited by file name and date; missing or unreadable ones are listed."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from function_app.documents.bundle import Exhibit, build_bundle, index_of
-from function_app.domain.model import Case, ContactMode
+from function_app.documents.bundle import (
+    Bundle,
+    Source,
+    build_bundle,
+    compose_docx,
+    index_of,
+    readable,
+)
+from function_app.documents.case_folder import (
+    letters_as_contacts,
+    missing_sources,
+    read_name,
+    source_of,
+)
+from function_app.documents.catalogue import SHIPPED_TEMPLATES, load_catalogue
+from function_app.domain.model import Case, ContactMode, Quote
 from function_app.domain.policy import load_profile
 from function_app.domain.readiness import readiness
-from tests.builders import TODAY, case, interaction, meeting
+from tests.builders import TODAY, aim, carer, case, interaction, meeting
 
 pytestmark = pytest.mark.unit
+CATALOGUE = load_catalogue(SHIPPED_TEMPLATES)
 
 
-def exhibit(folder: Path, name: str, title: str, on: dt.date, body: str) -> Exhibit:
+def docx_bytes(title: str, body: str) -> bytes:
     doc = Document()
     doc.add_heading(title, 1)
     doc.add_paragraph(body)
@@ -28,46 +47,65 @@ def exhibit(folder: Path, name: str, title: str, on: dt.date, body: str) -> Exhi
     table = doc.add_table(rows=1, cols=2)
     table.rows[0].cells[0].text = "Target"
     table.rows[0].cells[1].text = "No further unauthorised absence"
-    path = folder / name
-    doc.save(str(path))
-    return Exhibit(path, title, on)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def png_bytes(width: int = 40, height: int = 60) -> bytes:
+    """A small grey PNG, as a phone photo of a letter would be (only much smaller)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0,
+                                                             0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def source(name: str, title: str, on: dt.date, body: str) -> Source:
+    return readable(Source(name, title, on, docx_bytes(title, body)))
 
 
 @pytest.fixture
-def exhibits(tmp_path: Path) -> list[Exhibit]:
+def sources() -> list[Source]:
     # Given out of date order on purpose.
     return [
-        exhibit(tmp_path, "plan.docx", "Plan from the school attendance meeting",
-                dt.date(2026, 1, 6), "Body of the plan."),
-        exhibit(tmp_path, "concern.docx", "Letter of concern to Dana Ellis",
-                dt.date(2025, 12, 1), "Body of the letter of concern."),
-        exhibit(tmp_path, "notice.docx", "Notice to Improve to Dana Ellis",
-                dt.date(2026, 1, 28), "Body of the notice."),
+        source("2026-01-06 AIM plan.docx", "AIM plan", dt.date(2026, 1, 6), "Body of the plan."),
+        source("2025-12-01 Letter of concern - Dana Ellis.docx", "Letter of concern - Dana Ellis",
+               dt.date(2025, 12, 1), "Body of the letter of concern."),
+        source("2026-01-28 Notice to Improve - Dana Ellis.docx", "Notice to Improve - Dana Ellis",
+               dt.date(2026, 1, 28), "Body of the notice."),
     ]
 
 
 def the_case() -> Case:
     return case(
-        meetings=(meeting(date=dt.date(2026, 1, 6)),),
+        meetings=(meeting(date=dt.date(2026, 1, 6),
+                          pupil_voice=(Quote("pupil", "Mornings are hard."),)),),
         interactions=(interaction(date=dt.date(2025, 12, 1), mode=ContactMode.LETTER,
-                                  summary="Letter of concern sent"),))
+                                  summary="Letter of concern sent", carer_ids=("c1",)),))
 
 
-def paragraphs(path: Path) -> list[str]:
-    return [p.text for p in Document(str(path)).paragraphs]
+def opened(content: bytes) -> tuple[list[str], list[list[list[str]]]]:
+    doc = Document(io.BytesIO(content))
+    tables = [[[c.text for c in r.cells] for r in t.rows] for t in doc.tables]
+    return [p.text for p in doc.paragraphs], tables
 
 
-def test_exhibits_are_headed_in_date_order(tmp_path: Path, exhibits: list[Exhibit]) -> None:
+def table_headed(tables: list[list[list[str]]], first: str) -> list[list[str]]:
+    return next(t for t in tables if t[0][0] == first)
+
+
+def test_exhibits_are_headed_in_date_order(sources: list[Source]) -> None:
     """Each exhibit starts on its own heading "Exhibit N: <title>, <date>", numbered by date,
     and its own text follows its heading."""
-    out = tmp_path / "bundle" / "bundle.docx"
-    build_bundle(case(), exhibits, out, prepared_on=TODAY)
-    texts = paragraphs(out)
+    texts, _ = opened(compose_docx(Bundle(case(), tuple(sources), TODAY)))
     headings = [t for t in texts if t.startswith("Exhibit ") and ":" in t]
     assert headings == [
-        "Exhibit 1: Letter of concern to Dana Ellis, 1 December 2025",
-        "Exhibit 2: Plan from the school attendance meeting, 6 January 2026",
-        "Exhibit 3: Notice to Improve to Dana Ellis, 28 January 2026",
+        "Exhibit 1: Letter of concern - Dana Ellis, 1 December 2025",
+        "Exhibit 2: AIM plan, 6 January 2026",
+        "Exhibit 3: Notice to Improve - Dana Ellis, 28 January 2026",
     ]
     for heading, body in zip(headings, ("Body of the letter of concern.", "Body of the plan.",
                                         "Body of the notice."), strict=True):
@@ -76,79 +114,144 @@ def test_exhibits_are_headed_in_date_order(tmp_path: Path, exhibits: list[Exhibi
         < texts.index(headings[1])
 
 
-def test_every_sha256_in_the_index_matches_its_source(
-        tmp_path: Path, exhibits: list[Exhibit]) -> None:
+def test_every_sha256_in_the_index_matches_its_source(tmp_path: Path,
+                                                      sources: list[Source]) -> None:
     """The index gives each exhibit's SHA-256, and each matches the file it came from."""
-    out = tmp_path / "bundle.docx"
-    entries = build_bundle(case(), exhibits, out, prepared_on=TODAY)
-    index = next(t for t in Document(str(out)).tables if t.rows[0].cells[4].text == "SHA-256")
-    rows = [[c.text for c in r.cells] for r in index.rows[1:]]
-    sources = {e.path.name: hashlib.sha256(e.path.read_bytes()).hexdigest() for e in exhibits}
-    assert len(rows) == len(exhibits) == len(entries)
-    for _number, _title, _date, name, digest in rows:
-        assert digest == sources[name]
+    for s in sources:
+        assert s.content is not None
+        (tmp_path / s.name).write_bytes(s.content)
+    out = tmp_path / "bundle" / "bundle.docx"
+    from_disk = [Source.from_path(tmp_path / s.name, s.title, s.date) for s in sources]
+    entries = build_bundle(case(), from_disk, out, prepared_on=TODAY)
+    _, tables = opened(out.read_bytes())
+    rows = table_headed(tables, "Exhibit")[1:]
+    assert len(rows) == len(sources) == len(entries)
+    for _number, _title, _date, name, digest, _page in rows:
+        assert digest == hashlib.sha256((tmp_path / name).read_bytes()).hexdigest()
     assert [r[0] for r in rows] == ["1", "2", "3"]
-    assert [e.sha256 for e in index_of(exhibits)] == [r[4] for r in rows]
+    assert [e.sha256 for e in index_of(from_disk)] == [r[4] for r in rows]
 
 
-def test_the_chronology_lists_contacts_and_meetings(
-        tmp_path: Path, exhibits: list[Exhibit]) -> None:
-    """Seed 000: every interaction with its date, time and mode; the chronology comes from
-    the same data as the templates' chronology."""
-    out = tmp_path / "bundle.docx"
-    build_bundle(the_case(), exhibits, out, prepared_on=TODAY)
-    chron = next(t for t in Document(str(out)).tables
-                 if [c.text for c in t.rows[0].cells] == ["Date", "Time", "Event"])
-    events = [[c.text for c in r.cells] for r in chron.rows[1:]]
-    assert events[0][0] == "1 December 2025" and "Letter of concern sent" in events[0][2]
-    assert events[1][0] == "6 January 2026" and "held" in events[1][2]
+def test_the_cover_names_the_case_school_pupil_parents_preparer_and_date(
+        sources: list[Source]) -> None:
+    """The cover gives the case reference, school, pupil, parents, who prepared it and when."""
+    c = case(carers=(carer(), carer(id="c2", first_name="Sam", last_name="Ellis",
+                                    relationship="Father")))
+    texts, _ = opened(compose_docx(Bundle(c, tuple(sources), dt.date(2026, 3, 3),
+                                          "Fiona Lacey, Attendance Lead")))
+    cover = "\n".join(texts[:12])
+    assert "Case reference: ATT-2026-0001" in cover
+    assert f"School: {c.school.name}" in cover
+    assert "Dana Ellis (Mother), Sam Ellis (Father)" in cover
+    assert "Prepared by: Fiona Lacey, Attendance Lead" in cover
+    assert "Date: 3 March 2026" in cover
 
 
-def test_the_cover_names_the_case_and_the_readiness_steps_can_be_included(
-        tmp_path: Path, exhibits: list[Exhibit]) -> None:
-    """The cover gives the case reference, pupil and number of exhibits; with a readiness
-    report, each step is listed with whether it was found."""
+def test_the_chronology_gives_date_time_mode_who_summary_and_quotes(
+        sources: list[Source]) -> None:
+    """Seed 000: every interaction with its date, time and mode, who, and the pupil's and
+    parents' words as direct quotes."""
+    _, tables = opened(compose_docx(Bundle(the_case(), tuple(sources), TODAY)))
+    chron = table_headed(tables, "Date")
+    assert chron[0] == ["Date", "Time", "Mode", "Who", "Summary", "Direct quotes"]
+    letter, held = chron[1], chron[2]
+    assert letter[0] == "1 December 2025" and letter[2] == "letter"
+    assert "Dana Ellis" in letter[3] and letter[4] == "Letter of concern sent"
+    assert held[0] == "6 January 2026" and held[2] == "meeting"
+    assert "Mornings are hard." in held[5] and "Jordan Ellis" in held[5]
+
+
+def test_the_attendance_record_gives_the_totals_for_the_period(sources: list[Source]) -> None:
+    """The attendance record: possible, present and absent sessions and the percentage."""
     c = case()
-    out = tmp_path / "bundle.docx"
-    build_bundle(c, exhibits, out, prepared_on=TODAY,
-                 readiness=readiness(c, load_profile("national-2024"), TODAY))
-    texts = paragraphs(out)
-    assert "Case reference: ATT-2026-0001" in texts and "Exhibits: 3" in texts
-    steps = next(t for t in Document(str(out)).tables if t.rows[0].cells[0].text == "Step")
-    assert "Education Supervision Order considered" in [r.cells[0].text for r in steps.rows]
+    assert c.attendance is not None
+    _, tables = opened(compose_docx(Bundle(c, tuple(sources), TODAY,
+                                           profile=load_profile("national-2024"))))
+    totals = table_headed(tables, "Possible sessions")
+    assert totals[1][:4] == [str(c.attendance.possible_sessions),
+                             str(c.attendance.present_sessions),
+                             str(c.attendance.authorised_absences),
+                             str(c.attendance.unauthorised_absences)]
 
 
-def test_a_missing_exhibit_is_an_error(tmp_path: Path) -> None:
-    """An exhibit that is not on disk cannot be hashed: FileNotFoundError, no bundle."""
-    out = tmp_path / "bundle.docx"
-    with pytest.raises(FileNotFoundError):
-        build_bundle(case(), [Exhibit(tmp_path / "gone.docx", "Gone", TODAY)], out,
-                     prepared_on=TODAY)
-    assert not out.exists()
+def test_the_readiness_steps_and_the_referral_form_come_first(sources: list[Source]) -> None:
+    """With a readiness report, each step is listed with whether it was found; the prefilled
+    form comes before the case summary and the exhibits."""
+    c = case()
+    form = docx_bytes("Request to Initiate Legal Proceedings", "The form's body.")
+    texts, tables = opened(compose_docx(Bundle(
+        c, tuple(sources), TODAY, readiness=readiness(c, load_profile("national-2024"), TODAY),
+        referral_form=form)))
+    steps = table_headed(tables, "Step")
+    assert "Education Supervision Order considered" in [r[0] for r in steps]
+    assert texts.index("Request to Initiate Legal Proceedings") < texts.index("Case summary") \
+        < texts.index("Exhibit 1: Letter of concern - Dana Ellis, 1 December 2025")
 
 
-@pytest.mark.cli
-def test_rendered_documents_bundle_and_open(tmp_path: Path,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    """Documents made by `casework render` (a plan and one covering letter per parent, seed
-    001) compose into a bundle that opens, with every exhibit's text in it."""
-    from function_app.cli import main
-    from function_app.services.case_input import read_case_path
+def test_a_missing_or_unreadable_document_is_listed_not_skipped(
+        tmp_path: Path, sources: list[Source]) -> None:
+    """A file gone from the folder and one that is not what its name says are both in the
+    index, marked missing with the reason, and in no exhibit; the others are all there."""
+    gone = Source.from_path(tmp_path / "2026-02-01 AIM plan.docx", "AIM plan",
+                            dt.date(2026, 2, 1))
+    broken = readable(Source("Scan.docx", "Scan.docx", dt.date(2026, 2, 2), b"not a zip",
+                             generated=False))
+    texts, tables = opened(compose_docx(Bundle(case(), (*sources, gone, broken), TODAY)))
+    rows = {r[3].split(":")[0].split(" (")[0]: r for r in table_headed(tables, "Exhibit")[1:]}
+    assert rows["2026-02-01 AIM plan.docx"][5] == "Missing"
+    assert "not in the case folder" in rows["2026-02-01 AIM plan.docx"][3]
+    assert rows["Scan.docx"][5] == "Missing" and "unreadable" in rows["Scan.docx"][3]
+    assert not any(t.startswith(("Exhibit 4:", "Exhibit 5:")) for t in texts)
+    assert sum(t.startswith("Exhibit ") for t in texts) == 3
+    assert "2 missing or unreadable" in "\n".join(texts[:12])
 
-    example = Path(__file__).resolve().parents[2] / "examples" / "aim-review-no-engagement.json"
-    args = ["--input", str(example), "--today", "2026-11-20"]
-    assert main(["render", "aim_plan", *args, "--out", str(tmp_path / "plan.docx")]) == 0
-    assert main(["render", "plan_cover_letter", *args,
-                 "--out", str(tmp_path / "cover.docx")]) == 0
-    capsys.readouterr()
-    made = sorted(tmp_path.glob("*.docx"))
-    assert len(made) == 3
-    exhibits = [Exhibit(p, p.stem, dt.date(2026, 10, 21)) for p in made]
-    out = tmp_path / "out" / "bundle.docx"
-    entries = build_bundle(read_case_path(example), exhibits, out,
-                           prepared_on=dt.date(2026, 11, 20))
-    bundle_text = "\n".join(paragraphs(out))
-    for e in exhibits:
-        assert all(p in bundle_text for p in paragraphs(e.path) if p.strip())
-    assert {e.sha256 for e in entries} == {hashlib.sha256(p.read_bytes()).hexdigest()
-                                           for p in made}
+
+def test_an_uploaded_image_and_docx_are_exhibits_by_file_name_and_date() -> None:
+    """A photo of a letter and a Word file staff put in the folder are exhibited under their
+    file names, dated by the date in the name, else the day they were uploaded."""
+    photo = source_of("Letter from Mrs Ellis.png", png_bytes(), dt.date(2026, 2, 3), CATALOGUE)
+    note = source_of("2026-01-20 Note of home visit.docx", docx_bytes("Visit", "Nobody in."),
+                     dt.date(2026, 2, 3), CATALOGUE)
+    assert (photo.title, photo.date, photo.generated) == ("Letter from Mrs Ellis.png",
+                                                          dt.date(2026, 2, 3), False)
+    assert (note.date, note.generated) == (dt.date(2026, 1, 20), False)
+    content = compose_docx(Bundle(case(), (photo, note), TODAY))
+    texts, _ = opened(content)
+    assert "Exhibit 1: 2026-01-20 Note of home visit.docx, 20 January 2026" in texts
+    assert "Exhibit 2: Letter from Mrs Ellis.png, 3 February 2026" in texts
+    assert "Nobody in." in texts
+    assert len(Document(io.BytesIO(content)).inline_shapes) == 1
+
+
+def test_a_file_the_bundle_cannot_show_is_listed_as_unreadable() -> None:
+    """A spreadsheet in the folder is not silently dropped: it is listed with what to do."""
+    sheet = source_of("Register.xlsx", b"PK...", dt.date(2026, 2, 3), CATALOGUE)
+    assert sheet.content is None and "save it as PDF or Word" in sheet.problem
+
+
+def test_generated_names_give_kind_date_and_parent() -> None:
+    """The processor's file names ("{date} {what} - {parent}.docx") say what each is."""
+    named = read_name("2026-09-23 AIM invitation and warning - Dana Kerr.docx", CATALOGUE)
+    assert named.kind is not None and named.kind.kind == "aim_invitation"
+    assert (named.day, named.title, named.carer) == (
+        dt.date(2026, 9, 23), "AIM invitation and warning - Dana Kerr", "Dana Kerr")
+    assert read_name("2026-09-23 Scan.pdf", CATALOGUE).kind is None
+
+
+def test_the_documents_a_meeting_should_have_made_are_missing_when_absent() -> None:
+    """A held AIM makes a plan and a covering letter per parent: the folder lacking them
+    lists them as missing."""
+    c = case(meetings=(aim(True, True, id="m1", date=dt.date(2026, 2, 4)),))
+    missing = {s.name for s in missing_sources(c, CATALOGUE, ["2026-02-04 AIM plan.docx"])}
+    assert missing == {"2026-02-04 Covering letter with the plan - Dana Ellis.docx"}
+
+
+def test_filed_letters_count_as_the_letters_readiness_looks_for() -> None:
+    """A warning letter the product filed for a parent evidences the warning of prosecution
+    to that parent (seeds 000, 001), as a logged letter would."""
+    c = case()
+    letter = source_of("2026-02-04 AIM invitation and warning - Dana Ellis.docx",
+                       docx_bytes("AIM", "Warning."), dt.date(2026, 2, 5), CATALOGUE)
+    (contact,) = letters_as_contacts(c, [letter], CATALOGUE)
+    assert contact.carer_ids == ("c1",) and contact.mode is ContactMode.LETTER
+    assert "prosecution" in contact.summary.lower() and contact.date == dt.date(2026, 2, 4)

@@ -388,6 +388,31 @@ class GraphClient:
         except httpx.HTTPError as exc:
             raise GraphError(f"{operation}: the request failed ({type(exc).__name__})") from exc
 
+    async def children(self, folder_path: str) -> list[DriveItem]:
+        """The files and folders in a folder of the library; [] when the folder is not there."""
+        drive = await self.drive_id()
+        path = folder_path.strip("/")
+        url: str | None = (f"/drives/{drive}/root:/{_q(path)}:/children?$top=200" if path
+                           else f"/drives/{drive}/root/children?$top=200")
+        found: list[DriveItem] = []
+        while url:
+            try:
+                page = await self.json("list folder", "GET", url)
+            except NotFoundError:
+                return []
+            found += [parse_drive_item(raw) for raw in page["value"]]
+            url = page.get("@odata.nextLink")
+        return found
+
+    async def download(self, item_id: str, as_pdf: bool = False) -> bytes:
+        """A file's content; with ``as_pdf``, converted by Graph (``?format=pdf``)."""
+        drive = await self.drive_id()
+        suffix = "?format=pdf" if as_pdf else ""
+        response = await self.send("convert to pdf" if as_pdf else "download file", "GET",
+                                   f"/drives/{drive}/items/{item_id}/content{suffix}")
+        content: bytes = response.content
+        return content
+
     async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         drive = await self.drive_id()
         updated: dict[str, Any] = await self.json(

@@ -50,6 +50,8 @@ class DriveItem:
     web_url: str
     size: int
     parent_path: str
+    is_folder: bool = False
+    created: str = ""  # createdDateTime, ISO 8601
 
 
 def parse_list_item(raw: dict[str, Any], app_id: str = "") -> ListItem:
@@ -74,4 +76,5 @@ def parse_drive_item(raw: dict[str, Any]) -> DriveItem:
         id=raw["id"], name=raw.get("name", ""), web_url=raw.get("webUrl", ""),
         size=int(raw.get("size") or 0),
         parent_path=(raw.get("parentReference") or {}).get("path", ""),
+        is_folder="folder" in raw, created=str(raw.get("createdDateTime") or ""),
     )

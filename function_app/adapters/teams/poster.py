@@ -89,7 +89,8 @@ class PostRetry:
 
 
 def webhooks_from_settings(la_webhook: str = "",
-                           school_webhooks: str | Mapping[str, str] = "") -> dict[str, str]:
+                           school_webhooks: str | Mapping[str, str] = "",
+                           legal_webhook: str = "") -> dict[str, str]:
     """The poster's URLs from settings: the LA's channel, and {school name: URL} as JSON.
 
     A ``"school"`` entry in the schools' JSON is used for schools without their own URL.
@@ -98,6 +99,8 @@ def webhooks_from_settings(la_webhook: str = "",
     urls: dict[str, str] = {}
     if la_webhook.strip():
         urls[Audience.LA_OFFICERS.value] = la_webhook.strip()
+    if legal_webhook.strip():
+        urls[Audience.LA_LEGAL.value] = legal_webhook.strip()
     schools: object = school_webhooks
     if isinstance(school_webhooks, str):
         try:
@@ -190,6 +193,10 @@ class TeamsPoster:
         if item.audience is Audience.LA_OFFICERS:
             url = self._urls.get(Audience.LA_OFFICERS.value)
             missing = "the local authority's officers"
+        elif item.audience is Audience.LA_LEGAL:  # its own channel, else the LA officers'
+            url = (self._urls.get(Audience.LA_LEGAL.value)
+                   or self._urls.get(Audience.LA_OFFICERS.value))
+            missing = "the legal intervention officer (nor the local authority's officers)"
         else:
             url = self._urls.get(item.school) or self._urls.get(DEFAULT_SCHOOL_KEY)
             missing = f"the school {item.school!r} (nor a default school channel)"

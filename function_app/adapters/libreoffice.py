@@ -1,0 +1,64 @@
+"""Converts .docx to PDF with LibreOffice on this machine (``soffice --headless``), as the
+dev tenant does for Graph's ``?format=pdf``; production converts through Graph instead.
+
+Each converter keeps its own LibreOffice profile folder: two running instances cannot share
+one, and a conversion with a fresh profile pays its set-up once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+
+from function_app.domain.errors import CaseworkError
+
+TIMEOUT_SECONDS = 180.0
+
+
+class ConversionError(CaseworkError):
+    """LibreOffice is missing, or could not convert the document."""
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+class LibreOfficePdf:
+    """``await converter(docx_bytes)`` -> PDF bytes."""
+
+    def __init__(self, work: Path | None = None) -> None:
+        self._work = work or Path(tempfile.mkdtemp(prefix="casework-pdf-"))
+        self._lock = asyncio.Lock()
+        self.conversions = 0
+
+    async def __call__(self, docx: bytes) -> bytes:
+        program = soffice()
+        if program is None:
+            raise ConversionError("Converting to PDF needs LibreOffice (soffice on PATH); "
+                                  "install libreoffice-writer-nogui.")
+        async with self._lock:
+            self._work.mkdir(parents=True, exist_ok=True)
+            source = self._work / "bundle.docx"
+            produced = self._work / "bundle.pdf"
+            produced.unlink(missing_ok=True)
+            source.write_bytes(docx)
+            profile = (self._work / "lo-profile").resolve().as_uri()
+            process = await asyncio.create_subprocess_exec(
+                program, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                "pdf", "--outdir", str(self._work), str(source),
+                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            try:
+                _, errors = await asyncio.wait_for(process.communicate(), TIMEOUT_SECONDS)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+                raise ConversionError("LibreOffice took too long to convert the bundle to "
+                                      "PDF.") from None
+            if process.returncode != 0 or not produced.exists():
+                detail = errors.decode("utf-8", "replace").strip()[:300]
+                raise ConversionError(f"LibreOffice could not convert the bundle to PDF: "
+                                      f"{detail}")
+            self.conversions += 1
+            return produced.read_bytes()

@@ -1,0 +1,51 @@
+"""The demo's legal referral (issue 10): in the week after Mason Kerr's legal consultation
+(18 November; the evidence is due by 27 November), his school's attendance lead ticks
+"Prepare legal referral" on the case, and "Education Supervision Order considered", as the
+consultation did. The sweep that follows files the evidence bundle (.docx and PDF) in the
+case folder's Legal subfolder, writes the readiness onto the case and tells the legal
+officers' channel.
+
+One gap stays on purpose: the summer term's support meeting and review were logged only as
+a contact, never recorded as meetings held, so the readiness check reports the support
+meeting step missing, with what to do.
+
+A second run types nothing, so the sweep finds no change and nothing is bundled again.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from function_app.services.processor import LEGAL_TICK, SweepReport
+
+from .scenario import MASON, Week
+from .typing import Typist
+
+LEGAL_CASE = MASON
+LEGAL_WEEK = date(2026, 11, 23)
+
+
+async def before_sweep(typist: Typist, week: Week) -> bool:
+    """Tick the case's "Prepare legal referral" in its week; whether it was ticked."""
+    if week.monday != LEGAL_WEEK or LEGAL_CASE not in typist.cases:
+        return False
+    typed = typist.cases[LEGAL_CASE]
+    staff = typist.staff(typed.school.lead[0])
+    await staff.update_fields(typist.list_ids["Cases"], typed.item_id,
+                              {LEGAL_TICK: True, "EsoConsidered": True})
+    return True
+
+
+def lines(report: SweepReport) -> list[str]:
+    """What the sweep did with the tick, for the week's progress."""
+    out = []
+    for referral in report.legal:
+        what = "filed the evidence bundle" if referral.made else "found its bundle already filed"
+        out.append(f"  {referral.case_ref}: staff ticked \"Prepare legal referral\"; {what} "
+                   f"in {referral.folder}: {referral.pdf_name} and {referral.docx_name}.")
+        gaps = [s for s in referral.readiness.missing if s.required]
+        verdict = "ready" if not gaps else f"not ready, {len(gaps)} step(s) missing"
+        out.append(f"    Readiness: {verdict}.")
+        for s in gaps:
+            out.append(f"    Missing: {s.title}. {s.evidence} What to do: {s.what_to_do}")
+    return out
