@@ -22,6 +22,7 @@ from function_app.cli_common import iso_date
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, known_profiles, load_profile
 from function_app.domain.attendance import display_percent
 from function_app.domain.policy import Profile
+from function_app.domain.wording import counted
 from function_app.settings import Settings
 
 if TYPE_CHECKING:
@@ -266,7 +267,7 @@ def to_text(r: dict[str, Any]) -> str:
         lines.append(f"Against the previous import of this school: {r['compared_with_previous']}"
                      f" pupils compared, {up} up, {down} down.")
     if r["skipped"]:
-        lines.append(f"Left out (--skip-invalid), {len(r['skipped'])} problem(s):")
+        lines.append(f"Left out (--skip-invalid), {counted(len(r['skipped']), 'problem')}:")
         lines += [f"  - sheet {s['sheet']!r}, row {s['row']}, column {s['column']}: "
                   f"{s['message']}" for s in r["skipped"]]
     if r.get("pack"):
@@ -294,8 +295,8 @@ def _cases_text(r: dict[str, Any]) -> list[str]:
               f"{c['upn'] or c['admission_number']:<14} ({', '.join(c['columns'])})"
               for c in updated]
     if cases["later_figures_on_case"]:
-        lines.append(f"  {cases['later_figures_on_case']} case(s) already hold figures to a "
-                     "later day: left as they are.")
+        later = counted(cases["later_figures_on_case"], "case")
+        lines.append(f"  {later} already hold figures to a later day: left as they are.")
     for c in cases["cannot_open"]:
         lines.append(f"  cannot open a case for {c['upn'] or c['admission_number']} (row "
                      f"{c['row']}): {c['reason']}")

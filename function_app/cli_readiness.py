@@ -20,7 +20,7 @@ from typing import Any
 from function_app.cli_common import add_case_options
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, load_profile
 from function_app.domain.readiness import Readiness, readiness
-from function_app.domain.wording import day
+from function_app.domain.wording import counted, day
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 SCHEMA_VERSION = 1
@@ -81,7 +81,7 @@ def to_text(r: Readiness) -> str:
     if r.ready:
         lines.append("READY: every required step is evidenced.")
     else:
-        lines.append(f"NOT READY: {len(required_missing)} required step(s) missing: "
+        lines.append(f"NOT READY: {counted(len(required_missing), 'required step')} missing: "
                      + ", ".join(s.title for s in required_missing) + ".")
     lines.append("")
     for s in r.steps:

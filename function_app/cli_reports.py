@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from function_app.cli_common import iso_date
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, known_profiles, load_profile
+from function_app.domain.wording import counted
 
 if TYPE_CHECKING:
     from function_app.imports.mapping import Mapping
@@ -128,7 +129,7 @@ def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
         f = s.latest.figures
         reasons = s.targeting_reasons()
         lines.append(f"  {s.name}: {s.phase}, {f.pupils} pupils, overall {shown(f.overall)} "
-                     f"to {s.latest.label} ({len(s.exports)} export(s)); termly targeting "
+                     f"to {s.latest.label} ({counted(len(s.exports), 'export')}); termly targeting "
                      f"meeting: {'yes, ' + '; '.join(reasons) if reasons else 'no'}")
         book = write_atomically(out / f"{safe_name(s.name)} targeting pack.xlsx",
                                 school_pack(s, profile, today))

@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 
 from function_app import bootstrap
+from function_app.domain.wording import counted
 from function_app.services.processor import SweepReport
 from function_app.settings import Settings
 
@@ -70,7 +71,8 @@ async def _process(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def summary(report: SweepReport) -> str:
-    lines = [f"{report.changes} change(s) by staff; {len(report.filed)} document(s) filed; "
+    lines = [f"{counted(report.changes, 'change')} by staff; "
+             f"{counted(len(report.filed), 'document')} filed; "
              f"{report.already_made} already made."]
     lines += [f"  filed: {f.path}" for f in report.filed]
     lines += [f"  needs attention: {where}: {message.splitlines()[0]}"

@@ -24,6 +24,7 @@ from function_app import bootstrap
 from function_app.adapters.graph.client import GraphClient
 from function_app.domain import load_profile
 from function_app.domain.attendance import display_percent
+from function_app.domain.wording import counted
 from function_app.services.attendance_import import ImportOutcome, import_attendance
 from function_app.services.import_cases import SchoolDetails
 from function_app.services.ports import StateStore
@@ -201,7 +202,7 @@ async def import_exports(app: GraphClient, state: StateStore, workspace: Path,
         written = outcome.written
         assert written is not None and outcome.plan is not None
         say(f"  {school.name}: {len(outcome.assessed)} pupils from {path.name} "
-            f"({outcome.result.shape}); opened {len(written.opened)} case(s), updated the "
+            f"({outcome.result.shape}); opened {counted(len(written.opened), 'case')}, updated the "
             f"figures of {len(written.updated)}, {outcome.plan.up_to_date} already up to date")
         for change in written.opened:
             a = change.assessment

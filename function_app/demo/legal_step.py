@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from function_app.domain.wording import counted
 from function_app.services.processor import LEGAL_TICK, SweepReport
 
 from .scenario import MASON, Week
@@ -44,7 +45,7 @@ def lines(report: SweepReport) -> list[str]:
         out.append(f"  {referral.case_ref}: staff ticked \"Prepare legal referral\"; {what} "
                    f"in {referral.folder}: {referral.pdf_name} and {referral.docx_name}.")
         gaps = [s for s in referral.readiness.missing if s.required]
-        verdict = "ready" if not gaps else f"not ready, {len(gaps)} step(s) missing"
+        verdict = "ready" if not gaps else f"not ready, {counted(len(gaps), 'step')} missing"
         out.append(f"    Readiness: {verdict}.")
         for s in gaps:
             out.append(f"    Missing: {s.title}. {s.evidence} What to do: {s.what_to_do}")

@@ -36,6 +36,7 @@ from docx import Document
 from function_app.domain.model import Case
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness
+from function_app.domain.wording import counted
 
 from . import bundle_sections as sections
 from .formatting import long_date
@@ -236,9 +237,9 @@ def _exhibit(composer: Any, entry: BundleEntry, source: Source) -> None:
         sections.picture(composer.doc, source.content)
     elif source.form == PDF:
         composer.doc.add_paragraph(
-            f"This exhibit is a PDF file of {source.pdf_pages} page(s). In the PDF bundle each "
-            "of its pages follows on its own page; in this Word document those pages are "
-            "left blank.")
+            f"This exhibit is a PDF file of {counted(source.pdf_pages, 'page')}. In the PDF "
+            "bundle each of its pages follows on its own page; in this Word document those "
+            "pages are left blank.")
         for n in range(1, source.pdf_pages + 1):
             composer.doc.add_page_break()
             sections.small(composer.doc, f"{PDF_PAGE_MARK} {entry.number}, page {n} of "

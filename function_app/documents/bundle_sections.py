@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from function_app.domain.attendance import attendance_percent, display_percent, figures_from_marks
-from function_app.domain.codes import meaning
+from function_app.domain.codes import description, meaning
 from function_app.domain.model import Case, Quote
 from function_app.domain.penalty import penalty_threshold
 from function_app.domain.policy import Profile
@@ -94,8 +94,11 @@ def _table(d: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> Any:
 
 
 def _fit(table: Any, widths: Sequence[Any], size: Any) -> None:
-    """Fixed column widths (Word and LibreOffice read them from each cell) and a font size."""
+    """Fixed column widths and a font size. Word reads each cell's width; LibreOffice reads
+    the table grid's, so both are set."""
     table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
     for row in table.rows:
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -180,7 +183,8 @@ def readiness(d: Any, r: Readiness) -> None:
     rows = [(s.title, "Yes" if s.found else ("No" if s.required else "Caution"),
              s.evidence + (f" What to do: {s.what_to_do}" if s.what_to_do else ""))
             for s in r.steps]
-    _table(d, ("Step", "Found", "Evidence / what to do"), rows)
+    table = _table(d, ("Step", "Found", "Evidence / what to do"), rows)
+    _fit(table, (Cm(5.0), Cm(1.6), Cm(10.4)), Pt(9))
 
 
 def summary(d: Any, case: Case, r: Readiness | None, entries: Sequence[BundleEntry]) -> None:
@@ -221,9 +225,10 @@ def attendance(d: Any, case: Case, profile: Profile | None) -> None:
                             f"weeks), with {t.sessions} unauthorised sessions.")
     if marks:
         counts = Counter(m.code for m in marks)
-        _table(d, ("Code", "Meaning", "Sessions"),
-               [(code, meaning(code).value.replace("_", " "), str(n))
-                for code, n in sorted(counts.items())])
+        codes = _table(d, ("Code", "What it records", "Counts as", "Sessions"),
+                       [(code, description(code), meaning(code).value.replace("_", " "),
+                         str(n)) for code, n in sorted(counts.items())])
+        _fit(codes, (Cm(1.4), Cm(9.6), Cm(4.0), Cm(2.0)), Pt(9))
         figures = figures_from_marks(marks)
         d.add_paragraph(f"From {long_date(min(m.date for m in marks))} to "
                         f"{long_date(max(m.date for m in marks))}:")

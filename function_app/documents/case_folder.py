@@ -18,6 +18,7 @@ from pathlib import Path
 
 from function_app.domain.model import Case, ContactMode, Interaction
 from function_app.domain.readiness import Step
+from function_app.domain.wording import counted
 
 from .bundle import BundleEntry, Source, readable
 from .catalogue import Catalogue, DocumentKind
@@ -123,10 +124,10 @@ def folder_step(entries: Sequence[BundleEntry]) -> Step:
     code, title = "documents_in_folder", "Every document in the case folder, readable"
     gaps = [e for e in entries if not e.included]
     if not gaps:
-        return Step(code, title, True, f"{len(entries)} document(s), each readable.", "",
+        return Step(code, title, True, f"{counted(len(entries), 'document')}, each readable.", "",
                     FOLDER_SOURCE)
     listed = "; ".join(f"{e.file_name} ({e.problem})" for e in gaps)
-    return Step(code, title, False, f"{len(gaps)} of {len(entries)} document(s) missing or "
+    return Step(code, title, False, f"{len(gaps)} of {len(entries)} documents missing or "
                 f"unreadable: {listed}.",
                 "Put each missing document back in the case folder (or make it again by "
                 "editing its meeting), and replace any unreadable file with a PDF or Word "

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .advice import Advice, has_agreed_plan, pupil_expected
 from .attendance import display_percent, figures_from_marks
 from .model import Attendee, MeetingKind, MeetingStatus, Party, Stage
-from .wording import day, meeting_name
+from .wording import counted, day, meeting_name
 
 if TYPE_CHECKING:
     from .assessment import Assessment, MeetingView
@@ -155,10 +155,10 @@ def _meeting(a: Assessment, view: MeetingView) -> Iterator[Advice]:
         staff = [x for x in m.attendees_of(Party.SCHOOL) if x.present]
         if len(staff) < 2 and m.kind in (MeetingKind.SUPPORT, MeetingKind.AIM):
             yield Advice("fewer_than_two_staff",
-                         f"Only {len(staff)} member(s) of school staff attended {on}: two are "
-                         "advised, the person working with the family and a senior leader who "
-                         "can decide on timetables.", "seeds 000, 001 and 002: who should be "
-                         "there?")
+                         f"Only {counted(len(staff), 'member')} of school staff attended "
+                         f"{on}: two are advised, the person working with the family and a "
+                         "senior leader who can decide on timetables.",
+                         "seeds 000, 001 and 002: who should be there?")
         if pupil_there and not m.pupil_voice and pupil_expected(a):
             yield Advice("no_pupil_voice",
                          f"The pupil was at {on} but their voice is not recorded: capture "

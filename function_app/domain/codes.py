@@ -46,3 +46,50 @@ def counts_as_present(code: str) -> bool:
 
 def is_possible_session(code: str) -> bool:
     return _CODES[code] is not CodeMeaning.NOT_POSSIBLE
+
+
+# What each code records, in the words of the DfE's code table (Working together to improve
+# school attendance, August 2024, and the schedule to SI 2024/208), shortened where long.
+# Shown beside each code wherever a register is set out for a reader (the evidence bundle).
+_DESCRIPTIONS: dict[str, str] = {
+    "/": "Present (morning)",
+    "\\": "Present (afternoon)",
+    "L": "Late arrival before the register closed",
+    "K": "Attending education provision arranged by the local authority",
+    "V": "Attending an educational visit or trip",
+    "P": "Participating in a sporting activity",
+    "W": "Attending work experience",
+    "B": "Attending any other approved educational activity",
+    "C1": "Leave of absence for a regulated performance or regulated employment abroad",
+    "C2": "Leave of absence for a pupil on a part-time timetable",
+    "C": "Leave of absence for exceptional circumstances",
+    "M": "Leave of absence for a medical or dental appointment",
+    "J1": "Leave of absence to attend an interview for employment or another school or college",
+    "S": "Leave of absence to study for a public examination",
+    "T": "Parent travelling for occupational purposes",
+    "R": "Religious observance",
+    "I": "Illness (not a medical or dental appointment)",
+    "E": "Suspended or permanently excluded, with no alternative provision made",
+    "G": "Holiday not granted by the school",
+    "N": "Reason for absence not yet established",
+    "O": "Absent in other or unknown circumstances",
+    "U": "Arrived in school after the register closed",
+    "Q": "Unable to attend because of a lack of access arrangements",
+    "Y1": "Unable to attend: transport normally provided not available",
+    "Y2": "Unable to attend: widespread disruption to travel",
+    "Y3": "Unable to attend: part of the school premises closed",
+    "Y4": "Unable to attend: the whole school site unexpectedly closed",
+    "Y5": "Unable to attend: in criminal justice detention",
+    "Y6": "Unable to attend in accordance with public health guidance or law",
+    "Y7": "Unable to attend because of any other unavoidable cause",
+    "X": "Not required to be in school (not of compulsory school age)",
+    "Z": "Prospective pupil not on the admission register",
+    "#": "Planned whole or partial school closure",
+    "D": "Dual registered: attending another school (code used before August 2024)",
+}
+
+
+def description(code: str) -> str:
+    """What the code records, for a reader; raises KeyError for a code the regulations do
+    not list."""
+    return _DESCRIPTIONS[code]

@@ -39,7 +39,7 @@ from .meetings import pupil_of_age_to_take_part
 from .model import Carer, Case, ContactMode, Interaction, Meeting, MeetingKind, MeetingStatus
 from .penalty import penalty_threshold
 from .policy import Profile
-from .wording import day, meeting_name
+from .wording import counted, day, meeting_name
 
 WRITTEN = frozenset({ContactMode.LETTER, ContactMode.EMAIL})
 WARNING_WORDS = ("prosecution", "warning")
@@ -343,7 +343,7 @@ def _pupil_voice(a: Assessment) -> Step:
     if quotes:
         first = sorted(quotes)[0]
         return Step(code, title, True,
-                    f"{len(quotes)} direct quote(s) from the pupil, the first on "
+                    f"{counted(len(quotes), 'direct quote')} from the pupil, the first on "
                     f"{day(first[0])}: \"{first[1]}\"", "", VOICE_SOURCE)
     return Step(code, title, False, "No words of the pupil are recorded at any meeting or "
                 "contact.",

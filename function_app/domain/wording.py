@@ -35,3 +35,9 @@ def meeting_name(kind: MeetingKind) -> str:
         MeetingKind.EARLY_HELP_REVIEW: "Early Help review",
         MeetingKind.LEGAL_CONSULTATION: "legal consultation",
     }[kind]
+
+
+def counted(n: int, singular: str, plural: str = "") -> str:
+    """``1 document``, ``3 documents``, ``2 children``: a number with its noun, as a person
+    writes it (never ``document(s)``)."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"

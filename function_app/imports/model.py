@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from function_app.domain.errors import CaseworkError
 from function_app.domain.model import AttendanceFigures, Session, SessionMark
+from function_app.domain.wording import counted
 
 SUMMARY, MARKS, GRID = "summary", "marks", "grid"
 SHAPE_TITLES = {
@@ -64,7 +65,8 @@ class ImportRejected(CaseworkError):
                  ) -> None:
         self.problems = problems
         self.seen_headers = seen_headers
-        lines = [f"The attendance file has {len(problems)} problem(s); nothing was imported:"]
+        lines = [f"The attendance file has {counted(len(problems), 'problem')}; "
+                 "nothing was imported:"]
         lines += [f"  - {p}" for p in problems]
         super().__init__("\n".join(lines))
 

@@ -27,6 +27,7 @@ from function_app.domain.errors import InvalidCaseError
 from function_app.domain.model import Case
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness, readiness
+from function_app.domain.wording import counted
 
 from .ports import StateStore
 
@@ -69,9 +70,9 @@ class Referral:
         """One line for the Cases item and the card: no names, the steps by title."""
         gaps = [s.title for s in self.readiness.missing if s.required]
         verdict = ("Ready: every required step is evidenced." if not gaps else
-                   f"Not ready: {len(gaps)} step(s) missing: " + "; ".join(gaps) + ".")
+                   f"Not ready: {counted(len(gaps), 'step')} missing: " + "; ".join(gaps) + ".")
         included = sum(1 for e in self.entries if e.included)
-        return (f"{verdict} Evidence bundle of {included} exhibit(s)"
+        return (f"{verdict} Evidence bundle of {counted(included, 'exhibit')}"
                 + (f", {len(self.entries) - included} missing or unreadable" if
                    included < len(self.entries) else "")
                 + f" in the case folder's {LEGAL_FOLDER} subfolder.")

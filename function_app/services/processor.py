@@ -35,6 +35,7 @@ from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, Meeting
+from function_app.domain.wording import counted
 
 from . import list_columns as lc
 from .list_mapping import map_case
@@ -398,7 +399,7 @@ class ChangeProcessor:
             await self._needs_attention(lists, trigger, message, report, links)
         else:
             warnings = [w.text for w in assessment.warnings][:5]
-            note = (f"Made {len(links)} document(s)." if links else "Nothing new to make.")
+            note = (f"Made {counted(len(links), 'document')}." if links else "Nothing new to make.")
             if warnings:
                 note += "\nPlease check:\n" + "\n".join(f"- {w}" for w in warnings)
             await self._write_back(lists, trigger, lc.GenerationStatus.GENERATED, note, links,

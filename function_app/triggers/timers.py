@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
+from function_app.domain.wording import counted
 from function_app.services import clock
 
 from . import support
@@ -55,7 +56,7 @@ def renew_subscriptions(timer: func.TimerRequest) -> None:
              report.removed, len(report.missing_lists), len(report.failed))
     if not report.ok:
         raise SubscriptionsIncomplete(
-            f"{len(report.failed)} list(s) could not be subscribed and "
+            f"{counted(len(report.failed), 'list')} could not be subscribed and "
             f"{len(report.missing_lists)} are missing (run `casework provision`)")
 
 

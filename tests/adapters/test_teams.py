@@ -86,8 +86,8 @@ def every_kind() -> dict[str, Alert | Digest]:
                               "the template aim_plan.docx is missing", stage=Stage.AIM),
         AlertReason.LEGAL_BUNDLE_READY.value:
             legal_bundle_ready("ATT-2026-0042", "Severn Vale Academy",
-                               "Not ready: 1 step(s) missing: Education Supervision Order "
-                               "considered. Evidence bundle of 6 exhibit(s) in the case "
+                               "Not ready: 1 step missing: Education Supervision Order "
+                               "considered. Evidence bundle of 6 exhibits in the case "
                                "folder's Legal subfolder.", stage=Stage.LEGAL_CONSULTATION,
                                pupil_initials="JE", pupil_name="Jordan Ellis",
                                variant="3f2a9c"),

@@ -96,7 +96,7 @@ def test_a_missing_step_is_said_plainly(tmp_path: Path,
     data = copy.deepcopy(COMPLETE) | {"education_supervision_order_considered": False}
     assert run(tmp_path, data) == 0
     out = capsys.readouterr().out
-    assert "NOT READY: 1 required step(s) missing: Education Supervision Order considered." in out
+    assert "NOT READY: 1 required step missing: Education Supervision Order considered." in out
     assert "What to do: Consider an Education Supervision Order" in out
 
 

@@ -93,7 +93,7 @@ def test_readiness_reports_the_one_gap_on_the_case_and_in_the_output(played: Pla
     out = played.first_output
     assert "ATT-2026-0321: staff ticked \"Prepare legal referral\"; filed the evidence " \
            "bundle" in out
-    assert "Readiness: not ready, 1 step(s) missing." in out
+    assert "Readiness: not ready, 1 step missing." in out
     assert "Missing: School attendance (support) meeting held." in out
     (card,) = [json.loads(p.read_text(encoding="utf-8"))
                for p in sorted((played.workspace / "teams" / "la_legal").glob("*.json"))]

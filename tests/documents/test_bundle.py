@@ -33,7 +33,7 @@ from function_app.documents.catalogue import SHIPPED_TEMPLATES, load_catalogue
 from function_app.domain.model import Case, ContactMode, Quote
 from function_app.domain.policy import load_profile
 from function_app.domain.readiness import readiness
-from tests.builders import TODAY, aim, carer, case, interaction, meeting
+from tests.builders import TODAY, aim, carer, case, interaction, marks, meeting
 
 pytestmark = pytest.mark.unit
 CATALOGUE = load_catalogue(SHIPPED_TEMPLATES)
@@ -172,6 +172,18 @@ def test_the_attendance_record_gives_the_totals_for_the_period(sources: list[Sou
                              str(c.attendance.present_sessions),
                              str(c.attendance.authorised_absences),
                              str(c.attendance.unauthorised_absences)]
+
+
+def test_the_codes_table_says_what_each_code_records(sources: list[Source]) -> None:
+    """A court reads "O" as nothing: each code in the period (ten sessions, O twice) is set
+    out with what it records (DfE code table, 2024), how it counts and its sessions."""
+    c = case(marks=marks(dt.date(2026, 1, 5), dt.date(2026, 1, 9), ("/", "\\", "O", "I")))
+    _, tables = opened(compose_docx(Bundle(c, tuple(sources), TODAY,
+                                           profile=load_profile("national-2024"))))
+    rows = {r[0]: r[1:] for r in table_headed(tables, "Code")[1:]}
+    assert set(rows) == {"/", "\\", "O", "I"}
+    assert rows["O"] == ["Absent in other or unknown circumstances", "unauthorised absence", "2"]
+    assert rows["I"][0] == "Illness (not a medical or dental appointment)"
 
 
 def test_the_readiness_steps_and_the_referral_form_come_first(sources: list[Source]) -> None:

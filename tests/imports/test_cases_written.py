@@ -139,7 +139,7 @@ def test_skip_invalid_writes_the_rest_and_reports_the_row(
     assert run_import(tenant, builder.detailed_grid_file(tmp_path, rows=rows),
                       "--skip-invalid") == 0
     out = capsys.readouterr().out
-    assert "Left out (--skip-invalid), 1 problem(s):" in out and "row 12, column U" in out
+    assert "Left out (--skip-invalid), 1 problem:" in out and "row 12, column U" in out
     upns = {f.get("Upn") for f in tenant.cases().values()}
     assert "K801200000088" not in upns and "K801200000077" in upns
 

@@ -76,7 +76,7 @@ def test_skip_invalid_lists_what_was_left_out(tmp_path: Path,
     assert run([str(path), "--dry-run", "--skip-invalid"]) == 0
     out = capsys.readouterr().out
     assert "Pupils: 9." in out
-    assert "Left out (--skip-invalid), 1 problem(s):" in out
+    assert "Left out (--skip-invalid), 1 problem:" in out
 
 
 def test_unknown_profile_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
