@@ -141,7 +141,7 @@ def summary_export(school: School, folder: Path) -> Path:
         rows.append([p.upn, p.adno, p.surname, p.forename, p.born.strftime("%d/%m/%Y"),
                      p.year, p.reg, p.sen, "Y" if p.fsm else "N", possible, present, auth,
                      unauth, late, round(present / possible, 4)])
-    return _write(folder / f"{school.name} summary {LAST_DAY}.xlsx",
+    return _write(folder / f"{school.name} {LAST_DAY}.xlsx",
                   [[school.name], [f"Attendance summary {TERM_START:%d/%m/%Y} to "
                                    f"{LAST_DAY:%d/%m/%Y}"], []],
                   ["UPN", "Adno", "Legal Surname", "Legal Forename", "DOB", "Year",
@@ -157,7 +157,7 @@ def grid_export(school: School, folder: Path) -> Path:
     rows = [[p.upn, p.forename, p.surname, p.born.strftime("%d/%m/%Y"), p.year, p.reg,
              p.sen, "Yes" if p.fsm else "No", *(c for _, _, c in marks(p))]
             for p in pupils_of(school)]
-    return _write(folder / f"{school.name} register {LAST_DAY}.xlsx",
+    return _write(folder / f"{school.name} {LAST_DAY}.xlsx",
                   [[f"{school.name}: registers"], []], header, rows)
 
 
@@ -166,7 +166,7 @@ def marks_export(school: School, folder: Path) -> Path:
     rows = [[p.upn, p.forename, p.surname, p.born.isoformat(), p.year, p.reg, day.isoformat(),
              session, code]
             for p in pupils_of(school) for day, session, code in marks(p)]
-    return _write(folder / f"{school.name} marks {LAST_DAY}.xlsx", [],
+    return _write(folder / f"{school.name} {LAST_DAY}.xlsx", [],
                   ["UPN", "Legal Forename", "Legal Surname", "Date of Birth", "Year Group",
                    "Reg Group", "Date", "Session", "Mark"], rows)
 

@@ -29,6 +29,7 @@ class Runs:
     second: str
     after_first: dict[str, dict[str, Any]]
     after_second: dict[str, dict[str, Any]]
+    workspace: Path
 
 
 def cases_in(tenant_dir: Path) -> dict[str, dict[str, Any]]:
@@ -49,7 +50,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
     run_demo(workspace, first)
     after_first = cases_in(workspace / "tenant")
     run_demo(workspace, second)
-    yield Runs(first.getvalue(), second.getvalue(), after_first, cases_in(workspace / "tenant"))
+    yield Runs(first.getvalue(), second.getvalue(), after_first, cases_in(workspace / "tenant"),
+               workspace)
 
 
 def test_the_staff_cases_get_the_term_figures_and_nothing_else(runs: Runs) -> None:
@@ -85,3 +87,15 @@ def test_a_second_run_opens_nothing_and_changes_no_figure(runs: Runs) -> None:
     """The second run imports the same exports and leaves the list as it was."""
     assert runs.second.count("opened 0 cases, updated the figures of 0") == 3
     assert runs.after_second == runs.after_first
+
+
+def test_the_exports_make_a_targeting_pack_per_school(runs: Runs, tmp_path: Path) -> None:
+    """An LA officer points `casework report targeting` at the demo's exports and gets one
+    pack per school, named as the school is, not as the file happens to be."""
+    from function_app.cli import main
+
+    assert main(["report", "targeting", "--from", str(runs.workspace / "exports"), "--out", str(tmp_path),
+                 "--today", "2026-12-18"]) == 0
+    packs = sorted(p.name for p in tmp_path.glob("* targeting pack.xlsx"))
+    assert packs == sorted([f"{s.name} targeting pack.xlsx" for s in scenario.SCHOOLS.values()]
+                           + ["All schools targeting pack.xlsx"])
