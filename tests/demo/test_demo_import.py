@@ -94,8 +94,8 @@ def test_the_exports_make_a_targeting_pack_per_school(runs: Runs, tmp_path: Path
     pack per school, named as the school is, not as the file happens to be."""
     from function_app.cli import main
 
-    assert main(["report", "targeting", "--from", str(runs.workspace / "exports"), "--out", str(tmp_path),
-                 "--today", "2026-12-18"]) == 0
+    assert main(["report", "targeting", "--from", str(runs.workspace / "exports"),
+                 "--out", str(tmp_path), "--today", "2026-12-18"]) == 0
     packs = sorted(p.name for p in tmp_path.glob("* targeting pack.xlsx"))
     assert packs == sorted([f"{s.name} targeting pack.xlsx" for s in scenario.SCHOOLS.values()]
                            + ["All schools targeting pack.xlsx"])
