@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
+from function_app.adapters.graph.errors import ValidationRefusedError
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.services import list_columns as lc
 from function_app.services.list_items import CASE_ID, Ids, items_from_case_input
@@ -59,26 +60,48 @@ class _Typed:
     meeting_data: dict[str, dict[str, Any]] = field(default_factory=dict)  # without children
 
 
-class Typist:
-    """Types steps into the lists; ``staff`` gives the Graph client of a member of staff."""
+class _Refused(Exception):
+    def __init__(self, list_name: str) -> None:
+        super().__init__(list_name)
+        self.list_name = list_name
 
-    def __init__(self, staff: Callable[[str], Lists], lists: Mapping[str, ListInfo]) -> None:
+
+class Typist:
+    """Types steps into the lists; ``staff`` gives the Graph client of a member of staff.
+
+    ``messages`` holds each list's validation message (list title -> message): what the
+    form shows a member of staff when SharePoint refuses an item at save. Graph's answer
+    says only "List data validation failed.", as SharePoint's does.
+    """
+
+    def __init__(self, staff: Callable[[str], Lists], lists: Mapping[str, ListInfo],
+                 messages: Mapping[str, str] | None = None) -> None:
         self.staff = staff
         self.list_ids = {name: info.id for name, info in lists.items()}
         self.cases: dict[str, _Typed] = {}
+        self.messages = dict(messages or {})
+        self.refusals: list[str] = []  # what SharePoint said, for the progress lines
 
     async def type(self, step: Step) -> str:
         """Type one step; returns what it was, for the progress line: "opened", "stage",
-        "closed", "figures", "contact", "planned", "held", "did_not_proceed", "holidays"."""
-        if isinstance(step, EnterHolidays):
-            return await self._holidays(step)
-        if isinstance(step, OpenCase):
-            return await self._open(step)
-        if isinstance(step, UpdateCase):
-            return await self._update(step)
-        if isinstance(step, LogContact):
-            return await self._contact(step)
-        return await self._meeting(step)
+        "closed", "figures", "contact", "planned", "held", "did_not_proceed", "holidays",
+        or "refused" when SharePoint refused the item at save (said in ``refusals``)."""
+        try:
+            if isinstance(step, EnterHolidays):
+                return await self._holidays(step)
+            if isinstance(step, OpenCase):
+                return await self._open(step)
+            if isinstance(step, UpdateCase):
+                return await self._update(step)
+            if isinstance(step, LogContact):
+                return await self._contact(step)
+            return await self._meeting(step)
+        except _Refused as refused:
+            said = self.messages.get(refused.list_name) or "List data validation failed."
+            case = getattr(step, "case_ref", "")
+            self.refusals.append(f"SharePoint refused the {refused.list_name} item typed "
+                                 f"{f'for {case} ' if case else ''}when it was saved: {said}")
+            return "refused"
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -115,10 +138,10 @@ class Typist:
     async def _update(self, step: UpdateCase) -> str:
         typed = self.cases[step.case_ref]
         before = _case_fields(typed.data)
-        typed.data = typed.data | copy.deepcopy(dict(step.changes))
-        after = _case_fields(typed.data)
+        data = typed.data | copy.deepcopy(dict(step.changes))
         await self._patch(typed.school.officer[0], lc.CASES.title, typed.item_id,
-                          _changed(before, after))
+                          _changed(before, _case_fields(data)))
+        typed.data = data  # only once SharePoint has taken it
         if step.changes.get("status") == "closed":
             return "closed"
         return "stage" if "stage" in step.changes else "figures"
@@ -175,13 +198,19 @@ class Typist:
         return real
 
     async def _create(self, who: str, list_name: str, fields: dict[str, Any]) -> str:
-        created = await self.staff(who).create_item(self.list_ids[list_name], fields)
+        try:
+            created = await self.staff(who).create_item(self.list_ids[list_name], fields)
+        except ValidationRefusedError:
+            raise _Refused(list_name) from None
         return created.id
 
     async def _patch(self, who: str, list_name: str, item_id: str,
                      fields: dict[str, Any]) -> None:
         if fields:
-            await self.staff(who).update_fields(self.list_ids[list_name], item_id, fields)
+            try:
+                await self.staff(who).update_fields(self.list_ids[list_name], item_id, fields)
+            except ValidationRefusedError:
+                raise _Refused(list_name) from None
 
 
 def _items(data: Mapping[str, Any]) -> tuple[CaseItems, Ids]:

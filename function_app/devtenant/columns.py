@@ -176,6 +176,8 @@ def column_from_request(
             extra[text] = body[text]
     if isinstance(body.get("defaultValue"), dict):
         extra["defaultValue"] = body["defaultValue"]
+    if isinstance(body.get("validation"), dict):  # columnValidation: checked on item writes
+        extra["validation"] = body["validation"]
     return _definition(name, facet, **extra)
 
 

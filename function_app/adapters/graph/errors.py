@@ -8,6 +8,8 @@
         ├── AccessDeniedError         401/403, or no token from the credential; names
         │                             the permission
         ├── ResyncRequiredError       410: a stored delta link is too old; start again
+        ├── ValidationRefusedError    400 "List data validation failed.": the item fails
+        │                             the list's or a column's validation formula
         └── GraphUnavailableError     429/5xx or no answer, after retrying
 
 Third-party errors (httpx's transport errors, kiota's RedirectError, azure-identity's
@@ -59,9 +61,30 @@ class GraphUnavailableError(GraphError):
     pass
 
 
+class ValidationRefusedError(GraphError):
+    """SharePoint refused an item create or update: the item, as it would be, fails the
+    list's validation formula or a column's. Nothing was written; trying again cannot help
+    until the values (or the formula) change."""
+
+
+# SharePoint's text for SPListDataValidationException (a list's or a field's formula fails):
+# "List data validation failed." (SharePoint REST: codes -2130575163 a field's formula,
+# -2130575162 the list's, -2130575161 both; sources in function_app/devtenant/lists.py).
+# Graph v1.0 documents no answer of its own for this, so the refusal is recognised by that
+# text or those codes, whatever the status (SharePoint REST answers it with 500; retrying
+# cannot help).
+VALIDATION_FAILED = "list data validation failed"
+VALIDATION_CODES = ("-2130575161", "-2130575162", "-2130575163")
+VALIDATION_ADVICE = ("the item fails the list's validation (List settings, Validation "
+                     "settings) or a column's; nothing was saved")
+
+
 def error_for(status: int, code: str, message: str, what: str,
               retry_after: float | None = None, location: str = "") -> GraphError:
     """The error for a failed response; ``what`` says what was being done, in plain words."""
+    if VALIDATION_FAILED in message.casefold() or code.startswith(VALIDATION_CODES):
+        return ValidationRefusedError(f"{what}: SharePoint refused it: {VALIDATION_ADVICE} "
+                                      f"({message.strip() or code})", status, code)
     if status == 404:
         return NotFoundError(f"{what}: not found ({message or code}). If a list or library "
                              "is missing, run `casework provision`.", status, code)
