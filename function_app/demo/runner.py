@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from function_app import bootstrap
 from function_app.adapters.graph.client import GraphClient
@@ -70,6 +70,8 @@ ENTRY_WORDS = {  # what Typist.type returns -> (verb phrase for one, for several
     "held": ("recorded 1 meeting as held", "recorded {n} meetings as held"),
     "did_not_proceed": ("recorded 1 meeting that did not go ahead",
                         "recorded {n} meetings that did not go ahead"),
+    "refused": ("had 1 item refused by SharePoint at save",
+                "had {n} items refused by SharePoint at save"),
 }
 
 
@@ -96,6 +98,7 @@ class CaseSummary:
     folder: Path  # the case's folder on disk, under WORKSPACE
     documents: tuple[str, ...]  # file names in the folder, in order
     attention: tuple[Attention, ...]
+    attendance: str = ""  # the app's Tier, Attendance (%) and Severe absence, as a line
 
 
 @dataclass
@@ -195,7 +198,10 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
         refs = case_refs()
         say("")
         if not there.intersection(refs):
-            await _play_term(Typist(as_staff, lists), processor, result, say)
+            formatting = load_formatting(load_lists())
+            messages = {name: str(f["validation"]["message"])
+                        for name, f in formatting.items() if f.get("validation")}
+            await _play_term(Typist(as_staff, lists, messages), processor, result, say)
             state.remember(DEMO_SCOPE, "played", LAST_DAY.isoformat())
             result.typed = True
         elif there.issuperset(refs) and state.recall(DEMO_SCOPE, "played"):
@@ -240,6 +246,9 @@ async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoRes
         result.filed += report.filed
         result.alerts += report.alerts
         say(_week_line(week, entered, report))
+        for line in typist.refusals:  # what the form showed the member of staff
+            say(f"  {line}")
+        typist.refusals.clear()
         for line in legal_step.lines(report):
             say(line)
 
@@ -303,8 +312,18 @@ async def _summaries(app: GraphClient, lists: dict[str, ListInfo], settings: Set
         summaries.append(CaseSummary(
             ref, f"{f.get('PupilForename', '')} {f.get('PupilSurname', '')}",
             str(f.get("SchoolName", "")), str(f.get("Stage", "")), str(f.get("CaseStatus", "")),
-            shown / folder, files, tuple(attention.get(case.id, ()))))
+            shown / folder, files, tuple(attention.get(case.id, ())), _attendance(f)))
     return summaries, unlinked
+
+
+def _attendance(fields: dict[str, Any]) -> str:
+    """The Tier, Attendance (%) and Severe absence columns the processor fills in, as the
+    Cases views show them: "Tier 4 · 50.0%, severely absent"."""
+    tier, percent = fields.get("Tier"), fields.get("AttendancePercent")
+    if tier is None or percent is None:
+        return "no tier yet (the casework app fills it in from the figures)"
+    severe = ", severely absent" if fields.get("SevereAbsence") == lc.YES else ""
+    return f"Tier {int(float(tier))} · {float(percent):.1f}%{severe}"
 
 
 def _by_school(refs: list[str]) -> list[str]:
@@ -334,6 +353,7 @@ def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) 
         closed = " (case closed)" if case.status == lc.CASE_STATUSES.label_of("closed") else ""
         say(f"{case.case_ref}  {case.pupil}, {case.school}")
         say(f"  Stage: {case.stage}{closed}")
+        say(f"  Attendance: {case.attendance}")
         say(f"  {_count(len(case.documents), 'document')} in {case.folder}")
         for name in case.documents:
             say(f"    {name}")

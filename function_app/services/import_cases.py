@@ -13,10 +13,12 @@ and the Cases list has no admission-number column to match on instead. The UPN i
 written to such a case: it is a column staff type.
 
 An import writes only the attendance columns (``ATTENDANCE_COLUMNS``) of a case that exists,
-and only those that differ; everything else on the item is what staff typed and is never
-touched. A case that holds figures to a later day than the export's is left as it is. A new
-case opens at the Monitoring stage, Open, for staff to take on; the change processor does
-not act on the app's own writes, so nothing is sent to a family because of an import.
+and the app's own Tier, AttendancePercent and SevereAbsence worked out from them
+(``list_columns.attendance_summary``), and only those that differ; everything else on the
+item is what staff typed and is never touched. A case that holds figures to a later day than
+the export's is left as it is. A new case opens at the Monitoring stage, Open, for staff to
+take on; the change processor does not act on the app's own writes, so nothing is sent to a
+family because of an import.
 """
 
 from __future__ import annotations
@@ -114,6 +116,8 @@ def plan_cases(assessed: Sequence[PupilAssessment], existing: Iterable[ListItem]
         pupil = a.pupil
         case = _match(pupil, by_upn, cases, school.name)
         figures = _figure_fields(pupil)
+        if figures is not None and a.percent is not None and a.tier is not None:
+            figures |= lc.attendance_summary(a.percent, a.tier.tier, a.severely_absent)
         if case is not None:
             if figures is None:
                 continue
@@ -221,6 +225,8 @@ def _later_on_case(case: ListItem, pupil: ImportedPupil) -> bool:
 def _same(column: str, held: object, new: object) -> bool:
     if column in ("FiguresFrom", "FiguresTo"):
         return _day(held) == _day(new)
+    if isinstance(new, str):  # SevereAbsence: Yes or No
+        return held == new
     try:
         return held is not None and float(str(held)) == float(str(new))
     except ValueError:

@@ -15,8 +15,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from fractions import Fraction
+from typing import Any, TypeVar
 
+from function_app.domain.attendance import display_percent
 from function_app.domain.model import (
     CaseStatus,
     ContactMode,
@@ -42,6 +44,7 @@ class Reader(enum.Enum):
     DATE = "date"  # dateOnly column
     BOOL = "bool"  # yes/no tick box
     NOT = "not"  # yes/no tick box that says the opposite of the case-input field
+    NUMBER = "number"  # number column with decimal places (written by the app, never read)
     YES_NO = "yes_no"  # choice Yes / No, for a yes or no that must be answered
     LOOKUP = "lookup"  # one item of another list
     LOOKUPS = "lookups"  # several items of another list
@@ -91,6 +94,31 @@ class GenerationStatus(enum.StrEnum):
 
 WRITE_BACK_COLUMNS = ("GenerationStatus", "GenerationMessage", "GeneratedDocuments",
                       "LastProcessedVersion")
+# Cases columns the app fills in from the attendance figures (or the register marks) so that
+# views can filter, sort and group by them: CAML cannot work a percentage out of two columns.
+ATTENDANCE_SUMMARY_COLUMNS = ("Tier", "AttendancePercent", "SevereAbsence")
+
+
+def attendance_summary(percent: Fraction, tier: int, severely_absent: bool) -> dict[str, Any]:
+    """The Cases item's Tier, AttendancePercent and SevereAbsence for the domain's figures:
+    the percentage as the documents print it (one decimal, rounded down: 92.96% is 92.9)."""
+    return {"Tier": tier,
+            "AttendancePercent": float(display_percent(percent).removesuffix("%")),
+            "SevereAbsence": YES if severely_absent else NO}
+
+
+def summary_changes(held: Mapping[str, Any], wanted: Mapping[str, Any]) -> dict[str, Any]:
+    """The columns of ``wanted`` whose value the item does not already hold (Graph may send
+    a whole number back as 3.0)."""
+    def same(old: Any, new: Any) -> bool:
+        if isinstance(new, int | float) and not isinstance(new, bool):
+            try:
+                return old is not None and float(old) == float(new)
+            except (TypeError, ValueError):
+                return False
+        return bool(old == new)
+
+    return {k: v for k, v in wanted.items() if not same(held.get(k), v)}
 
 STAGES = Choices.of({
     Stage.MONITORING: "Monitoring",
@@ -211,6 +239,10 @@ CASES = ListSpec("Cases", (
            Reader.WHOLE),
     Column("FiguresFrom", "Figures from", "attendance.period_start", Reader.DATE),
     Column("FiguresTo", "Figures to", "attendance.period_end", Reader.DATE),
+    # Not case data: the app writes them from the figures, for views to filter and group by.
+    Column("Tier", "Tier", read=Reader.WHOLE),
+    Column("AttendancePercent", "Attendance (%)", read=Reader.NUMBER),
+    Column("SevereAbsence", "Severe absence", read=Reader.YES_NO),
     Column("NoticeToImproveIssuedOn", "Notice to Improve issued on",
            "notice_to_improve.issued_on", Reader.DATE),
     Column("ImprovementPeriodWeeks", "Improvement period (weeks)",

@@ -22,6 +22,8 @@ from .provisioning_plan import BUILT_IN_COLUMNS, PLACEHOLDER, creation_order, ty
 
 SCHEMA_URL = "https://developer.microsoft.com/json-schemas/sp/site-design-script-actions.schema.json"
 LIST_TEMPLATE = {"genericList": 100, "documentLibrary": 101}
+# Graph's numberColumn decimalPlaces as field XML's Decimals ("automatic": no attribute).
+DECIMALS = {"none": "0", "one": "1", "two": "2", "three": "3", "four": "4", "fiveOrMore": "5"}
 # A fixed namespace so that field ids are the same every time: the script can be run again.
 FIELD_ID_NAMESPACE = uuid.UUID("5d0e5c8e-6f2b-4f55-9a55-3f7c0a1d2b44")
 
@@ -112,8 +114,9 @@ def _field_action(list_name: str, column: Mapping[str, Any]) -> dict[str, Any]:
         attributes |= {"Type": "Text", "MaxLength": str(settings.get("maxLength", 255))}
     elif facet == "number":
         attributes["Type"] = "Number"
-        if settings.get("decimalPlaces") == "none":
-            attributes["Decimals"] = "0"
+        decimals = DECIMALS.get(str(settings.get("decimalPlaces", "automatic")))
+        if decimals is not None:
+            attributes["Decimals"] = decimals
         for key, attribute in (("minimum", "Min"), ("maximum", "Max")):
             if key in settings:
                 attributes[attribute] = str(settings[key])

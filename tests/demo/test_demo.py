@@ -159,11 +159,20 @@ def test_every_folder_and_file_name_is_valid_for_sharepoint(played: Played) -> N
 
 def test_the_item_typed_wrongly_says_what_to_fix_and_nothing_is_filed_for_it(
         played: Played) -> None:
-    """The meeting whose review date is before its date is marked "Needs attention" with a
-    message naming the column, and no invitation was made for it."""
+    """The meeting typed with its review date before its date is refused by SharePoint at
+    save (the list's validation) and the demo prints the message staff saw; typed again
+    with the date corrected but no time, which the form cannot require, it is marked "Needs
+    attention" saying the invitation needs the time, and no invitation was made for it."""
+    out = played.first_output
+    (refused,) = [line for line in out.splitlines() if "SharePoint refused" in line]
+    assert scenario.EVIE in refused and "Meetings item" in refused
+    assert refused.endswith(
+        scenario_message("Meetings"))  # the list's own message, as the form shows it
+    assert "had 1 item refused by SharePoint at save" in out
     item = _meeting(played.workspace, "School attendance (support) meeting, 7 January 2027")
+    assert item["ReviewDate"].startswith("2027-01-28")  # the corrected date, one item only
     assert item["GenerationStatus"] == "Needs attention"
-    assert item["GenerationMessage"] == '"Review date": must be after the meeting date'
+    assert "needs the meeting's time" in item["GenerationMessage"]
     assert not item.get("GeneratedDocuments")
     assert played.names(scenario.EVIE) == {"2026-12-04 Letter of concern - Jodie Marsh.docx"}
     (evie,) = [c for c in played.first.cases if c.case_ref == scenario.EVIE]
@@ -186,7 +195,7 @@ def test_the_output_shows_each_week_the_summary_and_honest_totals(played: Played
     first_letter = (played.library / "Hartwell Green Primary School"
                     / "ATT-2026-0301 Whitfield, Poppy")
     assert f"6 documents in {first_letter}\n" in out
-    assert '"Review date": must be after the meeting date' in out
+    assert "needs the meeting's time" in out
     assert f"Totals: {len(played.files())} documents in the case folders " \
            f"({len(played.files())} filed by this run); 1 item needs attention;" in out
 
@@ -202,6 +211,14 @@ def test_a_second_run_creates_nothing_and_says_so(played: Played) -> None:
     assert "(staff 0, the app " in out
     after = {p: p.stat().st_mtime_ns for p in played.library.rglob("*") if p.is_file()}
     assert after == played.files_before_second
+
+
+def scenario_message(list_name: str) -> str:
+    """The validation message the list was given (sharepoint_schema/formatting/index.json)."""
+    from function_app.services.list_formatting import load_formatting
+    from function_app.services.list_schema import load_lists
+
+    return str(load_formatting(load_lists())[list_name]["validation"]["message"])
 
 
 def _text(path: Path) -> str:
@@ -253,3 +270,23 @@ def test_the_demo_provisions_views_and_formatting_once(played: Played) -> None:
                      played.first_output)
     assert ("The site already has every list, library, column, view, formatter and form."
             in played.second_output)
+
+
+def test_each_case_shows_the_tier_and_attendance_the_app_filled_in(played: Played) -> None:
+    """Every case's summary reads "Tier N · P%" from the columns the processor filled in,
+    the tier agreeing with the rules' bands and "severely absent" exactly at 50% or lower,
+    on the first run and on the second, which finds them already filled in."""
+    from fractions import Fraction
+
+    from function_app.domain import load_profile
+    from function_app.domain.attendance import tier_for
+
+    bands = load_profile("national-2024").tier_bands
+    for case in played.first.cases:
+        found = re.fullmatch(r"Tier ([1-4]) · (\d+\.\d)%(, severely absent)?", case.attendance)
+        assert found, (case.case_ref, case.attendance)
+        percent = Fraction(found[2])
+        assert int(found[1]) == tier_for(percent, bands).tier, case.case_ref
+        assert bool(found[3]) == (percent <= 50), case.case_ref
+        assert f"  Attendance: {case.attendance}" in played.first_output
+        assert f"  Attendance: {case.attendance}" in played.second_output

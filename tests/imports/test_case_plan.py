@@ -40,7 +40,7 @@ def test_a_case_without_a_upn_is_found_by_name_and_date_of_birth(tmp_path: Path)
     assert "K801200000055" not in {c.pupil.upn for c in plan.to_open}
     assert set(plan.to_update[0].fields) <= {
         "PossibleSessions", "PresentSessions", "AuthorisedAbsences", "UnauthorisedAbsences",
-        "FiguresFrom", "FiguresTo"}
+        "FiguresFrom", "FiguresTo", "Tier", "AttendancePercent", "SevereAbsence"}
 
 
 def test_a_case_with_later_figures_is_left_alone(tmp_path: Path) -> None:

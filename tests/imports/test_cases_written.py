@@ -15,6 +15,13 @@ import pytest
 from function_app.bootstrap import DEV_APP_ID
 from function_app.cli import main
 from function_app.devtenant import DevTenant
+from function_app.domain import load_profile
+from function_app.domain.attendance import (
+    absence_flags,
+    attendance_percent,
+    display_percent,
+    tier_for,
+)
 from tests.imports import builder
 from tests.integration.helpers import Site, client
 
@@ -32,6 +39,7 @@ STAFF_FIELDS = {
 }
 FIGURES = ("PossibleSessions", "PresentSessions", "AuthorisedAbsences", "UnauthorisedAbsences",
            "FiguresFrom", "FiguresTo")
+SUMMARY = ("Tier", "AttendancePercent", "SevereAbsence")  # the app's, from the figures
 
 
 @dataclass
@@ -81,7 +89,7 @@ def test_import_opens_cases_and_updates_only_the_figures(
     assert set(by_upn) == needing  # one case each, Noah's not duplicated
     noah = by_upn[NOAH]
     for column, typed in STAFF_FIELDS.items():
-        if column not in FIGURES:
+        if column not in FIGURES + SUMMARY:
             assert noah[column] == typed, column
     expected = next(p for p in builder.PUPILS if p.upn == NOAH).figures()
     assert (noah["PossibleSessions"], noah["PresentSessions"]) == (
@@ -92,6 +100,51 @@ def test_import_opens_cases_and_updates_only_the_figures(
                and f["SchoolPhase"] == "Secondary" for f in opened)
     assert f"opened {len(opened)}, updated the figures of 1" in out
     assert "ATT-2026-0008" in out  # numbered on from the highest reference
+
+
+def test_import_fills_in_each_case_s_tier_percentage_and_severe_absence(
+        tenant: Tenant, tmp_path: Path) -> None:
+    """Every case the import opens or updates gets the tier, the percentage as the letters
+    print it and whether the pupil is severely absent, as the rules work them out from the
+    imported figures, so the Cases views can filter and group by them at once."""
+    assert run_import(tenant, builder.detailed_grid_file(tmp_path)) == 0
+    profile = load_profile("national-2024")
+    by_upn = {f.get("Upn"): f for f in tenant.cases().values()}
+    for pupil in builder.PUPILS:
+        if pupil.upn not in by_upn:
+            continue
+        percent = attendance_percent(pupil.figures())
+        case = by_upn[pupil.upn]
+        assert case["Tier"] == tier_for(percent, profile.tier_bands).tier, pupil.upn
+        assert f"{case['AttendancePercent']:.1f}%" == display_percent(percent), pupil.upn
+        severe = absence_flags(percent, profile).severely_absent
+        assert case["SevereAbsence"] == ("Yes" if severe else "No"), pupil.upn
+    assert by_upn[NOAH]["Tier"] in (2, 3)  # the staff-typed case, updated
+    assert {f["SevereAbsence"] for f in by_upn.values()} == {"Yes", "No"}
+
+
+def test_a_case_with_these_figures_but_no_tier_yet_gets_it(
+        tenant: Tenant, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A case from before the tier columns, already holding this export's figures, has only
+    its tier, percentage and severe absence written: the figures are not written again."""
+    path = builder.detailed_grid_file(tmp_path)
+    assert run_import(tenant, path) == 0
+    noah = tenant.cases()[STAFF_FIELDS["Title"]]
+
+    async def clear() -> None:
+        app = client(tenant.dev, tenant.dev.app_token, DEV_APP_ID)
+        cases = (await app.lists())["Cases"]
+        item = next(i for i in await app.all_items(cases.id)
+                    if i.fields["Title"] == STAFF_FIELDS["Title"])
+        await app.update_fields(cases.id, item.id, {k: None for k in SUMMARY})
+
+    asyncio.run(clear())
+    capsys.readouterr()
+    assert run_import(tenant, path) == 0
+    assert "updated the figures of 1" in capsys.readouterr().out
+    after = tenant.cases()[STAFF_FIELDS["Title"]]
+    assert {k: after[k] for k in SUMMARY} == {k: noah[k] for k in SUMMARY}
+    assert {k: after[k] for k in FIGURES} == {k: noah[k] for k in FIGURES}
 
 
 def test_a_second_import_of_the_same_export_changes_nothing(

@@ -110,8 +110,9 @@ def _call(name: str, args: list[Any]) -> Any:
         return args[1] if args[0] else args[2]
     if name == "toString":
         return _text(args[0])
-    if name == "floor":
-        return float(math.floor(args[0])) if math.isfinite(args[0]) else args[0]
+    if name == "floor":  # as JavaScript's Math.floor: an empty field counts as 0
+        number = 0.0 if args[0] == "" else args[0]
+        return float(math.floor(number)) if math.isfinite(number) else number
     if name == "substring":
         return str(args[0])[int(args[1]):int(args[2])]
     if name == "toUpperCase":

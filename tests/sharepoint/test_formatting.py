@@ -111,7 +111,7 @@ def test_every_formatting_file_is_used() -> None:
 def test_the_brief_s_formatting_and_views_are_all_there() -> None:
     """Cases has the attendance pill and four views, Meetings the overdue review date, the
     reviews-due view and a form, and every list with GenerationStatus has its icon."""
-    assert "PresentSessions" in FORMATTING["Cases"]["columns"]
+    assert "Tier" in FORMATTING["Cases"]["columns"]
     assert "ReviewDate" in FORMATTING["Meetings"]["columns"]
     assert {v["name"] for _, v in VIEWS} == {
         "My open cases", "Reviews due this week", "Severe absence", "By school and tier",

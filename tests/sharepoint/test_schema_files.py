@@ -70,6 +70,7 @@ CHOICE_VALUES: dict[tuple[str, str], Iterable[Any]] = {
     ("Cases", "CaseStatus"): CaseStatus,
     ("Cases", "PolicyProfile"): known_profiles(),
     ("Cases", "SchoolPhase"): Phase,
+    ("Cases", "SevereAbsence"): YES_NO,
     ("Carers", "ParentalResponsibility"): YES_NO,
     ("Carers", "PreferredContact"): ContactMode,
     ("Meetings", "MeetingKind"): MeetingKind,
@@ -238,7 +239,7 @@ def test_the_mapping_reads_the_columns_the_schema_defines(spec: Any) -> None:
     fits = {Reader.TEXT: "text", Reader.LINES: "text", Reader.TIME: "text",
             Reader.WHOLE: "number", Reader.DATE: "dateTime", Reader.BOOL: "boolean",
             Reader.NOT: "boolean", Reader.YES_NO: "choice", Reader.LOOKUP: "lookup",
-            Reader.LOOKUPS: "lookup"}
+            Reader.LOOKUPS: "lookup", Reader.NUMBER: "number"}
     for column in spec.columns:
         definition = on_disk[column.name]
         assert definition["displayName"] == column.title
@@ -248,6 +249,8 @@ def test_the_mapping_reads_the_columns_the_schema_defines(spec: Any) -> None:
             assert definition["text"]["allowMultipleLines"]
         if column.read is Reader.WHOLE:
             assert definition["number"]["decimalPlaces"] == "none"
+        if column.read is Reader.NUMBER:
+            assert definition["number"]["decimalPlaces"] != "none"
         if column.read is Reader.DATE:
             assert definition["dateTime"]["format"] == "dateOnly"
         if column.read in (Reader.LOOKUP, Reader.LOOKUPS):

@@ -6,6 +6,7 @@ apply; and `casework provision --site-script` writes a valid site script."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -14,40 +15,74 @@ import pytest
 
 from function_app.cli import main
 from function_app.domain import load_profile
-from function_app.domain.attendance import display_percent, tier_for
+from function_app.domain.attendance import absence_flags, display_percent, tier_for
+from function_app.services.list_columns import attendance_summary
+from function_app.services.list_formatting import view_query
 
 from .formatter_eval import evaluate
 from .test_formatting import FORMATTING, SCRIPT, SITE_SCRIPT_URL, _errors
 
 pytestmark = pytest.mark.unit
 
-BANDS = load_profile("national-2024").tier_bands
-PILL = FORMATTING["Cases"]["columns"]["PresentSessions"]["children"][0]
+PROFILE = load_profile("national-2024")
+BANDS = PROFILE.tier_bands
+PILL = FORMATTING["Cases"]["columns"]["Tier"]["children"][0]
 DAY_MS = 86_400_000
+
+
+def _summary(present: int, possible: int) -> dict[str, Any]:
+    """What the casework app writes on the case for these figures (services.list_columns),
+    as Graph gives it back to a formatter (numbers as floats)."""
+    percent = Fraction(present * 100, possible)
+    flags = absence_flags(percent, PROFILE)
+    written = attendance_summary(percent, tier_for(percent, BANDS).tier, flags.severely_absent)
+    return {k: float(v) if isinstance(v, int) else v for k, v in written.items()}
 
 
 @pytest.mark.parametrize(("present", "possible"), [
     (50, 50), (93, 100), (186, 200), (185, 200), (80, 100), (79, 100), (51, 100), (50, 100),
-    (0, 100), (157, 190)])
+    (0, 100), (157, 190), (120, 190)])
 def test_the_tier_pill_shows_the_rules_tier_and_percentage(present: int, possible: int) -> None:
-    """The pill says "Tier N · P%" exactly as the rules work the tier out, in the tier's
-    colour, with white text only on the red of tier 4 (severe absence)."""
-    fields = {"PresentSessions": float(present), "PossibleSessions": float(possible)}
+    """From the columns the app fills in, the pill says "Tier N · P%" exactly as the rules
+    work the tier out and the letters print the percentage (one decimal, "93.0%" too), in
+    the tier's colour, with white text only on the red of tier 4."""
+    fields = _summary(present, possible)
     percent = Fraction(present * 100, possible)
     band = tier_for(percent, BANDS)
     assert evaluate(PILL["txtContent"], fields) == f"Tier {band.tier} · {display_percent(percent)}"
-    colours = {evaluate(PILL["style"]["background-color"], {
-        "PresentSessions": float(p), "PossibleSessions": 100.0}) for p in (100, 85, 60, 10)}
+    colours = {evaluate(PILL["style"]["background-color"], _summary(p, 100))
+               for p in (100, 85, 60, 10)}
     assert len(colours) == 4  # one colour per tier
     white = evaluate(PILL["style"]["color"], fields) == "#ffffff"
     assert white == (band.tier == 4)
 
 
+def test_the_pill_hover_says_when_a_pupil_is_severely_absent() -> None:
+    """Hovering the pill of a pupil attending half the sessions or fewer says severely
+    absent; at 51% it does not."""
+    assert "Severely absent" in evaluate(PILL["attributes"]["title"], _summary(50, 100))
+    assert "Severely absent" not in evaluate(PILL["attributes"]["title"], _summary(51, 100))
+
+
 def test_a_case_without_figures_says_so() -> None:
-    """No possible sessions yet: the pill says "No figures" and its hover says what to fill."""
-    fields = {"PresentSessions": 0.0, "PossibleSessions": 0.0}
+    """Before the app has filled in the tier: the pill says "No figures" and its hover says
+    what to fill in."""
+    fields = {"Tier": "", "AttendancePercent": "", "SevereAbsence": ""}
     assert evaluate(PILL["txtContent"], fields) == "No figures"
-    assert "not filled in" in evaluate(PILL["attributes"]["title"], fields)
+    assert "fill in the session figures" in evaluate(PILL["attributes"]["title"], fields)
+
+
+def test_severe_absence_rows_are_red_exactly_when_the_app_says_severe() -> None:
+    """The Severe absence view's rows are red for the pupils the rules call severely absent
+    (50% or lower, DfE 2024), not for one at 51%."""
+    view = next(v for v in FORMATTING["Cases"]["views"] if v["name"] == "Severe absence")
+    rule = view["formatter"]["additionalRowClass"]
+    condition, red, plain = rule["operands"]
+    [field, value] = condition["operands"]
+    for present in (0, 49, 50, 51, 93):
+        severe = _summary(present, 100)["SevereAbsence"] == "Yes"
+        shown = red if _summary(present, 100)[field.strip("[$]")] == value else plain
+        assert (shown == "sp-field-severity--severeWarning") == severe == (present <= 50)
 
 
 @pytest.mark.parametrize(("status", "icon"), [("Pending", "Clock"), ("Generated", "CheckMark"),
@@ -89,7 +124,7 @@ def test_the_cases_form_header_shows_reference_initials_and_tier_not_names() -> 
     the tier pill, and never the pupil's name."""
     form = FORMATTING["Cases"]["form"]
     fields = {"Title": "ATT-2026-0042", "PupilForename": "jordan", "PupilSurname": "Ellis",
-              "Stage": "Notice to Improve", "PresentSessions": 120.0, "PossibleSessions": 190.0}
+              "Stage": "Notice to Improve", **_summary(120, 190)}
     texts = _header_texts(form["header"], fields)
     assert "Case ATT-2026-0042" in texts
     assert "Pupil JE · Notice to Improve" in texts
@@ -141,3 +176,82 @@ def test_provision_site_script_into_a_missing_folder_says_so(
     """A folder that does not exist is bad input (exit 2), named in the message."""
     assert main(["provision", "--site-script", str(tmp_path / "nope" / "s.json")]) == 2
     assert "nope" in capsys.readouterr().err
+
+
+def _shown(view: dict[str, Any], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items a view's CAML <Where> lets through (the Eq, And and Or the views use), in
+    the view's order."""
+    def passes(node: ET.Element, item: dict[str, Any]) -> bool:
+        if node.tag == "Where":
+            return passes(node[0], item)
+        if node.tag in ("And", "Or"):
+            results = [passes(child, item) for child in node]
+            return all(results) if node.tag == "And" else any(results)
+        assert node.tag == "Eq", f"the test reads no {node.tag}"
+        ref, value = node.find("FieldRef"), node.find("Value")
+        assert ref is not None and value is not None
+        return str(item.get(ref.attrib["Name"], "")) == value.text
+
+    query = ET.fromstring(f"<Query>{view_query(view)}</Query>")
+    where = query.find("Where")
+    assert where is not None
+    shown = [item for item in items if passes(where, item)]
+    order = query.find("OrderBy")
+    for ref in reversed(list(order) if order is not None else []):
+        shown.sort(key=lambda i: i[ref.attrib["Name"]],
+                   reverse=ref.attrib.get("Ascending") == "FALSE")
+    return shown
+
+
+def _case(ref: str, school: str, present: int, status: str = "Open") -> dict[str, Any]:
+    return {"Title": ref, "PupilSurname": f"Pupil {ref}", "SchoolName": school,
+            "CaseStatus": status,
+            "UnauthorisedAbsences": float(100 - present), **_summary(present, 100)}
+
+
+CASES = [_case("A", "Severn Vale Academy", 31), _case("B", "Severn Vale Academy", 50),
+         _case("C", "Severn Vale Academy", 51), _case("D", "Kingfisher Primary", 85),
+         _case("E", "Kingfisher Primary", 20, status="Closed"),
+         _case("F", "Kingfisher Primary", 45)]
+
+
+def test_the_severe_absence_view_lists_only_open_severely_absent_cases_lowest_first() -> None:
+    """"Severe absence" shows the open cases the app marked severely absent (50% or lower),
+    the lowest attendance first: not the pupil at 51%, nor a closed case."""
+    view = next(v for v in FORMATTING["Cases"]["views"] if v["name"] == "Severe absence")
+    assert [c["Title"] for c in _shown(view, CASES)] == ["A", "F", "B"]
+    assert "Tier" in view["viewFields"]
+
+
+def test_the_by_school_and_tier_view_groups_by_school_then_the_apps_tier() -> None:
+    """"By school and tier" groups open cases by school, then by the Tier the app fills in
+    (which sorts 1 to 4 as a number), the lowest attendance first within a tier."""
+    view = next(v for v in FORMATTING["Cases"]["views"] if v["name"] == "By school and tier")
+    query = ET.fromstring(f"<Query>{view_query(view)}</Query>")
+    groups = query.find("GroupBy")
+    assert groups is not None
+    assert [g.attrib["Name"] for g in groups] == ["SchoolName", "Tier"]
+    shown = _shown(view, CASES)
+    grouped = sorted(shown, key=lambda c: (c["SchoolName"], c["Tier"]))
+    assert [(c["SchoolName"], c["Tier"], c["Title"]) for c in grouped] == [
+        ("Kingfisher Primary", 2.0, "D"), ("Kingfisher Primary", 4.0, "F"),
+        ("Severn Vale Academy", 3.0, "C"), ("Severn Vale Academy", 4.0, "A"),
+        ("Severn Vale Academy", 4.0, "B")]
+    assert "Tier" in view["viewFields"]
+
+
+def test_the_site_script_makes_the_app_s_attendance_columns() -> None:
+    """An admin applying the site script gets Tier (a whole number, 1 to 4), Attendance (%)
+    (one decimal, 0 to 100) and Severe absence (Yes or No) on Cases."""
+    cases = next(a for a in SCRIPT["actions"] if a.get("listName") == "Cases")
+    fields = {}
+    for sub in cases["subactions"]:
+        if sub["verb"] == "addSPFieldXml":
+            field = ET.fromstring(sub["schemaXml"])
+            fields[field.attrib["Name"]] = field
+    tier, percent, severe = (fields[n] for n in ("Tier", "AttendancePercent", "SevereAbsence"))
+    assert (tier.attrib["Type"], tier.attrib["Decimals"], tier.attrib["Min"],
+            tier.attrib["Max"]) == ("Number", "0", "1", "4")
+    assert (percent.attrib["Type"], percent.attrib["Decimals"]) == ("Number", "1")
+    assert [c.text for c in severe.iter("CHOICE")] == ["Yes", "No"]
+    assert "do not type" in percent.attrib["Description"]
