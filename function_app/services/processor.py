@@ -39,6 +39,7 @@ from function_app.domain.model import Case, Meeting
 from function_app.domain.wording import counted
 
 from . import list_columns as lc
+from .case_summaries import CaseSummaries
 from .list_mapping import map_case
 from .ports import StateStore
 from .snapshot import CASEWORK_LISTS, Snapshot
@@ -53,9 +54,6 @@ RETRY_SCOPE = "retry"
 ALERT_SCOPE = "alert-posted"
 ERROR_SCOPE = "reported-error"
 LEGAL_TICK, LEGAL_READINESS = "PrepareLegalReferral", "LegalReadiness"  # Cases columns
-# Once per site, every case gets its Tier, AttendancePercent and SevereAbsence (see
-# _fill_summaries); a new key would fill them again after a change to how they are worked out.
-SUMMARY_SCOPE, SUMMARY_KEY = "attendance-summary", "filled-v1"
 
 
 class SharePoint(Protocol):
@@ -141,9 +139,7 @@ class ChangeProcessor:
         self.graph, self.state, self.templates, self.config = graph, state, templates, config
         self.alerts = alerts
         self.legal = legal
-        # "Cases/<id>" -> the Tier, AttendancePercent and SevereAbsence the item should hold,
-        # written with the item's next write-back, else on their own (_write_summary).
-        self._summaries: dict[str, dict[str, Any]] = {}
+        self.summaries = CaseSummaries(graph, state, config.concurrency)
 
     async def close(self) -> None:
         """Close what the processor holds open (the Teams poster's connections)."""
@@ -181,10 +177,10 @@ class ChangeProcessor:
                     await self._process_case(case_id, triggers, snapshot, lists, report)
 
             await asyncio.gather(*(one(c, t) for c, t in by_case.items()))
-        if not self.state.recall(SUMMARY_SCOPE, SUMMARY_KEY) and \
-                _summary_columns(lists) == set(lc.ATTENDANCE_SUMMARY_COLUMNS):
-            await self._fill_summaries(snapshot or await self._snapshot(lists), lists,
-                                       set(by_case))
+        if self.summaries.needs_filling(lists):
+            await self.summaries.fill(snapshot or await self._snapshot(lists), lists,
+                                      set(by_case), lambda p: p or self.config.profile,
+                                      self.config.today)
         for list_id, link in links.items():
             self.state.save_delta_link(list_id, link)
         return report
@@ -260,7 +256,7 @@ class ChangeProcessor:
             case = mapped.case
             profile = load_profile(case.profile or self.config.profile)
             assessment = assess(case, profile, self.config.today)
-            self._plan_summary(case_id, assessment, snapshot, lists)
+            self.summaries.plan(case_id, assessment, snapshot, lists)
             made: set[str] = set()  # kinds a meeting made, so the stage does not repeat them
             for trigger in sorted(self._document_triggers(triggers, snapshot),
                                   key=lambda t: not t.meeting_id):
@@ -268,7 +264,7 @@ class ChangeProcessor:
                 made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
                                                    report, skip=skip)
             await self._raise_alerts(case_id, case, assessment, snapshot, lists, report)
-            await self._write_summary(case_id, snapshot, lists)
+            await self.summaries.write(case_id, snapshot, lists)
             await self._legal_referral(case_id, case, snapshot, lists, report)
         except GraphError as exc:
             for t in triggers:
@@ -277,71 +273,7 @@ class ChangeProcessor:
                 self.state.remember(RETRY_SCOPE, key, str(exc))
                 log.warning("case item %s failed: %s", key, type(exc).__name__)
         finally:
-            self._summaries.pop(f"{lc.CASES.title}/{case_id}", None)
-
-    def _plan_summary(self, case_id: str, assessment: Any, snapshot: Snapshot,
-                      lists: dict[str, ListInfo]) -> None:
-        """The Tier, AttendancePercent and SevereAbsence the case item should hold, as the
-        rules work them out, kept to write only where they differ from what it holds (and
-        only those the list has: a site not yet provisioned again lacks them)."""
-        item = snapshot.get(lc.CASES.title, case_id)
-        if item is None:
-            return
-        view = assessment.attendance
-        there = _summary_columns(lists)
-        changes = {k: v for k, v in lc.summary_changes(item.fields, lc.attendance_summary(
-            view.percent, view.tier.tier, view.flags.severely_absent)).items() if k in there}
-        if changes:
-            self._summaries[f"{lc.CASES.title}/{item.id}"] = changes
-
-    async def _write_summary(self, case_id: str, snapshot: Snapshot,
-                             lists: dict[str, ListInfo]) -> None:
-        """What the case item's write-back did not carry (its case changed through a meeting,
-        a mark or a carer, say), written on its own. Nothing has written the item since the
-        snapshot, so its eTag still holds unless someone edited it meanwhile, in which case
-        their change comes in the next sweep and is assessed then."""
-        changes = self._summaries.pop(f"{lc.CASES.title}/{case_id}", None)
-        item = snapshot.get(lc.CASES.title, case_id)
-        if not changes or item is None:
-            return
-        try:
-            await self.graph.update_fields(lists[lc.CASES.title].id, item.id, changes,
-                                           etag=item.etag)
-        except (PreconditionFailedError, ValidationRefusedError):
-            log.info("case item %s not given its tier: it changed or is refused", item.id)
-
-    async def _fill_summaries(self, snapshot: Snapshot, lists: dict[str, ListInfo],
-                              processed: set[str]) -> None:
-        """Once per site: give each case not processed in this sweep the tier, percentage and
-        severe absence the rules work out, so that cases from before those columns existed
-        show in the views that filter and group by them. A case that cannot be assessed
-        (a mistake its items already report) keeps them blank until it is corrected; a write
-        Graph failed is tried again at the next sweep."""
-        limit = asyncio.Semaphore(self.config.concurrency)
-        failed: list[str] = []
-
-        async def one(case_id: str) -> None:
-            try:
-                mapped = map_case(snapshot.case_items(case_id), self.config.today)
-                if mapped.case is None:
-                    return
-                profile = load_profile(mapped.case.profile or self.config.profile)
-                assessment = assess(mapped.case, profile, self.config.today)
-            except (CaseworkError, ValueError):
-                return
-            self._plan_summary(case_id, assessment, snapshot, lists)
-            async with limit:
-                try:
-                    await self._write_summary(case_id, snapshot, lists)
-                except GraphError as exc:
-                    failed.append(case_id)
-                    log.warning("case item %s not given its tier: %s", case_id,
-                                type(exc).__name__)
-
-        await asyncio.gather(*(one(c) for c in snapshot.items.get(lc.CASES.title, {})
-                               if c not in processed))
-        if not failed:
-            self.state.remember(SUMMARY_SCOPE, SUMMARY_KEY, "done")
+            self.summaries.forget(case_id)
 
     async def _raise_alerts(self, case_id: str, case: Case, assessment: Any,
                             snapshot: Snapshot, lists: dict[str, ListInfo],
@@ -575,7 +507,7 @@ class ChangeProcessor:
         if links:
             fields["GeneratedDocuments"] = "\n".join(links)
         # The case's tier and percentage go with its write-back: one write, not two.
-        fields |= self._summaries.pop(f"{trigger.list_name}/{trigger.item.id}", {})
+        fields |= self.summaries.take(trigger.list_name, trigger.item.id)
         try:
             await self.graph.update_fields(lists[trigger.list_name].id, trigger.item.id, fields,
                                            etag=trigger.item.etag)
@@ -591,12 +523,6 @@ class ChangeProcessor:
                                   "list's validation; correct the item in the list and it "
                                   "will be processed again")
             log.warning("item %s refused by list validation", key)
-
-
-def _summary_columns(lists: dict[str, ListInfo]) -> set[str]:
-    """Which of Tier, AttendancePercent and SevereAbsence the site's Cases list has."""
-    return {str(c.get("name")) for c in lists[lc.CASES.title].columns
-            } & set(lc.ATTENDANCE_SUMMARY_COLUMNS)
 
 
 def _digest(text: str) -> str:
