@@ -1358,7 +1358,7 @@ def legal_referral(t: Template) -> None:
 
     t.h2("3. Chronology of support offered and engagement")
     t.tag("{%p if chronology %}")
-    t.table([3.4, 1.6, 11.6], [
+    t.table([3.2, 2.0, 11.4], [  # 2 cm: "10:15am" on one line
         tag_row("{%tr for e in chronology %}"),
         Row(["{{ e.date }}", "{{ e.time }}", "{{ e.event }}"]),
         tag_row("{%tr endfor %}"),

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 TITLE = "Evidence bundle for legal intervention"
 USABLE_WIDTH, USABLE_HEIGHT = Cm(17), Cm(22)  # A4 less the margins and the exhibit heading
 PAGE_PLACEHOLDER = "000"  # the index's page column before the pages are known: as wide
-INDEX_WIDTHS = (Cm(1.4), Cm(3.6), Cm(2.2), Cm(4.0), Cm(4.6), Cm(1.2))  # 17 cm in all
+INDEX_WIDTHS = (Cm(1.7), Cm(3.5), Cm(2.2), Cm(4.0), Cm(4.4), Cm(1.2))  # 17 cm in all
 
 
 def page_setup(doc: Any) -> None:
