@@ -176,6 +176,12 @@ def cases_report(outcome: ImportOutcome) -> dict[str, Any]:
         "cannot_open": [{"upn": a.pupil.upn, "admission_number": a.pupil.admission_number,
                          "name": a.pupil.display_name, "row": a.pupil.row, "reason": why}
                         for a, why in plan.cannot_open],
+        "closed_again": [{"case_ref": ref, "upn": a.pupil.upn,
+                          "admission_number": a.pupil.admission_number,
+                          "name": a.pupil.display_name, "tier": a.tier.tier if a.tier else None,
+                          "attendance": display_percent(a.percent)
+                          if a.percent is not None else None}
+                         for a, ref in plan.closed_again],
     }
     return out
 
@@ -300,6 +306,10 @@ def _cases_text(r: dict[str, Any]) -> list[str]:
     for c in cases["cannot_open"]:
         lines.append(f"  cannot open a case for {c['upn'] or c['admission_number']} (row "
                      f"{c['row']}): {c['reason']}")
+    for c in cases["closed_again"]:
+        lines.append(f"  {c['case_ref']} is closed, and {c['upn'] or c['admission_number']} "
+                     f"meets the criteria again (Tier {c['tier']}, {c['attendance']}): "
+                     "left as it is; reopen it or open a new case if staff agree.")
     for c in cases["failed"]:
         lines.append(f"  NOT written: {c['case_ref']} {c['upn'] or c['admission_number']}: "
                      f"{c['problem']}")

@@ -211,6 +211,9 @@ async def import_exports(app: GraphClient, state: StateStore, workspace: Path,
             severe = ", severely absent" if a.severely_absent else ""
             say(f"    opened {change.case_ref}  {a.pupil.display_name}, Year "
                 f"{a.pupil.year_group}: {percent}, {tier}{severe}")
+        for a, ref in outcome.plan.closed_again:
+            say(f"    {ref} is closed; {a.pupil.display_name} meets the criteria again: "
+                "left for staff to decide")
         for change, why in written.failed:
             say(f"    not written: {change.case_ref or change.pupil.upn}: {why}")
     return outcomes

@@ -7,6 +7,9 @@ improve school attendance* (2024), and seed 003: every severely absent pupil nee
 plan; the profile rule ``severe_absence_needs_plan``).
 
 Which case is the pupil's: the open case with the pupil's UPN (else the latest closed one).
+A closed case is a record of work finished: an import never writes to it, and never opens
+a new case over a closure staff decided on. A pupil whose case is closed and who meets the
+criteria again is listed (``closed_again``) for staff to reopen the case or open a new one.
 Where no case has the UPN (or the export gives none), a case at the same school with no UPN
 and the same legal forename, surname and date of birth: staff do not always type the UPN,
 and the Cases list has no admission-number column to match on instead. The UPN is not
@@ -88,6 +91,8 @@ class CasePlan:
     up_to_date: int = 0  # pupils with a case whose figures are already these
     later_on_case: int = 0  # cases holding figures to a later day than the export's
     cannot_open: list[tuple[PupilAssessment, str]] = field(default_factory=list)
+    # (pupil, closed case reference): meets the criteria again; staff decide, nothing written
+    closed_again: list[tuple[PupilAssessment, str]] = field(default_factory=list)
 
     @property
     def nothing_to_write(self) -> bool:
@@ -118,6 +123,10 @@ def plan_cases(assessed: Sequence[PupilAssessment], existing: Iterable[ListItem]
         figures = _figure_fields(pupil)
         if figures is not None and a.percent is not None and a.tier is not None:
             figures |= lc.attendance_summary(a.percent, a.tier.tier, a.severely_absent)
+        if case is not None and _closed(case):
+            if a.needs_case:
+                plan.closed_again.append((a, str(case.fields.get("Title") or "")))
+            continue
         if case is not None:
             if figures is None:
                 continue
@@ -184,10 +193,13 @@ def _match(pupil: ImportedPupil, by_upn: Mapping[str, list[ListItem]],
     return _best(same)
 
 
+def _closed(case: ListItem) -> bool:
+    return str(case.fields.get("CaseStatus") or "") == lc.CASE_STATUSES.label_of("closed")
+
+
 def _best(cases: Sequence[ListItem]) -> ListItem | None:
     """The open case, else the one opened last (the highest item id)."""
-    closed = lc.CASE_STATUSES.label_of("closed")
-    open_ = [c for c in cases if str(c.fields.get("CaseStatus") or "") != closed]
+    open_ = [c for c in cases if not _closed(c)]
     pool = open_ or list(cases)
     return max(pool, key=lambda c: int(c.id) if c.id.isdigit() else 0) if pool else None
 

@@ -52,6 +52,23 @@ def test_a_case_with_later_figures_is_left_alone(tmp_path: Path) -> None:
     assert plan.later_on_case == 1 and not plan.to_update
 
 
+def test_a_closed_case_is_never_written_and_its_pupil_is_listed_when_in_need_again(
+        tmp_path: Path) -> None:
+    """Staff closed the case: the import neither changes that record nor opens a case over
+    their decision; a pupil who meets the criteria again is listed for staff to decide, and
+    one who does not is simply left alone."""
+    pupils = assessed(tmp_path)
+    needing = next(a for a in pupils if a.needs_case)
+    fine = next(a for a in pupils if not a.needs_case and a.tier is not None)
+    closed = [case("7", Upn=needing.pupil.upn, CaseStatus="Closed", PossibleSessions=10.0),
+              case("8", Upn=fine.pupil.upn, CaseStatus="Closed", PossibleSessions=10.0)]
+    plan = plan_cases(pupils, closed, SCHOOL, TODAY)
+    assert [(a.pupil.upn, ref) for a, ref in plan.closed_again] == [
+        (needing.pupil.upn, "ATT-2026-0007")]
+    assert not {"7", "8"} & {c.item_id for c in plan.to_update}
+    assert not {needing.pupil.upn, fine.pupil.upn} & {c.pupil.upn for c in plan.to_open}
+
+
 def test_new_references_follow_the_highest_of_the_year(tmp_path: Path) -> None:
     """New cases are numbered on from the highest reference of the year, without gaps."""
     plan = plan_cases(assessed(tmp_path), [case("41"), ListItem("2", {"Title": "ATT-2025-0900"})],
