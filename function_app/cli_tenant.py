@@ -13,7 +13,7 @@ from function_app.domain.wording import counted
 from function_app.services.processor import SweepReport
 from function_app.settings import Settings
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def tenant_command(args: argparse.Namespace) -> int:
@@ -31,7 +31,7 @@ def tenant_command(args: argparse.Namespace) -> int:
 
         checks = asyncio.run(diagnose(settings))
         print(format_checks(checks))
-        return EXIT_OK if all(c.ok for c in checks) else 1
+        return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
     if not settings.site_url:
         print("casework: say which site: --site https://contoso.sharepoint.com/sites/attendance "
               "or the setting SHAREPOINT_SITE", file=sys.stderr)
@@ -55,7 +55,7 @@ async def _provision(settings: Settings, replace_differing: bool = False) -> int
         await rest.aclose()
     for line in report.lines():
         print(line)
-    return EXIT_OK
+    return EXIT_FAILED if report.formatting_failed else EXIT_OK
 
 
 async def _process(settings: Settings, args: argparse.Namespace) -> int:

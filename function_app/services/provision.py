@@ -8,11 +8,13 @@ and what differs, for a person to decide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from function_app.adapters.graph.records import ListInfo
+from function_app.adapters.sharepoint_rest.errors import RestNotFoundError, SharePointRestError
 
 from .provision_formatting import FormattingReport, RestSite, provision_formatting
 from .provisioning_plan import Difference, plan_provisioning, resolve_lookups
@@ -33,6 +35,9 @@ class ProvisionReport:
     added_columns: list[str] = field(default_factory=list)
     differences: list[Difference] = field(default_factory=list)
     formatting: FormattingReport | None = None  # None when views etc. were not provisioned
+    # Why SharePoint REST could not apply views and formatting ('' when it did or was not
+    # asked): the lists and columns above were still made, and are reported.
+    formatting_failed: str = ""
 
     @property
     def changed_nothing(self) -> bool:
@@ -47,6 +52,10 @@ class ProvisionReport:
         differences = self.differences + (self.formatting.differences
                                            if self.formatting is not None else [])
         out += [f"Differs (left as it is): {d}" for d in differences]
+        if self.formatting_failed:
+            out.append("The views, column formatting, forms and validation were NOT applied: "
+                       f"{self.formatting_failed}")
+            return out
         if self.changed_nothing:
             what = "every list and column" + (
                 "" if self.formatting is None else
@@ -60,9 +69,13 @@ class ProvisionReport:
 async def provision(site: Site, desired: Sequence[Mapping[str, Any]],
                     rest: RestSite | None = None,
                     formatting: Mapping[str, Mapping[str, Any]] | None = None,
-                    replace_differing: bool = False) -> ProvisionReport:
+                    replace_differing: bool = False,
+                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+                    ) -> ProvisionReport:
     """Lists and columns through Graph; then, given ``rest`` and ``formatting``
-    (list_formatting.load_formatting), views, formatters, form and validation."""
+    (list_formatting.load_formatting), views, formatters, form and validation. When
+    SharePoint REST fails, the report still says what Graph made, and why the rest was not
+    applied (``formatting_failed``)."""
     existing = await site.lists()
     plan = plan_provisioning(desired, [info.raw for info in existing.values()])
     report = ProvisionReport(differences=list(plan.differences))
@@ -84,6 +97,28 @@ async def provision(site: Site, desired: Sequence[Mapping[str, Any]],
     if rest is not None and formatting is not None:
         labels = {str(d["displayName"]): {str(c["name"]): str(c["displayName"])
                                           for c in d["columns"]} for d in desired}
-        report.formatting = await provision_formatting(rest, formatting, labels,
-                                                       replace_differing)
+        try:
+            await _until_rest_knows(rest, report.created_lists, sleep)
+            report.formatting = await provision_formatting(rest, formatting, labels,
+                                                           replace_differing)
+        except SharePointRestError as exc:
+            report.formatting_failed = str(exc)
     return report
+
+
+# A list made through Graph a moment ago can be unknown to SharePoint REST for a few seconds
+# while the site's caches catch up; wait for it rather than fail (about 30 s at most).
+REST_CATCH_UP_WAITS = (1.0, 2.0, 4.0, 8.0, 15.0)
+
+
+async def _until_rest_knows(rest: RestSite, titles: Sequence[str],
+                            sleep: Callable[[float], Awaitable[None]]) -> None:
+    for title in titles:
+        for wait in (*REST_CATCH_UP_WAITS, None):
+            try:
+                await rest.list_settings(title)
+                break
+            except RestNotFoundError:
+                if wait is None:
+                    raise
+                await sleep(wait)

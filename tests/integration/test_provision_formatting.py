@@ -130,3 +130,71 @@ def test_a_view_changed_on_the_site_is_reported_not_overwritten(tmp_path: Path) 
             await rest.aclose()
 
     asyncio.run(run())
+
+
+def test_when_sharepoint_rest_refuses_the_lists_made_are_still_reported(tmp_path: Path) -> None:
+    """Without the SharePoint permission, provisioning says which lists Graph made and
+    that the views and formatting were not applied, and why; nothing is hidden."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            web = f"http://127.0.0.1:{tenant.port}{tenant.site_path}"
+            rest = SharePointRest(web, dev_token(web, "not-the-app-token"))
+            try:
+                report = await provision(client(tenant, tenant.app_token, DEV_APP_ID), LISTS,
+                                         rest, FORMATTING)
+            finally:
+                await rest.aclose()
+            lines = report.lines()
+            assert sum(line.startswith("Created list") for line in lines) == len(LISTS)
+            assert report.formatting is None and report.formatting_failed
+            assert lines[-1].startswith("The views, column formatting, forms and validation "
+                                        "were NOT applied: ")
+            assert not any(line.startswith("Nothing to change") for line in lines)
+
+    asyncio.run(run())
+
+
+class LaggingRest:
+    """SharePoint REST as it is a moment after Graph made a list: the list is unknown to it
+    the first ``lag`` times it is asked for, as the site's caches catch up."""
+
+    def __init__(self, rest: SharePointRest, lag: int) -> None:
+        self.rest, self.lag = rest, lag
+        self.asked: dict[str, int] = {}
+
+    async def list_settings(self, title: str) -> dict[str, Any]:
+        from function_app.adapters.sharepoint_rest.errors import RestNotFoundError
+
+        self.asked[title] = self.asked.get(title, 0) + 1
+        if self.asked[title] <= self.lag:
+            raise RestNotFoundError(f"List '{title}' does not exist at site.", 404)
+        return await self.rest.list_settings(title)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rest, name)
+
+
+def test_a_list_rest_does_not_know_yet_is_waited_for(tmp_path: Path) -> None:
+    """A list made through Graph a moment ago may be unknown to SharePoint REST for a few
+    seconds: provisioning waits for it (with growing pauses) and then applies its views."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            rest = _rest(tenant)
+            waits: list[float] = []
+
+            async def sleep(seconds: float) -> None:
+                waits.append(seconds)
+
+            try:
+                report = await provision(client(tenant, tenant.app_token, DEV_APP_ID), LISTS,
+                                         LaggingRest(rest, lag=2), FORMATTING, sleep=sleep)
+            finally:
+                await rest.aclose()
+            assert not report.formatting_failed
+            assert report.formatting is not None and report.formatting.done
+            assert waits[:2] == [1.0, 2.0]  # the first list made, asked three times
+            assert len(waits) == 2 * len(LISTS)  # each new list, twice unknown, then known
+
+    asyncio.run(run())
