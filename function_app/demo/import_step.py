@@ -211,9 +211,11 @@ async def import_exports(app: GraphClient, state: StateStore, workspace: Path,
             severe = ", severely absent" if a.severely_absent else ""
             say(f"    opened {change.case_ref}  {a.pupil.display_name}, Year "
                 f"{a.pupil.year_group}: {percent}, {tier}{severe}")
-        for a, ref in outcome.plan.closed_again:
-            say(f"    {ref} is closed; {a.pupil.display_name} meets the criteria again: "
-                "left for staff to decide")
+        for again, ref in outcome.plan.closed_again:
+            figures = (f" ({display_percent(again.percent)}, Tier {again.tier.tier})"
+                       if again.percent is not None and again.tier else "")
+            say(f"    {ref} is closed; {again.pupil.display_name}{figures} meets the "
+                "criteria again: left for staff to reopen or open a new case")
         for change, why in written.failed:
             say(f"    not written: {change.case_ref or change.pupil.upn}: {why}")
     return outcomes
