@@ -143,8 +143,8 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
     from function_app.devtenant.teams_sink import TeamsSink
 
     with DevTenant(workspace / "tenant") as tenant, TeamsSink(workspace) as sink:
-        say(f"Dev tenant (Microsoft Graph v1.0 on loopback): {tenant.base_url}, "
-            f"its data in {workspace / 'tenant'}; Teams cards go to {workspace / 'teams'}")
+        say(f"Dev tenant (Microsoft Graph v1.0 and SharePoint REST on loopback): "
+            f"{tenant.base_url}, its data in {workspace / 'tenant'}; Teams cards go to {workspace / 'teams'}")
         teams = Settings(teams_la_webhook=sink.url_for("la_officers"),
                          teams_legal_webhook=sink.url_for("la_legal"),
                          teams_school_webhooks=json.dumps({"school": sink.url_for("school")}))
