@@ -144,7 +144,8 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
 
     with DevTenant(workspace / "tenant") as tenant, TeamsSink(workspace) as sink:
         say(f"Dev tenant (Microsoft Graph v1.0 and SharePoint REST on loopback): "
-            f"{tenant.base_url}, its data in {workspace / 'tenant'}; Teams cards go to {workspace / 'teams'}")
+            f"{tenant.base_url}, its data in {workspace / 'tenant'}; Teams cards go to "
+            f"{workspace / 'teams'}")
         teams = Settings(teams_la_webhook=sink.url_for("la_officers"),
                          teams_legal_webhook=sink.url_for("la_legal"),
                          teams_school_webhooks=json.dumps({"school": sink.url_for("school")}))
