@@ -293,7 +293,7 @@ def _cases_text(r: dict[str, Any]) -> list[str]:
     updated = cases["would_update" if dry else "updated"]
     lines = [f"Cases at {r['school'] or 'the school'}: "
              f"{'would open' if dry else 'opened'} {len(opened)}, "
-             f"{'would update the figures of' if dry else 'updated the figures of'} "
+             f"{'would update' if dry else 'updated'} the attendance columns of "
              f"{len(updated)}; {cases['up_to_date']} already up to date."]
     lines += [f"  {'would open' if dry else 'opened'} {c['case_ref']}  "
               f"{c['upn'] or c['admission_number']:<14} {c['name']}" for c in opened]

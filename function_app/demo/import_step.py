@@ -202,8 +202,9 @@ async def import_exports(app: GraphClient, state: StateStore, workspace: Path,
         written = outcome.written
         assert written is not None and outcome.plan is not None
         say(f"  {school.name}: {len(outcome.assessed)} pupils from {path.name} "
-            f"({outcome.result.shape}); opened {counted(len(written.opened), 'case')}, updated the "
-            f"figures of {len(written.updated)}, {outcome.plan.up_to_date} already up to date")
+            f"({outcome.result.shape}); opened {counted(len(written.opened), 'case')}, updated "
+            f"the attendance columns of {len(written.updated)}, {outcome.plan.up_to_date} "
+            "already up to date")
         for change in written.opened:
             a = change.assessment
             tier = f"Tier {a.tier.tier}" if a.tier else ""

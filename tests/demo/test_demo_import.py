@@ -89,7 +89,7 @@ def test_new_cases_open_for_the_pupils_the_rules_call_for(runs: Runs) -> None:
 
 def test_a_second_run_opens_nothing_and_changes_no_figure(runs: Runs) -> None:
     """The second run imports the same exports and leaves the list as it was."""
-    assert runs.second.count("opened 0 cases, updated the figures of 0") == 3
+    assert runs.second.count("opened 0 cases, updated the attendance columns of 0") == 3
     assert runs.after_second == runs.after_first
 
 

@@ -98,7 +98,7 @@ def test_import_opens_cases_and_updates_only_the_figures(
     opened = [f for f in cases.values() if f["Title"] != STAFF_FIELDS["Title"]]
     assert all(f["Stage"] == "Monitoring" and f["CaseStatus"] == "Open"
                and f["SchoolPhase"] == "Secondary" for f in opened)
-    assert f"opened {len(opened)}, updated the figures of 1" in out
+    assert f"opened {len(opened)}, updated the attendance columns of 1" in out
     assert "ATT-2026-0008" in out  # numbered on from the highest reference
 
 
@@ -141,7 +141,7 @@ def test_a_case_with_these_figures_but_no_tier_yet_gets_it(
     asyncio.run(clear())
     capsys.readouterr()
     assert run_import(tenant, path) == 0
-    assert "updated the figures of 1" in capsys.readouterr().out
+    assert "updated the attendance columns of 1" in capsys.readouterr().out
     after = tenant.cases()[STAFF_FIELDS["Title"]]
     assert {k: after[k] for k in SUMMARY} == {k: noah[k] for k in SUMMARY}
     assert {k: after[k] for k in FIGURES} == {k: noah[k] for k in FIGURES}
@@ -156,7 +156,7 @@ def test_a_second_import_of_the_same_export_changes_nothing(
     capsys.readouterr()
     assert run_import(tenant, path) == 0
     out = capsys.readouterr().out
-    assert "opened 0, updated the figures of 0" in out
+    assert "opened 0, updated the attendance columns of 0" in out
     assert tenant.cases() == before
 
 
@@ -167,7 +167,7 @@ def test_dry_run_says_what_it_would_do_and_writes_nothing(
     before = tenant.cases()
     assert run_import(tenant, builder.detailed_grid_file(tmp_path), "--dry-run") == 0
     out = capsys.readouterr().out
-    assert "would open 4, would update the figures of 1" in out
+    assert "would open 4, would update the attendance columns of 1" in out
     assert tenant.cases() == before
 
 
