@@ -12,6 +12,7 @@ from typing import Any
 from function_app.documents.catalogue import SHIPPED_TEMPLATES
 from function_app.documents.renderer import CompiledTemplate, DocumentProperties
 from function_app.domain.policy import Profile
+from function_app.domain.wording import counted
 
 from .targeting import TARGETING_SOURCE, School, cohorts, long_date, needing_plan, shown
 
@@ -34,9 +35,9 @@ def page_context(school: School, profile: Profile, today: date) -> dict[str, Any
     measures = [
         {"label": "Overall attendance", "value": shown(f.overall)},
         {"label": "Persistently absent (10% or more of sessions missed)",
-         "value": f"{shown(f.rate(f.persistent))} ({f.persistent} pupils)"},
+         "value": f"{shown(f.rate(f.persistent))} ({counted(f.persistent, 'pupil')})"},
         {"label": "Severely absent (50% or more of sessions missed)",
-         "value": f"{shown(f.rate(f.severe))} ({f.severe} pupils)"},
+         "value": f"{shown(f.rate(f.severe))} ({counted(f.severe, 'pupil')})"},
     ] + [{"label": f"Tier {b.tier} ({b.label})", "value": str(f.tiers.get(b.tier, 0))}
          for b in profile.tier_bands]
     trend = [{"to": e.label, "overall": shown(e.figures.overall),

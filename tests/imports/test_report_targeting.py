@@ -174,3 +174,24 @@ def test_the_pack_converts_in_libreoffice(pack: tuple[Path, str], tmp_path: Path
                     *map(str, files)], check=True, capture_output=True, timeout=300,
                    env={**os.environ, "HOME": str(tmp_path)})
     assert sorted(p.stem for p in pdf.glob("*.pdf")) == sorted(p.stem for p in files)
+
+
+def test_the_page_counts_pupils_as_a_person_writes(tmp_path: Path) -> None:
+    """Three pupils, one missing 60% of sessions: '(1 pupil)', not '(1 pupils)'."""
+    import docx
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    rows = [["PTIN00001", "A", "One", 3, "Tiny Primary School", 200, 80],
+            ["PTIN00002", "B", "Two", 3, "Tiny Primary School", 200, 200],
+            ["PTIN00003", "C", "Three", 4, "Tiny Primary School", 200, 200]]
+    builder.write_table(exports / "tiny.csv",
+                        ["UPN", "Forename", "Surname", "Year", "School", "Possible", "Present"],
+                        rows)
+    out = tmp_path / "pack"
+    assert main(["report", "targeting", "--from", str(exports), "--out", str(out),
+                 "--today", builder.TODAY]) == 0
+    page = docx.Document(str(out / "Tiny Primary School school on a page.docx"))
+    values = {row.cells[0].text: row.cells[1].text for t in page.tables for row in t.rows}
+    assert values["Severely absent (50% or more of sessions missed)"] == "33.3% (1 pupil)"
+    assert values["Persistently absent (10% or more of sessions missed)"] == "33.3% (1 pupil)"
