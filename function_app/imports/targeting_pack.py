@@ -59,8 +59,14 @@ class _Book:
             ws = self.book.active
             ws.title = title
             self._first = False
-            return ws
-        return self.book.create_sheet(title)
+        else:
+            ws = self.book.create_sheet(title)
+        # Printed for the targeting meeting: landscape, each sheet one page wide.
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        return ws
 
     def heading(self, ws: Any, *cells: object) -> None:
         ws.append(list(cells))
@@ -197,7 +203,8 @@ def school_pack(school: School, profile: Profile, today: date) -> bytes:
     plans = needing_plan(latest.assessed)
     ws.append(["Severely absent with no agreed plan", len(plans)])
     b.widths(ws, WIDE, 22)
-    _tier_chart(ws, first + 4, len(profile.tier_bands), "D3")
+    # Below the figures: the criteria's long text runs on to the right, under no chart.
+    _tier_chart(ws, first + 4, len(profile.tier_bands), f"A{ws.max_row + 2}")
 
     _cohort_sheet(b, cohorts(latest.assessed), f"Cohorts at {school.name}")
     _trend_sheet(b, school)

@@ -195,3 +195,15 @@ def test_the_page_counts_pupils_as_a_person_writes(tmp_path: Path) -> None:
     values = {row.cells[0].text: row.cells[1].text for t in page.tables for row in t.rows}
     assert values["Severely absent (50% or more of sessions missed)"] == "33.3% (1 pupil)"
     assert values["Persistently absent (10% or more of sessions missed)"] == "33.3% (1 pupil)"
+
+
+def test_every_sheet_prints_landscape_one_page_wide(pack: tuple[Path, str]) -> None:
+    """Officers print the pack for the meeting: no sheet spills its columns onto more pages."""
+    import openpyxl
+
+    out, _ = pack
+    for book in out.glob("*.xlsx"):
+        for ws in openpyxl.load_workbook(book).worksheets:
+            assert ws.page_setup.orientation == "landscape", (book.name, ws.title)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage, (book.name, ws.title)
+            assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)
