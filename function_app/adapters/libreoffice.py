@@ -21,8 +21,35 @@ class ConversionError(CaseworkError):
     """LibreOffice is missing, or could not convert the document."""
 
 
+class ConversionTimedOut(ConversionError):
+    pass
+
+
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+async def convert_file(program: str, source: Path, outdir: Path, profile: Path,
+                       timeout: float = TIMEOUT_SECONDS) -> Path:
+    """One ``soffice --headless --convert-to pdf`` of ``source`` into ``outdir``, with the
+    LibreOffice profile folder ``profile`` (one per running instance); the PDF's path.
+    ConversionTimedOut after ``timeout`` seconds; ConversionError with LibreOffice's own
+    words when it made no PDF. The callers say what was being converted."""
+    produced = outdir / f"{source.stem}.pdf"
+    produced.unlink(missing_ok=True)
+    process = await asyncio.create_subprocess_exec(
+        program, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+        "--convert-to", "pdf", "--outdir", str(outdir), str(source),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    try:
+        _, errors = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise ConversionTimedOut(f"no PDF after {timeout:.0f} s") from None
+    if process.returncode != 0 or not produced.exists():
+        raise ConversionError(errors.decode("utf-8", "replace").strip()[:300])
+    return produced
 
 
 class LibreOfficePdf:
@@ -41,24 +68,15 @@ class LibreOfficePdf:
         async with self._lock:
             self._work.mkdir(parents=True, exist_ok=True)
             source = self._work / "bundle.docx"
-            produced = self._work / "bundle.pdf"
-            produced.unlink(missing_ok=True)
             source.write_bytes(docx)
-            profile = (self._work / "lo-profile").resolve().as_uri()
-            process = await asyncio.create_subprocess_exec(
-                program, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
-                "pdf", "--outdir", str(self._work), str(source),
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
             try:
-                _, errors = await asyncio.wait_for(process.communicate(), TIMEOUT_SECONDS)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
+                produced = await convert_file(program, source, self._work,
+                                              self._work / "lo-profile")
+            except ConversionTimedOut:
                 raise ConversionError("LibreOffice took too long to convert the bundle to "
                                       "PDF.") from None
-            if process.returncode != 0 or not produced.exists():
-                detail = errors.decode("utf-8", "replace").strip()[:300]
+            except ConversionError as exc:
                 raise ConversionError(f"LibreOffice could not convert the bundle to PDF: "
-                                      f"{detail}")
+                                      f"{exc}") from None
             self.conversions += 1
             return produced.read_bytes()

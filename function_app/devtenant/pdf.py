@@ -6,10 +6,16 @@ LibreOffice profile cannot be shared by two running instances).
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from function_app.adapters.libreoffice import (
+    ConversionError,
+    ConversionTimedOut,
+    convert_file,
+    soffice,
+)
 
 from .errors import GraphError
 
@@ -43,10 +49,6 @@ SUPPORTED = frozenset(
 TIMEOUT_SECONDS = 120.0
 
 
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
-
-
 def cached_pdf(data_dir: Path, item: DriveItemRow) -> Path:
     return data_dir / ".cache" / "pdf" / f"{item.id}-{item.content_version}.pdf"
 
@@ -72,31 +74,17 @@ async def convert_to_pdf(b: Backend, drive: DriveRow, item: DriveItemRow) -> Pat
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"{item.id}.{extension}"
     shutil.copyfile(b.library.disk_path(drive, item), source)
-    profile = (b.data_dir / ".cache" / "lo-profile").resolve().as_uri()
     async with b.pdf_lock:
-        process = await asyncio.create_subprocess_exec(
-            program,
-            f"-env:UserInstallation={profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(source),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
         try:
-            _, errors = await asyncio.wait_for(process.communicate(), TIMEOUT_SECONDS)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+            produced = await convert_file(program, source, work,
+                                          b.data_dir / ".cache" / "lo-profile", TIMEOUT_SECONDS)
+        except ConversionTimedOut:
             raise GraphError(504, "timeout", "The pdf conversion took too long.") from None
-    produced = work / f"{item.id}.pdf"
-    source.unlink(missing_ok=True)
-    if process.returncode != 0 or not produced.exists():
-        detail = errors.decode("utf-8", "replace").strip()[:300]
-        raise GraphError(500, "generalException", f"The pdf conversion failed: {detail}")
+        except ConversionError as exc:
+            raise GraphError(500, "generalException",
+                             f"The pdf conversion failed: {exc}") from None
+        finally:
+            source.unlink(missing_ok=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     produced.replace(target)
     return target
