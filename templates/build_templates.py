@@ -49,6 +49,8 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from function_app.documents.word_fields import add_field
+
 HERE = Path(__file__).resolve().parent
 CATALOGUE = HERE / "catalogue.json"
 
@@ -245,9 +247,9 @@ class Template:
         p.style = self.doc.styles["Footer"]
         _top_rule(p)
         p.add_run("Reference {{ case_ref }}\tPage ")
-        _field(p, "PAGE")
+        add_field(p, "PAGE")
         p.add_run(" of ")
-        _field(p, "NUMPAGES")
+        add_field(p, "NUMPAGES")
         _tag(footer, "{%p if marking %}")
         _para(footer, "{{ marking }}", "Protective Marking").paragraph_format.space_before = \
             Pt(4)
@@ -437,31 +439,6 @@ def _insert_pbdr(ppr: Any, pbdr: Any) -> None:
         if child.tag in after:
             index = i + 1
     ppr.insert(index, pbdr)
-
-
-def _field(paragraph: Paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) as begin / instruction / separate / result / end."""
-    def run_with(child: Any) -> None:
-        r = OxmlElement("w:r")
-        r.append(child)
-        paragraph._p.append(r)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    instr = OxmlElement("w:instrText")
-    instr.set(qn("xml:space"), "preserve")
-    instr.text = f" {instruction} "
-    run_with(instr)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run_with(separate)
-    result = OxmlElement("w:t")
-    result.text = "1"
-    run_with(result)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
 
 
 def _table_look(table: Table, widths: Sequence[float], caption: str, label_column: bool,

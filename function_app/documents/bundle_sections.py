@@ -14,8 +14,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 from function_app.domain.attendance import attendance_percent, display_percent, figures_from_marks
@@ -27,6 +25,7 @@ from function_app.domain.readiness import Readiness
 from function_app.domain.wording import meeting_name
 
 from .formatting import long_date
+from .word_fields import add_field
 from .xml_text import clean
 
 if TYPE_CHECKING:
@@ -47,31 +46,9 @@ def page_setup(doc: Any) -> None:
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     footer.add_run("Page ")
-    _field(footer, "PAGE", "1")
+    add_field(footer, "PAGE")
     footer.add_run(" of ")
-    _field(footer, "NUMPAGES", "1")
-
-
-def _field(paragraph: Any, instruction: str, shown: str) -> None:
-    """A Word field (PAGE, NUMPAGES): Word and LibreOffice work out its value on each page."""
-    def run_with(element: Any) -> None:
-        run = paragraph.add_run()
-        run._r.append(element)
-
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    run_with(begin)
-    text = OxmlElement("w:instrText")
-    text.set(qn("xml:space"), "preserve")
-    text.text = f" {instruction} "
-    run_with(text)
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    run_with(separate)
-    paragraph.add_run(shown)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run_with(end)
+    add_field(footer, "NUMPAGES")
 
 
 def _labelled(d: Any, label: str, value: str) -> None:
