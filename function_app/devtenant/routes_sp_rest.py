@@ -240,6 +240,11 @@ def _fields(b: Backend, call: Call, site: Site, lst: ListRow, verb: str, answer:
                                       "with GET, MERGE or DELETE.")
 
 
+def _without_fields(view: dict[str, Any]) -> dict[str, Any]:
+    """A view as SharePoint answers for it: its ViewFields only when $expand asks."""
+    return {k: v for k, v in view.items() if k != "ViewFields"}
+
+
 def _views(b: Backend, call: Call, site: Site, lst: ListRow, verb: str, answer: _Answer,
            rest: Rest) -> Reply:
     argument = rest[0][1]
@@ -249,12 +254,11 @@ def _views(b: Backend, call: Call, site: Site, lst: ListRow, verb: str, answer: 
             if "viewfields" in (call.option("expand") or "").lower():
                 found = [{**v, "ViewFields": sp_rest.view_fields_entity(v)} for v in found]
             else:
-                found = [{k: v for k, v in view.items() if k != "ViewFields"} for view in found]
+                found = [_without_fields(view) for view in found]
             return answer.collection(found, "SP.View")
         if verb == "POST":
             view = sp_rest.create_view(b, site, lst, _body(call))
-            shown = {k: v for k, v in view.items() if k != "ViewFields"}
-            return answer.entity(shown, "SP.View", status=201)
+            return answer.entity(_without_fields(view), "SP.View", status=201)
     if argument is None and len(rest) >= 2 and rest[1][0] == "getbytitle":
         view = sp_rest.find_view(b, site, lst, title=_argument(rest[1][1]))
         deeper = rest[2:]
@@ -266,7 +270,7 @@ def _views(b: Backend, call: Call, site: Site, lst: ListRow, verb: str, answer: 
                                           "views/getbytitle('Title').")
     if not deeper:
         if verb == "GET":
-            return answer.entity({k: v for k, v in view.items() if k != "ViewFields"}, "SP.View")
+            return answer.entity(_without_fields(view), "SP.View")
         if verb == "MERGE":
             sp_rest.update_view(b, lst, view, _body(call))
             return Reply(204)
