@@ -21,8 +21,15 @@ class StateStore(Protocol):
     """What the product remembers that is not business data.
 
     Claims make "exactly one document per change" hold with at-least-once delivery and
-    several workers: ``claim`` is atomic (a conditional insert); a claim whose worker died
-    can be taken over after its lease; a done claim is never taken again.
+    several workers: ``claim`` is atomic (a conditional insert). An open claim is taken
+    again at once by its own owner (a worker restarted after a crash keeps its stable
+    owner name and must not wait out its own lease); another owner takes it over only
+    after its lease ran out; a done claim is never taken again, not even by its owner.
+
+    Keys and scopes may be any text (/ \\ # ?, control characters, emoji, thousands of
+    characters): each store keeps them exactly and gives them back as they were given
+    (``keys``, ``open_claims``). Only Table storage's 64 KiB per property limits a key and
+    a fact's value (StateStoreError).
     """
 
     def delta_link(self, list_id: str) -> str: ...
@@ -36,6 +43,11 @@ class StateStore(Protocol):
     def release(self, key: str, owner: str) -> None: ...
 
     def get_claim(self, key: str) -> Claim | None: ...
+
+    def open_claims(self) -> list[Claim]:
+        """Every claim still open (state "claimed": its holder has not finished), oldest
+        first, each with its original key: what is pending, for an IT admin."""
+        ...
 
     def remember(self, scope: str, key: str, value: str) -> None:
         """A small named fact, e.g. the digest of the last error written to an item."""

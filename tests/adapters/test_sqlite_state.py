@@ -50,6 +50,88 @@ def test_a_released_claim_can_be_retried(tmp_path: Path) -> None:
     assert store.claim("doc-1", "b", NOW, 600)
 
 
+def test_its_owner_retakes_an_open_claim_at_once_another_waits_for_the_lease(
+        tmp_path: Path) -> None:
+    """A worker restarted under the same owner name retakes its open claim at once, while
+    another owner still waits out the (renewed) lease."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    assert store.claim("doc-1", "a", NOW, 600)
+    assert store.claim("doc-1", "a", NOW + timedelta(seconds=1), 600)
+    assert not store.claim("doc-1", "b", NOW + timedelta(seconds=600), 600)
+    claim = store.get_claim("doc-1")
+    assert claim is not None
+    assert (claim.owner, claim.claimed_at) == ("a", NOW + timedelta(seconds=1))
+    assert store.claim("doc-1", "b", NOW + timedelta(seconds=602), 600)
+
+
+def test_a_done_claim_is_not_retaken_even_by_its_owner(tmp_path: Path) -> None:
+    """A completed claim stays done when its own owner claims it again, at once or later."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    store.claim("doc-1", "a", NOW, 600)
+    store.complete("doc-1", "a", "https://example/doc.docx")
+    assert not store.claim("doc-1", "a", NOW, 600)
+    assert not store.claim("doc-1", "a", NOW + timedelta(days=30), 600)
+    claim = store.get_claim("doc-1")
+    assert claim is not None and (claim.state, claim.result) == ("done", "https://example/doc.docx")
+
+
+def test_open_claims_lists_unfinished_claims_oldest_first_with_original_keys(
+        tmp_path: Path) -> None:
+    """open_claims gives every claim not yet done or released, oldest first, keys as given."""
+    path = tmp_path / "state.sqlite"
+    store = SqliteStateStore(path)
+    assert store.open_claims() == []
+    long_key = "Cases/" + "😀" * 70
+    store.claim("Meetings/12#3?", "a", NOW + timedelta(minutes=2), 600)
+    store.claim(long_key, "b", NOW, 600)
+    store.claim("made", "a", NOW - timedelta(hours=1), 600)
+    store.complete("made", "a", "https://example/doc.docx")
+    store.claim("released", "a", NOW - timedelta(hours=1), 600)
+    store.release("released", "a")
+    store.close()
+    pending = SqliteStateStore(path).open_claims()
+    assert [(c.key, c.owner, c.state, c.claimed_at) for c in pending] == [
+        (long_key, "b", "claimed", NOW),
+        ("Meetings/12#3?", "a", "claimed", NOW + timedelta(minutes=2))]
+
+
+LONG = "x" * 1999
+AWKWARD_KEYS = ["😀" * 70, "k" * 2000, LONG + "a", LONG + "b", "/", "a/b", "\\", "#", "?",
+                "tab\tnew\nline\x00nul\x1f\x7f\x9f", "~h" + "0" * 64, ""]
+
+
+def test_any_key_works_for_claims_and_facts(tmp_path: Path) -> None:
+    """A 70-emoji key, a 2,000-character key, keys with / \\ # ? or control characters, and
+    two long keys differing only at the end each keep their own claim and fact, listed as
+    given by keys() and open_claims() (as in the Table store)."""
+    path = tmp_path / "state.sqlite"
+    store = SqliteStateStore(path)
+    scopes = ["errors", "🙂" * 300]
+    for n, key in enumerate(AWKWARD_KEYS):
+        assert store.claim(key, "a", NOW + timedelta(seconds=n), 600), key
+        for scope in scopes:
+            store.remember(scope, key, f"{scope[:1]} value of {key}")
+    store.close()
+    again = SqliteStateStore(path)
+    assert [c.key for c in again.open_claims()] == AWKWARD_KEYS
+    for scope in scopes:
+        assert again.keys(scope) == sorted(AWKWARD_KEYS)
+    for key in AWKWARD_KEYS:
+        assert not again.claim(key, "b", NOW, 600), key
+        again.complete(key, "a", f"made {key}")
+        claim = again.get_claim(key)
+        assert claim is not None and (claim.key, claim.state, claim.result) == (
+            key, "done", f"made {key}")
+        for scope in scopes:
+            assert again.recall(scope, key) == f"{scope[:1]} value of {key}"
+    assert again.open_claims() == []
+    for key in AWKWARD_KEYS[::2]:
+        again.forget("errors", key)
+    assert again.keys("errors") == sorted(AWKWARD_KEYS[1::2])
+    assert again.keys(scopes[1]) == sorted(AWKWARD_KEYS)
+    assert again.recall("errors", AWKWARD_KEYS[0]) == ""
+
+
 def test_delta_links_and_facts_persist(tmp_path: Path) -> None:
     """Delta links and remembered facts survive reopening the file."""
     path = tmp_path / "state.sqlite"

@@ -1,126 +1,42 @@
 """The Azure Table state store, against Azurite: the SQLite store's behaviours, and claims
 that stay exclusive between workers with their own clients.
 
-Azurite is started for the session unless one already listens on 127.0.0.1:10002; it is
-found in the repository's node_modules (``npm ci`` installs it; .ci/run does), on PATH, or
-through npx. Without it these tests fail under CI and are skipped elsewhere.
+The ``azurite`` fixture comes from tests/azurite_support.py (through tests/conftest.py):
+Azurite is started for the session unless one already listens on 127.0.0.1:10002, and
+without it these tests fail under CI and are skipped elsewhere.
 """
 
 from __future__ import annotations
 
-import os
+import hashlib
 import random
 import re
-import shutil
-import signal
 import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from function_app.adapters.state.errors import StateStoreError, StateUnavailableError
-from function_app.adapters.state.tables import TableStateStore, escape_key, unescape_key
+from function_app.adapters.state.tables import (
+    MAX_KEY_CHARS,
+    TableStateStore,
+    escape_key,
+    table_key,
+    unescape_key,
+)
+from tests.azurite_support import ACCOUNT_KEY, DEFAULT_TABLE_PORT, ROOT, connection_string
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[2]
-ACCOUNT_KEY = ("Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/"
-               "K1SZFPTOtr/KBHBeksoGMGw==")  # Azurite's well-known devstoreaccount1 key
-DEFAULT_TABLE_PORT = 10002
-LISTENING = re.compile(r"Table service is successfully listening at http://[\d.]+:(\d+)")
-STARTUP_SECONDS = 60
 FORBIDDEN_IN_KEYS = re.compile(r"[/\\#?\x00-\x1f\x7f-\x9f]")
-
-
-def connection_string(port: int, key: str = ACCOUNT_KEY) -> str:
-    return ("DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-            f"AccountKey={key};TableEndpoint=http://127.0.0.1:{port}/devstoreaccount1;")
-
-
-def _answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def _azurite_command() -> list[str] | None:
-    local = ROOT / "node_modules" / ".bin" / "azurite"
-    if local.exists():
-        return [str(local)]
-    if found := shutil.which("azurite"):
-        return [found]
-    if npx := shutil.which("npx"):
-        return [npx, "--no-install", "azurite"]  # never downloads: fails if not installed
-    return None
-
-
-def _unavailable(why: str) -> NoReturn:
-    message = f"{why}. Install it with `npm ci` in the repository root (.ci/run does)."
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def azurite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Azurite's table endpoint for the session: one already running, or one started here."""
-    if _answers(DEFAULT_TABLE_PORT):
-        yield connection_string(DEFAULT_TABLE_PORT)
-        return
-    command = _azurite_command()
-    if command is None:
-        _unavailable("Azurite cannot be found (no node_modules/.bin/azurite, azurite or npx)")
-    log_path = tmp_path_factory.mktemp("azurite") / "azurite.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [*command, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck",
-             "--silent", "--blobPort", "0", "--queuePort", "0", "--tablePort", "0"],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
-            start_new_session=True)  # its own process group: npx's node child stops with it
-    try:
-        port = _wait_for_table_port(process, log_path)
-        yield connection_string(port)
-    finally:
-        _stop(process)
-
-
-def _wait_for_table_port(process: subprocess.Popen[bytes], log_path: Path) -> int:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        found = LISTENING.search(log_path.read_text(errors="replace"))
-        if found and _answers(int(found.group(1))):
-            return int(found.group(1))
-        if process.poll() is not None:
-            said = [line for line in log_path.read_text(errors="replace").splitlines()
-                    if line.strip() and "npm warn" not in line]
-            _unavailable(f"Azurite did not start (exit {process.returncode}): "
-                         f"{' '.join(said[-2:])[:300]}")
-        time.sleep(0.05)
-    _stop(process)
-    pytest.fail(f"Azurite did not listen within {STARTUP_SECONDS} s; its log: {log_path}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 @pytest.fixture
@@ -190,6 +106,50 @@ def test_a_done_claim_is_not_released(open_store: Callable[[], TableStateStore])
     assert claim is not None and claim.state == "done"
 
 
+def test_its_owner_retakes_an_open_claim_at_once_another_waits_for_the_lease(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """A worker restarted under the same owner name retakes its open claim at once, while
+    another owner still waits out the (renewed) lease."""
+    store = open_store()
+    assert store.claim("doc-1", "a", NOW, 600)
+    assert store.claim("doc-1", "a", NOW + timedelta(seconds=1), 600)
+    assert not store.claim("doc-1", "b", NOW + timedelta(seconds=600), 600)
+    claim = store.get_claim("doc-1")
+    assert claim is not None
+    assert (claim.owner, claim.claimed_at) == ("a", NOW + timedelta(seconds=1))
+    assert store.claim("doc-1", "b", NOW + timedelta(seconds=602), 600)
+
+
+def test_a_done_claim_is_not_retaken_even_by_its_owner(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """A completed claim stays done when its own owner claims it again, at once or later."""
+    store = open_store()
+    store.claim("doc-1", "a", NOW, 600)
+    store.complete("doc-1", "a", "https://example/doc.docx")
+    assert not store.claim("doc-1", "a", NOW, 600)
+    assert not store.claim("doc-1", "a", NOW + timedelta(days=30), 600)
+    claim = store.get_claim("doc-1")
+    assert claim is not None and (claim.state, claim.result) == ("done", "https://example/doc.docx")
+
+
+def test_open_claims_lists_unfinished_claims_oldest_first_with_original_keys(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """open_claims gives every claim not yet done or released, oldest first, keys as given."""
+    store = open_store()
+    assert store.open_claims() == []
+    long_key = "Cases/" + "😀" * 70
+    store.claim("Meetings/12#3?", "a", NOW + timedelta(minutes=2), 600)
+    store.claim(long_key, "b", NOW, 600)
+    store.claim("made", "a", NOW - timedelta(hours=1), 600)
+    store.complete("made", "a", "https://example/doc.docx")
+    store.claim("released", "a", NOW - timedelta(hours=1), 600)
+    store.release("released", "a")
+    pending = open_store().open_claims()
+    assert [(c.key, c.owner, c.state, c.claimed_at) for c in pending] == [
+        (long_key, "b", "claimed", NOW),
+        ("Meetings/12#3?", "a", "claimed", NOW + timedelta(minutes=2))]
+
+
 def test_delta_links_and_facts_persist(open_store: Callable[[], TableStateStore]) -> None:
     """Delta links and remembered facts survive opening the store again."""
     store = open_store()
@@ -240,6 +200,112 @@ def test_key_escaping_is_reversible_and_table_safe(text: str) -> None:
     assert not FORBIDDEN_IN_KEYS.search(escaped)
     assert "%" not in escaped
     assert unescape_key(escaped) == text
+
+
+LONG = "x" * 1999
+AWKWARD_KEYS = ["😀" * 70, "k" * 2000, LONG + "a", LONG + "b", "/", "a/b", "\\", "#", "?",
+                "tab\tnew\nline\x00nul\x1f\x7f\x9f", "~h" + "0" * 64, ""]
+
+
+def test_any_key_works_for_claims_and_facts(open_store: Callable[[], TableStateStore]) -> None:
+    """A 70-emoji key, a 2,000-character key, keys with / \\ # ? or control characters, and
+    two long keys differing only at the end each keep their own claim and fact, listed as
+    given by keys() and open_claims()."""
+    store = open_store()
+    scopes = ["errors", "🙂" * 300]
+    for n, key in enumerate(AWKWARD_KEYS):
+        assert store.claim(key, "a", NOW + timedelta(seconds=n), 600), key
+        for scope in scopes:
+            store.remember(scope, key, f"{scope[:1]} value of {key}")
+    again = open_store()
+    assert [c.key for c in again.open_claims()] == AWKWARD_KEYS
+    for scope in scopes:
+        assert again.keys(scope) == sorted(AWKWARD_KEYS)
+    for key in AWKWARD_KEYS:
+        assert not again.claim(key, "b", NOW, 600), key
+        again.complete(key, "a", f"made {key}")
+        claim = again.get_claim(key)
+        assert claim is not None and (claim.key, claim.state, claim.result) == (
+            key, "done", f"made {key}")
+        for scope in scopes:
+            assert again.recall(scope, key) == f"{scope[:1]} value of {key}"
+    assert again.open_claims() == []
+    for key in AWKWARD_KEYS[::2]:
+        again.forget("errors", key)
+    assert again.keys("errors") == sorted(AWKWARD_KEYS[1::2])
+    assert again.keys(scopes[1]) == sorted(AWKWARD_KEYS)
+    assert again.recall("errors", AWKWARD_KEYS[0]) == ""
+
+
+def test_entities_written_before_keys_were_kept_still_list(azurite: str) -> None:
+    """Claims and facts written before the "Key" property existed still list their keys,
+    unescaped from the row key, and the next write adds the property."""
+    from azure.data.tables import TableClient
+
+    prefix = "t" + uuid.uuid4().hex[:12]
+    store = TableStateStore(azurite, table_prefix=prefix)
+    store.remember("errors", "warm-up", "")
+    store.claim("warm-up", "a", NOW, 600)
+    key = "Meetings/12#é"
+    with TableClient.from_connection_string(azurite, f"{prefix}Facts") as facts:
+        facts.create_entity({"PartitionKey": escape_key("errors"), "RowKey": escape_key(key),
+                             "Value": "old"})
+    with TableClient.from_connection_string(azurite, f"{prefix}Claims") as claims:
+        claims.create_entity({
+            "PartitionKey": hashlib.sha256(key.encode()).hexdigest()[:2],
+            "RowKey": escape_key(key), "Owner": "old", "State": "claimed", "Result": "",
+            "ClaimedAt": (NOW - timedelta(hours=1)).isoformat()})
+    assert store.keys("errors") == sorted(["warm-up", key])
+    assert store.recall("errors", key) == "old"
+    assert [c.key for c in store.open_claims()] == [key, "warm-up"]
+    assert store.claim(key, "a", NOW, 600)
+    store.complete(key, "a", "made")
+    with TableClient.from_connection_string(azurite, f"{prefix}Claims") as claims:
+        assert claims.get_entity(hashlib.sha256(key.encode()).hexdigest()[:2],
+                                 escape_key(key))["Key"] == key
+    store.close()
+
+
+def test_a_value_too_long_for_table_storage_is_refused_plainly(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """A fact's value over 64 KiB (as UTF-16) is refused with our error naming the scope."""
+    store = open_store()
+    store.remember("errors", "big", "v" * 32 * 1024)
+    with pytest.raises(StateStoreError, match="'errors'"):
+        store.remember("errors", "bigger", "v" * (32 * 1024 + 1))
+    assert store.keys("errors") == ["big"]
+
+
+def test_a_key_too_long_to_keep_is_refused_plainly(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """A key over 64 KiB (as UTF-16) cannot be kept in an entity, and is refused plainly."""
+    store = open_store()
+    with pytest.raises(StateStoreError, match="too long"):
+        store.claim("k" * (32 * 1024 + 1), "a", NOW, 600)
+    with pytest.raises(StateStoreError, match="too long"):
+        store.remember("errors", "k" * (32 * 1024 + 1), "v")
+
+
+@given(st.text(max_size=700))
+@example("a" * 440 + "😀" * 10)
+@example("a" * 439 + "/" * 100)
+@example("a" * 444 + "é" * 100)
+@example("~" * 200)
+def test_every_key_is_table_safe_and_distinct(text: str) -> None:
+    """Any text becomes a Table key of at most MAX_KEY_CHARS with no forbidden character: its
+    escaped form when that fits, else a prefix of it cut between escapes, "~h" and its hash."""
+    key = table_key(text)
+    escaped = escape_key(text)
+    assert len(key) <= MAX_KEY_CHARS and not FORBIDDEN_IN_KEYS.search(key)
+    if len(escaped) <= MAX_KEY_CHARS:
+        assert key == escaped
+        return
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    prefix, mark, tail = key[:-66], key[-66:-64], key[-64:]
+    assert (mark, tail) == ("~h", digest)
+    assert escaped.startswith(prefix) and len(prefix) >= MAX_KEY_CHARS - 66 - 7
+    assert escape_key(unescape_key(prefix)) == prefix  # no escape cut in half
+    assert table_key(text + "!") != key
 
 
 def test_azure_errors_become_state_store_errors(azurite: str) -> None:

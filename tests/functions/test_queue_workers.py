@@ -18,7 +18,6 @@ import pytest
 from function_app import bootstrap
 from function_app.adapters.state.tables import TableStateStore
 from function_app.devtenant import DevTenant
-from tests.adapters.test_table_state import azurite  # noqa: F401 - the Azurite fixture
 from tests.integration.helpers import Site, example, files_under
 
 from .support import message, process_list_changes, use_tenant
@@ -29,7 +28,7 @@ CASES = ("aim-review-no-engagement.json", "support-review-some-improvement-revie
 
 
 def test_four_workers_draining_200_messages_with_duplicates_file_each_document_once(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, azurite: str,  # noqa: F811
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, azurite: str,
         set_clock: Callable[[datetime], None]) -> None:
     """200 queue messages (50 notifications, each delivered four times, shuffled) drained
     by four workers at once, sharing state in Azure Table Storage: every document is

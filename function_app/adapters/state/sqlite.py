@@ -1,14 +1,15 @@
 """The StateStore in one SQLite file: the default, and what the CLI and demo use.
 
 Claims use a conditional insert (INSERT ... ON CONFLICT DO NOTHING, then a guarded
-UPDATE for an expired lease) inside one IMMEDIATE transaction, so two processes on the
-same file cannot both win.
+UPDATE of an open claim that is the caller's own or whose lease expired) inside one
+IMMEDIATE transaction, so two processes on the same file cannot both win. Keys and scopes
+are stored as given, any text, and listed as given, like the Table store's.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from function_app.services.ports import Claim
@@ -55,8 +56,8 @@ class SqliteStateStore:
                 return True
             taken = self._db.execute(
                 "UPDATE claims SET owner = ?, claimed_at = ? WHERE key = ? "
-                "AND state = 'claimed' AND claimed_at < ?",
-                (owner, now.isoformat(), key, stale)).rowcount
+                "AND state = 'claimed' AND (owner = ? OR claimed_at < ?)",
+                (owner, now.isoformat(), key, owner, stale)).rowcount
             return bool(taken)
 
     def complete(self, key: str, owner: str, result: str) -> None:
@@ -73,6 +74,12 @@ class SqliteStateStore:
         if row is None:
             return None
         return Claim(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+    def open_claims(self) -> list[Claim]:
+        rows = self._db.execute("SELECT key, owner, state, result, claimed_at FROM claims "
+                                "WHERE state = 'claimed'")
+        claims = [Claim(r[0], r[1], r[2], r[3], datetime.fromisoformat(r[4])) for r in rows]
+        return sorted(claims, key=_oldest_first)
 
     def remember(self, scope: str, key: str, value: str) -> None:
         self._db.execute("INSERT INTO facts VALUES (?, ?, ?) ON CONFLICT(scope, key) "
@@ -92,6 +99,12 @@ class SqliteStateStore:
 
     def _transaction(self) -> _Immediate:
         return _Immediate(self._db)
+
+
+def _oldest_first(claim: Claim) -> tuple[datetime, str]:
+    """Sorts claims by when they were taken (a time without zone read as UTC), then key."""
+    at = claim.claimed_at
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)), claim.key
 
 
 class _Immediate:

@@ -5,8 +5,9 @@ Claims rest on the service's own concurrency control, never on a read-then-write
 
 - a first claim is an insert, and an insert of an existing key fails (409) for every
   worker but one;
-- taking over an expired lease, completing and releasing are conditional on the ETag
-  the worker just read (If-Match), so of two workers acting on one claim, one gets 412.
+- taking over an open claim (the caller's own at once, another's once its lease ran
+  out), completing and releasing are conditional on the ETag the worker just read
+  (If-Match), so of two workers acting on one claim, one gets 412.
 
 Three tables, created on first use: ``<prefix>Claims`` (PartitionKey: two hex digits of
 the key's SHA-256, so claims spread over 256 partitions), ``<prefix>Links`` (one
@@ -14,7 +15,11 @@ partition: a handful of lists) and ``<prefix>Facts`` (PartitionKey: the scope, s
 ``keys(scope)`` reads one partition). Table keys cannot hold / \\ # ? or control
 characters, and some others misbehave in URLs (%), so keys are escaped reversibly: ASCII
 letters, digits, ``-_.`` and printable non-ASCII stay as they are; anything else becomes
-``~HH``, ``~uHHHH`` or ``~UHHHHHH`` (hex code point), ``~`` itself included.
+``~HH``, ``~uHHHH`` or ``~UHHHHHH`` (hex code point), ``~`` itself included. An escaped
+key longer than a Table key may be (MAX_KEY_CHARS) becomes a readable prefix of itself,
+``~h`` and the SHA-256 of the original (``table_key``), so every key fits. A shortened
+key cannot be unescaped, so claim and fact entities also keep the original in ``Key``;
+listings read that (entities written before it existed are unescaped from RowKey).
 
 azure.data.tables is imported on first use, so importing this module costs nothing, and
 its errors are mapped to function_app.adapters.state.errors at this boundary.
@@ -29,7 +34,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from function_app.services.ports import Claim
@@ -46,10 +51,14 @@ LINKS_PARTITION = "delta"
 # recover what fails sooner.
 RETRIES = 4
 MAX_KEY_CHARS = 512  # a Table key is at most 1 KiB, and the service counts UTF-16
+MAX_PROPERTY_BYTES = 64 * 1024  # a string property, counted in UTF-16
+HASH_MARK = "~h"  # escape_key never makes it: it marks a shortened key (then its SHA-256)
+_DIGEST_CHARS = 64
 _PLAIN = frozenset(string.ascii_letters + string.digits + "-_.")
 _ESCAPED = re.compile(r"~(?:([0-9A-F]{2})|u([0-9A-F]{4})|U([0-9A-F]{6}))")
 _PREFIX = re.compile(r"[A-Za-z][A-Za-z0-9]{0,49}")
 _ATTEMPTS = 3  # rounds of read-then-conditional-write before a busy claim is left alone
+_ESCAPE_LENGTH = {"u": 6, "U": 8}  # after "~"; a hex digit there means 3 in all
 
 
 def escape_key(text: str) -> str:
@@ -70,6 +79,26 @@ def escape_key(text: str) -> str:
 
 def unescape_key(key: str) -> str:
     return _ESCAPED.sub(lambda m: chr(int(m.group(m.lastindex or 1), 16)), key)
+
+
+def table_key(text: str) -> str:
+    """``text`` as a valid Table key (PartitionKey or RowKey) of at most MAX_KEY_CHARS,
+    different for different text.
+
+    The escaped form when it fits (so keys written before still read); otherwise the
+    longest prefix of the escaped form that leaves room for ``~h`` and the SHA-256 hex of
+    ``text``, cut before an escape sequence rather than through it.
+    """
+    escaped = escape_key(text)
+    if len(escaped) <= MAX_KEY_CHARS:
+        return escaped
+    cut = MAX_KEY_CHARS - len(HASH_MARK) - _DIGEST_CHARS
+    # "~" only ever starts an escape (of 3, 6 or 8 characters): one starting in the last
+    # 7 characters before the cut may run past it, and is then left out whole.
+    start = escaped.rfind("~", max(0, cut - 7), cut)
+    if start >= 0 and start + _ESCAPE_LENGTH.get(escaped[start + 1], 3) > cut:
+        cut = start
+    return escaped[:cut] + HASH_MARK + _digest(text)
 
 
 class TableStateStore:
@@ -99,7 +128,7 @@ class TableStateStore:
 
     def delta_link(self, list_id: str) -> str:
         with _boundary("read a delta link"):
-            entity = self._get("Links", LINKS_PARTITION, _row(list_id))
+            entity = self._get("Links", LINKS_PARTITION, table_key(list_id))
             return str(entity["Link"]) if entity is not None else ""
 
     def save_delta_link(self, list_id: str, link: str) -> None:
@@ -107,7 +136,7 @@ class TableStateStore:
 
         with _boundary("save a delta link"):
             self._table("Links").upsert_entity(
-                {"PartitionKey": LINKS_PARTITION, "RowKey": _row(list_id), "Link": link},
+                {"PartitionKey": LINKS_PARTITION, "RowKey": table_key(list_id), "Link": link},
                 mode=UpdateMode.REPLACE)
 
     # -- claims --------------------------------------------------------------------------
@@ -121,9 +150,11 @@ class TableStateStore:
         )
         from azure.data.tables import UpdateMode
 
-        partition, row = _claim_partition(key), _row(key)
-        mine = {"PartitionKey": partition, "RowKey": row, "Owner": owner, "State": CLAIMED,
-                "Result": "", "ClaimedAt": now.isoformat(), "Attempt": uuid.uuid4().hex}
+        _check_key(key)
+        partition, row = _claim_partition(key), table_key(key)
+        mine = {"PartitionKey": partition, "RowKey": row, "Key": key, "Owner": owner,
+                "State": CLAIMED, "Result": "", "ClaimedAt": now.isoformat(),
+                "Attempt": uuid.uuid4().hex}
         with _boundary("claim a document"):
             table = self._table("Claims")
             for _ in range(_ATTEMPTS):
@@ -137,7 +168,9 @@ class TableStateStore:
                     continue
                 if _is_this_claim(existing, mine):  # our own insert, retried by the SDK
                     return True
-                if existing["State"] != CLAIMED or not _expired(existing, now, lease_seconds):
+                if existing["State"] != CLAIMED:
+                    return False  # done: never taken again, not even by its owner
+                if existing["Owner"] != owner and not _expired(existing, now, lease_seconds):
                     return False
                 try:
                     table.update_entity(mine, mode=UpdateMode.REPLACE,
@@ -157,7 +190,8 @@ class TableStateStore:
 
         def done(entity: TableEntity) -> None:
             self._table("Claims").update_entity(
-                {**entity, "State": DONE, "Result": result}, mode=UpdateMode.REPLACE,
+                {**entity, "Key": key, "State": DONE, "Result": result},
+                mode=UpdateMode.REPLACE,
                 etag=entity.metadata["etag"], match_condition=MatchConditions.IfNotModified)
 
         with _boundary("complete a claim"):
@@ -176,36 +210,48 @@ class TableStateStore:
 
     def get_claim(self, key: str) -> Claim | None:
         with _boundary("read a claim"):
-            entity = self._get("Claims", _claim_partition(key), _row(key))
-        if entity is None:
-            return None
-        return Claim(key, str(entity["Owner"]), str(entity["State"]), str(entity["Result"]),
-                     datetime.fromisoformat(str(entity["ClaimedAt"])))
+            entity = self._get("Claims", _claim_partition(key), table_key(key))
+        return None if entity is None else _claim(key, entity)
+
+    def open_claims(self) -> list[Claim]:
+        with _boundary("list open claims"):
+            rows = self._table("Claims").query_entities(
+                "State eq @state", parameters={"state": CLAIMED},
+                select=["RowKey", "Key", "Owner", "State", "Result", "ClaimedAt"])
+            claims = [_claim(_original_key(e), e) for e in rows]
+        return sorted(claims, key=_oldest_first)
 
     # -- facts ---------------------------------------------------------------------------
 
     def remember(self, scope: str, key: str, value: str) -> None:
         from azure.data.tables import UpdateMode
 
+        _check_key(key)
+        if _utf16_bytes(value) > MAX_PROPERTY_BYTES:
+            raise StateStoreError(f"A fact to remember under {scope!r} is too long for Table "
+                                  f"storage ({len(value)} characters; a value may be at most "
+                                  f"{MAX_PROPERTY_BYTES // 1024} KiB as UTF-16).")
         with _boundary("remember a fact"):
             self._table("Facts").upsert_entity(
-                {"PartitionKey": _row(scope), "RowKey": _row(key), "Value": value},
+                {"PartitionKey": table_key(scope), "RowKey": table_key(key), "Key": key,
+                 "Value": value},
                 mode=UpdateMode.REPLACE)
 
     def recall(self, scope: str, key: str) -> str:
         with _boundary("recall a fact"):
-            entity = self._get("Facts", _row(scope), _row(key))
+            entity = self._get("Facts", table_key(scope), table_key(key))
             return str(entity["Value"]) if entity is not None else ""
 
     def forget(self, scope: str, key: str) -> None:
         with _boundary("forget a fact"):
-            self._table("Facts").delete_entity(_row(scope), _row(key))  # absent: no error
+            self._table("Facts").delete_entity(table_key(scope), table_key(key))  # absent: no error
 
     def keys(self, scope: str) -> list[str]:
         with _boundary("list facts"):
             rows = self._table("Facts").query_entities(
-                "PartitionKey eq @scope", parameters={"scope": _row(scope)}, select=["RowKey"])
-            return sorted(unescape_key(str(e["RowKey"])) for e in rows)
+                "PartitionKey eq @scope", parameters={"scope": table_key(scope)},
+                select=["RowKey", "Key"])
+            return sorted(_original_key(e) for e in rows)
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -241,7 +287,7 @@ class TableStateStore:
         """
         from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
 
-        partition, row = _claim_partition(key), _row(key)
+        partition, row = _claim_partition(key), table_key(key)
         for _ in range(_ATTEMPTS):
             entity = self._get("Claims", partition, row)
             if entity is None or entity["Owner"] != owner or entity["State"] not in states:
@@ -255,16 +301,42 @@ class TableStateStore:
                 return
 
 
-def _row(key: str) -> str:
-    escaped = escape_key(key)
-    if len(escaped) > MAX_KEY_CHARS:
-        raise StateStoreError(f"A state key of {len(key)} characters is too long for Table "
-                              f"storage ({len(escaped)} escaped; at most {MAX_KEY_CHARS}).")
-    return escaped
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _claim_partition(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:2]
+    return _digest(key)[:2]
+
+
+def _utf16_bytes(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass"))
+
+
+def _check_key(key: str) -> None:
+    """A key is kept whole in the entity's "Key" property, so it must fit in one."""
+    if _utf16_bytes(key) > MAX_PROPERTY_BYTES:
+        raise StateStoreError(f"A state key of {len(key)} characters is too long for Table "
+                              f"storage to keep (at most {MAX_PROPERTY_BYTES // 1024} KiB "
+                              "as UTF-16).")
+
+
+def _original_key(entity: TableEntity) -> str:
+    """The key as given: its "Key" property, or for an entity written before there was
+    one (whose RowKey is then always the plain escaped form), its RowKey unescaped."""
+    key = entity.get("Key")
+    return str(key) if key is not None else unescape_key(str(entity["RowKey"]))
+
+
+def _claim(key: str, entity: TableEntity) -> Claim:
+    return Claim(key, str(entity["Owner"]), str(entity["State"]), str(entity["Result"]),
+                 datetime.fromisoformat(str(entity["ClaimedAt"])))
+
+
+def _oldest_first(claim: Claim) -> tuple[datetime, str]:
+    """Sorts claims by when they were taken (a time without zone read as UTC), then key."""
+    at = claim.claimed_at
+    return (at if at.tzinfo is not None else at.replace(tzinfo=UTC)), claim.key
 
 
 def _expired(entity: TableEntity, now: datetime, lease_seconds: float) -> bool:
