@@ -74,8 +74,12 @@ def _documents(templates: TemplateSet, args: argparse.Namespace, options: Option
 
 
 def _write(documents: list[Document], out: Path | None, out_dir: Path | None) -> list[Path]:
-    """Every document is rendered before the first is written, and each is written whole."""
-    targets = []
+    """Every document is rendered before the first is written, and each is written whole.
+
+    With out, a letter is "{out's name} - {parent}.docx", the parent as the letter's own
+    file name gives them (Document.label): two parents of the same name each get a file.
+    """
+    targets: list[Path] = []
     for doc in documents:
         if out_dir is not None:
             targets.append(out_dir / doc.file_name)
@@ -83,7 +87,12 @@ def _write(documents: list[Document], out: Path | None, out_dir: Path | None) ->
             assert out is not None
             file = out if out.suffix.lower() == ".docx" else out.with_name(out.name + ".docx")
             if doc.recipient:
-                file = file.with_name(safe_name(f"{file.stem} - {doc.recipient}.docx"))
+                beside = file.with_name(
+                    safe_name(f"{file.stem} - {doc.label or doc.recipient}.docx"))
+                # the label shortened into the name of another's: the letter's own name
+                file = (file.with_name(doc.file_name)
+                        if any(t.name.casefold() == beside.name.casefold() for t in targets)
+                        else beside)
             targets.append(file)
     return [write_atomically(path, doc.content) for path, doc in zip(targets, documents,
                                                                      strict=True)]

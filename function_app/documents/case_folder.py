@@ -4,8 +4,10 @@ letters they evidence.
 
 The processor names each document "{date} {what}[ - {parent}].docx" (templates/catalogue.json,
 ``file_name``), so a name says the document's kind, its date and, for a letter, the parent it
-went to. Anything else in the folder was put there by staff (a scanned letter, say): it is
-exhibited by its file name and the date in its name, else the day it was uploaded.
+went to: their full name or, for two parents of the same name, their label, "Chris Jones
+(12 Elm Road)" or "Chris Jones (parent 2)" (engine.file_names). Anything else in the folder
+was put there by staff (a scanned letter, say): it is exhibited by its file name and the
+date in its name, else the day it was uploaded.
 """
 
 from __future__ import annotations
@@ -16,15 +18,19 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from function_app.domain.model import Case, ContactMode, Interaction
+from function_app.domain.model import Carer, Case, ContactMode, Interaction
 from function_app.domain.readiness import Step
 from function_app.domain.wording import counted
 
 from .bundle import BundleEntry, Source, readable
 from .catalogue import Catalogue, DocumentKind
-from .naming import safe_name
+from .engine import file_names
+from .formatting import lines
+from .naming import in_name
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
+_LABEL = re.compile(r"^(?P<name>.+) \((?P<tag>[^()]+)\)$")
+_NUMBERED = re.compile(r"^parent (?P<n>[1-9]\d*)$", re.IGNORECASE)
 # Letters that evidence a readiness step, and the words the step looks for in a summary.
 EVIDENCE_KINDS = frozenset({"aim_invitation", "plan_cover_letter", "notice_to_improve"})
 FOLDER_SOURCE = ("seed 000, Keeping clear records: record the letters sent to parents, the "
@@ -38,7 +44,7 @@ class Named:
     kind: DocumentKind | None  # None: not a name the product gives
     day: date | None
     title: str
-    carer: str  # the parent's full name, for a letter
+    carer: str  # the parent as the name gives them, for a letter: "Chris Jones" or a label
 
 
 def read_name(name: str, catalogue: Catalogue) -> Named:
@@ -82,11 +88,10 @@ def expected(case: Case, catalogue: Catalogue) -> list[tuple[str, str, date]]:
             if m.kind.value not in k.meeting_kinds or (
                     k.meeting_statuses and m.status.value not in k.meeting_statuses):
                 continue
-            for carer in (case.carers_with_parental_responsibility if k.per_carer else (None,)):
-                stem = k.file_name.format(date=m.date.isoformat(),
-                                          carer=carer.full_name if carer else "",
-                                          case_ref=case.case_ref, title=k.title)
-                name = safe_name(f"{stem}.docx")
+            recipients = case.carers_with_parental_responsibility if k.per_carer else ()
+            if k.per_carer and not recipients:
+                continue  # a letter to no one: produce() refuses to make it
+            for name in file_names(k, m.date.isoformat(), case, recipients):
                 out.append((name, read_name(name, catalogue).title, m.date))
     return out
 
@@ -103,20 +108,68 @@ def letters_as_contacts(case: Case, sources: Sequence[Source],
     """Each generated letter in the folder to a named parent (the warning of prosecution,
     the covering letter with a plan, the Notice to Improve) as the contact it evidences, so
     that readiness counts the letters the product filed as well as those staff logged."""
-    by_name = {c.full_name.casefold(): c for c in case.carers}
     signed = case.school.signatory_name or case.school.name
     out = []
     for s in sources:
         if s.content is None:
             continue
         named = read_name(s.name, catalogue)
-        carer = by_name.get(named.carer.casefold())
-        if named.kind is None or named.kind.kind not in EVIDENCE_KINDS or carer is None:
+        if named.kind is None or named.kind.kind not in EVIDENCE_KINDS:
+            continue
+        carer = addressee(case, s.name, named)
+        if carer is None:
             continue
         out.append(Interaction(s.date, None, ContactMode.LETTER, signed,
                                f"{named.kind.title} (in the case folder as '{s.name}')",
                                (carer.id,)))
     return tuple(out)
+
+
+def addressee(case: Case, name: str, named: Named) -> Carer | None:
+    """The carer a generated letter's file name says it went to, else None.
+
+    First the names produce() gives the kind's letters of that date to the case's parents
+    as the case now stands (engine.file_names: a label and any shortening as made). Else the
+    parent's part of the name is read: a carer's full name, when only one carer has it, or
+    "{full name} ({first line of their address})" or "{full name} (parent N)", N counting
+    the parents of that name with parental responsibility in the order recorded. A name two
+    carers share, with nothing to tell which, is neither's: None.
+    """
+    if named.kind is None or named.day is None or not named.kind.per_carer:
+        return None
+    recipients = case.carers_with_parental_responsibility
+    if recipients:
+        made = file_names(named.kind, named.day.isoformat(), case, recipients)
+        for carer, made_name in zip(recipients, made, strict=True):
+            if made_name.casefold() == name.casefold():
+                return carer
+    return _by_label(case, named.carer)
+
+
+def _key(text: str) -> str:
+    return " ".join(in_name(text).split()).casefold()
+
+
+def _by_label(case: Case, label: str) -> Carer | None:
+    named = [c for c in case.carers if _key(c.full_name) == _key(label)]
+    if named:
+        return named[0] if len(named) == 1 else None
+    parts = _LABEL.match(label.strip())
+    if parts is None:
+        return None
+    who, tag = _key(parts["name"]), parts["tag"].strip()
+    same = [c for c in case.carers if _key(c.full_name) == who]
+    numbered = _NUMBERED.match(tag)
+    if numbered:
+        n = int(numbered["n"])
+        with_pr = case.carers_with_parental_responsibility
+        group = [c for c in with_pr if _key(c.full_name) == who]
+        if n <= len(group):
+            return group[n - 1]
+        # numbered among all the parents, should the names with a tag still have clashed
+        return with_pr[n - 1] if n <= len(with_pr) and with_pr[n - 1] in same else None
+    at = [c for c in same if _key((lines(c.address) or [""])[0]) == _key(tag)]
+    return at[0] if len(at) == 1 else None
 
 
 def folder_step(entries: Sequence[BundleEntry]) -> Step:

@@ -4,6 +4,9 @@ check that what the kind needs is recorded, build the context, render, name the 
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +17,8 @@ from function_app.domain.model import Carer, Case, Meeting, MeetingStatus
 
 from .catalogue import SHIPPED_TEMPLATES, Catalogue, DocumentKind, load_catalogue
 from .context import Options, build_context
-from .naming import safe_name
+from .formatting import lines
+from .naming import MAX_FILE_NAME, MAX_PATH, cut, safe_name, units
 from .renderer import CompiledTemplate, DocumentProperties, make_environment
 
 
@@ -26,6 +30,9 @@ class Document:
     carer_id: str = ""
     recipient: str = ""  # the carer's full name, for per-carer letters
     meeting_id: str = ""
+    # the recipient as the file name gives them: the full name, and for two of the same
+    # name what tells them apart, e.g. "Chris Jones (12 Elm Road)" or "Chris Jones (parent 2)"
+    label: str = ""
 
 
 class TemplateSet:
@@ -130,13 +137,99 @@ def produce(templates: TemplateSet, kind_name: str, a: Assessment, meeting_id: s
     when = now or datetime.now(UTC)
     day = (meeting.date if meeting else a.today).isoformat()
     properties = DocumentProperties(title=kind.title, subject=case.case_ref, created=when)
+    names, labels = _names(kind, day, case, recipients)
     documents = []
-    for carer in recipients or (None,):
+    for carer, name, label in zip(recipients or (None,), names, labels, strict=True):
         context = build_context(a, meeting, carer, options)
-        name = kind.file_name.format(date=day, carer=carer.full_name if carer else "",
-                                     case_ref=case.case_ref, title=kind.title)
-        documents.append(Document(kind.kind, safe_name(f"{name}.docx"),
+        documents.append(Document(kind.kind, name,
                                   template.render(context, properties, options.logo),
                                   carer.id if carer else "", carer.full_name if carer else "",
-                                  meeting.id if meeting else ""))
+                                  meeting.id if meeting else "", label))
     return documents
+
+
+def file_names(kind: DocumentKind, day: str, case: Case,
+               recipients: Sequence[Carer]) -> list[str]:
+    """The file name of each document of kind for the case, in the order of recipients (one
+    name for a kind made once per case), as produce() names them.
+
+    Each is the catalogue's pattern with the date as YYYY-MM-DD, made safe for SharePoint
+    and at most MAX_FILE_NAME long. Two parents of the same full name (letter case and
+    spacing aside) are told apart by the first line of their postal address, "Chris Jones
+    (12 Elm Road)", or, when those lines are the same or missing, "(parent 1)", "(parent 2)"
+    in the order of the case's carers. A long name is shortened in the parent's part only,
+    never the date or the kind. No two names are the same, letter case aside.
+    """
+    return _names(kind, day, case, recipients)[0]
+
+
+def _names(kind: DocumentKind, day: str, case: Case,
+           recipients: Sequence[Carer]) -> tuple[list[str], list[str]]:
+    if not recipients:
+        return [_file_name(kind, day, case, "", "")], [""]
+    tags = _tags(recipients)
+    names = [_file_name(kind, day, case, c.full_name, t)
+             for c, t in zip(recipients, tags, strict=True)]
+    for attempt in (1, 2):
+        counts = Counter(n.casefold() for n in names)
+        if len(counts) == len(names):
+            break
+        # Still the same once made safe or shortened: number them by their place among
+        # the recipients, first only those that clash, then, should that clash too, all.
+        for i, c in enumerate(recipients):
+            if attempt == 2 or counts[names[i].casefold()] > 1:
+                tags[i] = f"parent {i + 1}"
+                names[i] = _file_name(kind, day, case, c.full_name, tags[i])
+    labels = [f"{c.full_name} ({t})" if t else c.full_name
+              for c, t in zip(recipients, tags, strict=True)]
+    return names, labels
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split()).casefold()
+
+
+def _tags(recipients: Sequence[Carer]) -> list[str]:
+    """What tells each recipient apart from others of the same name; "" for a unique name."""
+    tags = [""] * len(recipients)
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(recipients):
+        groups.setdefault(_key(c.full_name), []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        firsts = [" ".join((lines(recipients[i].address) or [""])[0].split()) for i in members]
+        keys = [_key(f) for f in firsts]
+        by_address = all(keys) and len(set(keys)) == len(keys)
+        for n, (i, first) in enumerate(zip(members, firsts, strict=True), 1):
+            tags[i] = first if by_address else f"parent {n}"
+    return tags
+
+
+def _file_name(kind: DocumentKind, day: str, case: Case, carer: str, tag: str) -> str:
+    """The file name, the parent's part (name and tag) shortened to fit MAX_FILE_NAME."""
+    def build(part: str) -> str:
+        stem = kind.file_name.format(date=day, carer=part, case_ref=case.case_ref,
+                                     title=kind.title)
+        return safe_name(f"{stem}.docx", MAX_PATH)
+
+    label = f"{carer} ({tag})" if tag else carer
+    name = build(label)
+    while units(name) > MAX_FILE_NAME and label:
+        label = _shorten(carer, tag, units(label) - (units(name) - MAX_FILE_NAME))
+        name = build(label)
+    if units(name) > MAX_FILE_NAME:  # the pattern alone is too long: cut, keeping .docx
+        name = safe_name(name, MAX_FILE_NAME)
+    return name
+
+
+def _shorten(carer: str, tag: str, limit: int) -> str:
+    """The parent's part in at most limit: the name cut first, keeping what tells them apart
+    while the name can keep a readable start."""
+    if not tag:
+        return cut(carer, limit).rstrip()
+    name_room = max(limit - units(tag) - 3, min(units(carer), 24))
+    tag_room = limit - name_room - 3
+    if tag_room < 1:
+        return cut(f"{carer} ({tag})", limit).rstrip()
+    return f"{cut(carer, name_room).rstrip()} ({cut(tag, tag_room).rstrip()})"
