@@ -2,10 +2,10 @@
 
 Sites, lists with columns and items, list delta, a document library whose files are real
 files under the data folder, upload sessions, subscriptions that POST change notifications,
-JSON batching, and injected faults (throttling, outages, dropped connections); and, under
-the site's path, the SharePoint REST that provisioning needs for views, formatting, forms and
-validation. The production Graph and SharePoint REST adapters run against it unchanged; only
-the base URL differs.
+JSON batching, and injected faults (throttling, outages, dropped connections, answers lost
+after the write); and, under the site's path, the SharePoint REST that provisioning needs
+for views, formatting, forms and validation. The production Graph and SharePoint REST
+adapters run against it unchanged; only the base URL differs.
 
     from function_app.devtenant import DevTenant
     with DevTenant(Path("data")) as tenant:

@@ -18,7 +18,7 @@ from typing import Any
 from .calls import Call, Reply
 from .errors import GraphError, error_body, not_found
 from .faults import Faults
-from .identity import SYSTEM
+from .identity import APPLICATION, SYSTEM, Identity
 from .library import Library
 from .lists import Lists
 from .metrics import RequestCounter
@@ -55,6 +55,8 @@ class Backend:
         self.lists = Lists(self.store, self._list_changed)
         self.library = Library(self.store, self.lists, data_dir)
         self.delta_retention_seconds: float = DEFAULT_RETENTION_SECONDS
+        # Who the app token is, and so how the app's writes are attributed (identity.py).
+        self.application: Identity = APPLICATION
         self._secret = secrets.token_bytes(32)
         self.main_site: Site | None = None
         self.pdf_lock = asyncio.Lock()

@@ -91,7 +91,7 @@ class Library:
 
     def disk_path(self, drive: DriveRow, item: DriveItemRow) -> Path:
         return (
-            self.root_folder(drive).joinpath(*item.path.split("/"))
+            self.root_folder(drive).joinpath(*(disk_name(p) for p in item.path.split("/")))
             if item.path
             else (self.root_folder(drive))
         )
@@ -299,3 +299,23 @@ class Library:
 
     def temp_file(self) -> Path:
         return self._tmp / f"{new_guid()}.part"
+
+
+DISK_NAME_BYTES = 255  # what most file systems allow one name; SharePoint counts characters
+
+
+def disk_name(name: str) -> str:
+    """The name on this computer's disk of a library item named ``name``: the same, unless
+    it is longer than the file system allows (a name of 70 emoji is 280 bytes); then its
+    start and end with a hash of the whole between them, so the folder still opens."""
+    raw = name.encode("utf-8")
+    if len(raw) <= DISK_NAME_BYTES:
+        return name
+    import hashlib
+
+    mark = "~" + hashlib.sha256(raw).hexdigest()[:12] + "~"
+    tail = name[-60:]
+    room = DISK_NAME_BYTES - len(mark) - len(tail.encode("utf-8"))
+    head = raw[:room].decode("utf-8", "ignore")
+    return head + mark + tail
+

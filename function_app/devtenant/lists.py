@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from .columns import check_fields, column_from_request, system_columns
+from .columns import check_fields, column_from_request, facet_of, system_columns
 from .errors import GraphError, bad_request, conflict
 from .identity import Identity
 from .names import check_name
@@ -32,6 +32,25 @@ from .validation import check_item
 # answers 400 invalidRequest with SharePoint's own text, "List data validation failed.",
 # and no ValidationMessage either (docs/dev-tenant.md, "Known differences").
 VALIDATION_FAILED = "List data validation failed."
+
+# What Graph answers when an item create or fields update would give a column that enforces
+# unique values (columnDefinition.enforceUniqueValues) a value another item of the list
+# holds: 400 invalidRequest, "One or more fields with unique constraints already has the
+# provided value." Graph v1.0 documents no answer for this; that status, code and text are
+# what clients of Graph match on: n8n's SharePoint node (n8n-io/n8n, packages/nodes-base/
+# nodes/Microsoft/SharePoint/helpers/utils.ts, item create: code invalidRequest with that
+# exact message) and UK Export Finance's estore-api (UK-Export-Finance/estore-api,
+# src/modules/graph/known-errors.ts and its tests: GraphError(400, that message), code
+# invalidRequest); Graph's driveItem copy says the same text (msgraph-sdk-dotnet#790).
+# SharePoint itself says "The list item could not be added or updated because duplicate
+# values were found in one or more fields in the list." (SPDuplicateValuesFoundException;
+# SharePoint REST answers it with 500, pnp/pnpcore#1280; SOAP 0x810200bf,
+# jasonrollins/shareplum#41). Values compare case-insensitively, as SharePoint compares
+# them ("hello world" and "Hello World" are the same: "Enforcing Uniqueness in Column
+# Values", https://learn.microsoft.com/previous-versions/office/developer/sharepoint-2010/
+# ee536168(v=office.14)); a blank value is not compared (an assumption: not documented).
+# Nothing is written when the write is refused.
+UNIQUE_REFUSED = "One or more fields with unique constraints already has the provided value."
 
 TEMPLATES = ("genericList", "documentLibrary")
 
@@ -143,6 +162,7 @@ class Lists:
         checked = check_fields(columns, values, creating=system is None)
         if system is None:
             self._validate(lst, columns, {k: v for k, v in checked.items() if v is not None})
+        self._check_unique(lst, columns, checked, None)
         when = iso(now())
         user_id = self._store.user_lookup_id(who)
         with self._store.transaction():
@@ -192,6 +212,7 @@ class Lists:
                 fields[key] = value
         if checked:  # a client's write: the whole item, as it would be, must pass
             self._validate(lst, columns, fields)
+        self._check_unique(lst, columns, checked, item.id)
         with self._store.transaction():
             updated = replace(
                 item,
@@ -244,7 +265,43 @@ class Lists:
         if failures:
             raise GraphError(400, "invalidRequest", VALIDATION_FAILED)
 
+    def _check_unique(self, lst: ListRow, columns: list[dict[str, Any]],
+                      written: dict[str, Any], item_id: int | None) -> None:
+        """Refuse (400, nothing written) a value written to a column that enforces unique
+        values when another item of the list holds the same value (UNIQUE_REFUSED)."""
+        wanted: list[tuple[str, Any]] = []
+        for column in columns:
+            if not column.get("enforceUniqueValues"):
+                continue
+            by_id = facet_of(column) in ("lookup", "personOrGroup")
+            key = column["name"] + ("LookupId" if by_id else "")
+            value = written.get(key)
+            if value is not None and value != "":
+                wanted.append((key, _unique_key(value)))
+        if not wanted:
+            return
+        for other in self._store.items(lst.id, 0):
+            if other.id == item_id:
+                continue
+            for key, value in wanted:
+                held = other.fields.get(key)
+                if held is not None and held != "" and _unique_key(held) == value:
+                    raise GraphError(400, "invalidRequest", UNIQUE_REFUSED)
+
     def _record(self, lst: ListRow, item_id: int, kind: str, content_type: str) -> None:
         self._store.record_change(lst.id, item_id, kind, content_type, time.time())
         list_id = lst.id
         self._store.after_commit(lambda: self._on_change(list_id))
+
+
+def _unique_key(value: Any) -> Any:
+    """A value as a unique column compares it: text case-insensitively, lists as sets."""
+    if isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, list):
+        return tuple(sorted(str(v).casefold() for v in value))
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    return value

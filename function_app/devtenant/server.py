@@ -1,5 +1,8 @@
 """The aiohttp application: raw request -> route -> count -> faults -> auth -> handler -> reply.
 
+A "lost" fault lets the request run to the end (its write is saved) and then closes the
+connection instead of replying; the other faults strike before anything is processed.
+
 Paths are matched percent-decoded, so Graph's path addressing works however a client encodes
 it (the SDK sends "root:/a b.docx:" as root%3A%2Fa%20b.docx%3A). aiohttp sets TCP_NODELAY, so
 a small JSON answer leaves in one segment without waiting for a delayed ACK.
@@ -49,21 +52,32 @@ GRAPH_ROUTES: list[Route] = [
 
 
 def _fault_reply(b: Backend, kind: str, call: Call | None) -> Reply:
+    """An injected 429 or 503, with Retry-After as the faults are configured to say it."""
+    seconds = b.faults.retry_after(kind)
+    headers = {} if seconds is None else {"Retry-After": str(seconds)}
     if kind == "throttled":
         error = GraphError(
             429,
             "TooManyRequests",
             "Too many requests (a fault injected by the dev tenant); retry after the "
             "Retry-After header's seconds.",
-            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            headers=headers,
         )
     else:
         error = GraphError(
             503,
             "serviceNotAvailable",
             "The service is temporarily unavailable (a fault injected by the dev tenant).",
+            headers=headers,
         )
     return b.error_reply(error, call)
+
+
+def _lose(request: web.Request) -> web.StreamResponse:
+    """Close the connection without an answer (a dropped or lost fault)."""
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response()  # never written: the connection is gone
 
 
 class Server:
@@ -90,11 +104,9 @@ class Server:
         b.counter.add(match.template)
         if b.faults.latency_ms:
             await asyncio.sleep(b.faults.latency_ms / 1000)
-        fault = b.faults.draw()
+        fault = b.faults.draw(method=request.method)
         if fault == "dropped":
-            if request.transport is not None:
-                request.transport.abort()
-            return web.Response()  # never written: the connection is gone
+            return _lose(request)
         call = Call(
             method=request.method,
             path=path[len(VERSION) :] if graph else path,
@@ -103,10 +115,11 @@ class Server:
             body=b"",
             identity=None,
         )
-        if fault is not None:
+        if fault in ("throttled", "unavailable"):
             return self._respond(_fault_reply(b, fault, call), call)
         if graph:
-            call.identity = from_authorization(request.headers.get("Authorization"))
+            call.identity = from_authorization(request.headers.get("Authorization"),
+                                               b.application)
             if call.identity is None:
                 missing = not request.headers.get("Authorization")
                 error = GraphError(
@@ -118,9 +131,13 @@ class Server:
                     "'Bearer dev-app-token' and 'Bearer dev-user:<Display Name>'.",
                     headers={"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'},
                 )
-                return self._respond(b.error_reply(error, call), call)
+                reply = b.error_reply(error, call)
+                return _lose(request) if fault == "lost" else self._respond(reply, call)
         call.body = await request.read()
-        return self._respond(await self._run(match, call), call)
+        reply = await self._run(match, call)
+        if fault == "lost":  # processed and saved; the answer never reaches the client
+            return _lose(request)
+        return self._respond(reply, call)
 
     async def _sp_rest(self, request: web.Request, path: str, raw_query: str
                        ) -> web.StreamResponse:
@@ -132,11 +149,12 @@ class Server:
                     headers=request.headers, body=b"", identity=None)
         if b.faults.latency_ms:
             await asyncio.sleep(b.faults.latency_ms / 1000)
-        fault = b.faults.draw(droppable=False)
+        fault = b.faults.draw(droppable=False, method=request.method)
         if fault is not None:
-            return self._respond(routes_sp_rest.fault_reply(fault, RETRY_AFTER_SECONDS, call),
-                                 call)
-        call.identity = from_authorization(request.headers.get("Authorization"))
+            seconds = b.faults.retry_after(fault)
+            seconds = RETRY_AFTER_SECONDS if seconds is None else seconds  # both say it here
+            return self._respond(routes_sp_rest.fault_reply(fault, seconds, call), call)
+        call.identity = from_authorization(request.headers.get("Authorization"), b.application)
         if call.identity is None:
             return self._respond(routes_sp_rest.unauthorised(call), call)
         call.body = await request.read()
@@ -164,7 +182,7 @@ class Server:
         b = self.backend
         match = self.graph.match(b, call.method, call.path)
         b.batch_counter.add(match.template)
-        fault = b.faults.draw(droppable=False)
+        fault = b.faults.draw(droppable=False, method=call.method)
         if fault is not None:
             return _fault_reply(b, fault, call)
         return await self._run(match, call)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import socket
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -17,8 +18,8 @@ from aiohttp import web
 
 from .backend import Backend
 from .background import BackgroundLoop
-from .faults import Faults
-from .identity import APP_TOKEN, user_token
+from .faults import KEEP, KINDS, Faults, Keep
+from .identity import APP_TOKEN, application, user_token
 from .metrics import RequestCounter
 from .server import Server
 
@@ -32,6 +33,13 @@ class DevTenant(BackgroundLoop):
     The site (hostname + site_path) and its default library "Documents" exist from the first
     start. fault_rate (0..1) makes that share of requests answer 429 (Retry-After), 503 or
     drop the connection, drawn from a RNG seeded with seed; latency_ms delays every request.
+
+    fault_kinds picks the faults drawn (faults.ALL_KINDS; the default, faults.KINDS, is
+    throttled, unavailable and dropped): "lost" processes the request, then drops the
+    connection before answering. retry_after_seconds (0..300) makes injected 429 and 503
+    both say Retry-After that long (default: 1 s on 429, none on 503). app_identity shapes
+    createdBy / lastModifiedBy of the app's writes: "app", "both" or "both-no-id"
+    (identity.py says what each gives).
     """
 
     app_token = APP_TOKEN
@@ -47,13 +55,19 @@ class DevTenant(BackgroundLoop):
         seed: int | None = None,
         hostname: str = "devtenant.sharepoint.local",
         site_path: str = "/sites/attendance",
+        *,
+        fault_kinds: Sequence[str] = KINDS,
+        retry_after_seconds: int | None = None,
+        app_identity: str = "app",
     ) -> None:
         super().__init__()
         self.data_dir = Path(data_dir)
         self.hostname = hostname
         self.site_path = "/" + site_path.strip("/")
         self._port = port
-        self._faults = Faults(fault_rate, latency_ms, seed)
+        self._faults = Faults(fault_rate, latency_ms, seed, kinds=fault_kinds,
+                              retry_after_seconds=retry_after_seconds)
+        self._application = application(app_identity)
         self._counter = RequestCounter()
         self._batch_counter = RequestCounter()
         self._runner: web.AppRunner | None = None
@@ -86,6 +100,7 @@ class DevTenant(BackgroundLoop):
         port = listener.getsockname()[1]
         origin = f"http://{HOST}:{port}"
         backend = Backend(self.data_dir, origin, self._faults, self._counter, self._batch_counter)
+        backend.application = self._application
         site = backend.bootstrap(self.hostname, self.site_path)
         await backend.notifier.start()
         runner = web.AppRunner(Server(backend).app(), access_log=None, handle_signals=False)
@@ -153,7 +168,8 @@ class DevTenant(BackgroundLoop):
 
     @property
     def faults(self) -> Counter[str]:
-        """Faults injected so far, per kind: throttled, unavailable, dropped (a snapshot)."""
+        """Faults injected so far, per kind: throttled, unavailable, dropped, lost (a
+        snapshot)."""
         return self._faults.counts.snapshot()
 
     def reset_counts(self) -> None:
@@ -161,8 +177,19 @@ class DevTenant(BackgroundLoop):
         self._batch_counter.reset()
         self._faults.counts.reset()
 
-    def set_faults(self, rate: float, latency_ms: int = 0) -> None:
-        self._faults.configure(rate, latency_ms)
+    def set_faults(self, rate: float, latency_ms: int = 0, *,
+                   kinds: Sequence[str] | None = None,
+                   retry_after_seconds: int | Keep | None = KEEP) -> None:
+        """The share of requests that fault and the latency; also the kinds drawn and the
+        Retry-After injected 429/503 say, when given (else they stay as they are)."""
+        self._faults.configure(rate, latency_ms, kinds=kinds,
+                               retry_after_seconds=retry_after_seconds)
+
+    def strike_next(self, kind: str, count: int = 1, method: str | None = None) -> None:
+        """Make the next ``count`` requests (of ``method``, when given) fault with ``kind``
+        (faults.ALL_KINDS), whatever the fault rate: e.g. strike_next("lost", method="POST")
+        before an import, to lose the answer to its first create."""
+        self._faults.strike_next(kind, count, method)
 
     def set_delta_retention(self, seconds: float) -> None:
         """How long list change logs are kept; delta tokens older than that get 410 Gone."""

@@ -1,8 +1,12 @@
-"""Injected faults: throttling, outages and dropped connections, survived by retrying."""
+"""Injected faults: throttling, outages, dropped connections and lost answers, survived by
+retrying; the default mix is drawn as it always was."""
 
 from __future__ import annotations
 
 import asyncio
+import http.client
+import json
+import random
 import time
 from pathlib import Path
 from typing import Any
@@ -11,6 +15,7 @@ import aiohttp
 import pytest
 
 from function_app.devtenant import DevTenant
+from function_app.devtenant.faults import Faults
 
 from .helpers import Graph
 
@@ -189,3 +194,81 @@ def test_request_counts_are_per_route_template_and_resettable(tmp_path: Path) ->
         assert sum(tenant.requests.values()) == 0
         graph.get(f"/sites/{tenant.hostname}:{tenant.site_path}:/lists")
         assert tenant.requests == {"GET /sites/{hostname}:/{server-relative-path}:/lists": 1}
+
+
+def _old_draws(seed: int, rate: float, count: int, droppable: bool) -> list[str | None]:
+    """What Faults drew before kinds could be chosen: the sequence seeded tests rely on."""
+    rng = random.Random(seed)
+    kinds = ("throttled", "unavailable", "dropped")
+    return [rng.choice(kinds if droppable else kinds[:2]) if rng.random() < rate else None
+            for _ in range(count)]
+
+
+def test_the_default_mix_draws_exactly_what_it_drew_before() -> None:
+    """Without kinds, a seeded Faults draws the same faults in the same order as before
+    "lost" existed, for requests and for a batch's parts alike."""
+    for droppable in (True, False):
+        faults = Faults(0.3, 0, 20261122)
+        drawn = [faults.draw(droppable=droppable) for _ in range(400)]
+        assert drawn == _old_draws(20261122, 0.3, 400, droppable)
+
+
+def test_kinds_choose_the_faults_drawn_and_a_batch_part_is_never_lost() -> None:
+    """Faults(kinds=("lost",)) draws only "lost"; a batch's part (not droppable) cannot lose
+    its own connection, so it is answered normally; unknown kinds are refused."""
+    faults = Faults(1.0, kinds=("lost",))
+    assert {faults.draw() for _ in range(50)} == {"lost"}
+    assert {faults.draw(droppable=False) for _ in range(50)} == {None}
+    mixed = Faults(1.0, seed=3, kinds=("lost", "throttled"))
+    assert {mixed.draw(droppable=False) for _ in range(50)} == {"throttled"}
+    with pytest.raises(ValueError, match="fault kinds"):
+        Faults(0.1, kinds=("vanished",))
+    with pytest.raises(ValueError, match="retry_after_seconds"):
+        Faults(0.1, retry_after_seconds=301)
+
+
+def test_a_lost_patch_is_saved_once_though_its_answer_never_comes(
+        tenant: DevTenant, graph: Graph) -> None:
+    """A PATCH struck "lost" is processed (the item's next version holds the value) and the
+    connection closes with no answer; sent once, it is applied exactly once."""
+    lst = graph.new_list([{"name": "Status", "text": {}}])
+    url = graph.items_url(lst["id"])
+    item = graph.post(url, {"fields": {"Title": "Pupil"}}).json()
+    before = tenant.faults["lost"]
+    tenant.strike_next("lost")
+    connection = http.client.HTTPConnection("127.0.0.1", tenant.port, timeout=10)
+    try:
+        connection.request("PATCH", graph.target(f"{url}/{item['id']}/fields"),
+                           body=json.dumps({"Status": "Letter sent"}),
+                           headers={"Authorization": f"Bearer {tenant.app_token}",
+                                    "Content-Type": "application/json"})
+        with pytest.raises((http.client.RemoteDisconnected, ConnectionResetError)):
+            connection.getresponse()
+    finally:
+        connection.close()
+    assert tenant.faults["lost"] == before + 1
+    fields = graph.get(f"{url}/{item['id']}/fields").json()
+    assert fields["Status"] == "Letter sent"
+    assert fields["_UIVersionString"] == "2.0", "applied once, not twice nor never"
+
+
+def test_injected_429_and_503_say_the_configured_retry_after(tmp_path: Path) -> None:
+    """By default an injected 429 says Retry-After: 1 and a 503 none; with
+    retry_after_seconds=300 both say 300, as SharePoint's throttling 429/503 can."""
+
+    def answers(tenant: DevTenant) -> list[tuple[int, str | None]]:
+        graph = Graph(tenant)
+        seen = []
+        for kind in ("throttled", "unavailable"):
+            tenant.strike_next(kind)
+            reply = graph.get(f"/sites/{tenant.site_id}")
+            seen.append((reply.status, reply.headers.get("Retry-After")))
+        graph.close()
+        return seen
+
+    with DevTenant(tmp_path / "default") as tenant:
+        assert answers(tenant) == [(429, "1"), (503, None)]
+        tenant.set_faults(0.0, retry_after_seconds=120)
+        assert answers(tenant) == [(429, "120"), (503, "120")]
+    with DevTenant(tmp_path / "long", retry_after_seconds=300) as tenant:
+        assert answers(tenant) == [(429, "300"), (503, "300")]
