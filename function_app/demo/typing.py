@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from function_app.adapters.graph.errors import ValidationRefusedError
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.services import list_columns as lc
+from function_app.services.import_cases import open_case_once
 from function_app.services.list_items import CASE_ID, Ids, items_from_case_input
 from function_app.services.list_mapping import CaseItems
 
@@ -46,6 +47,7 @@ class Lists(Protocol):
     async def create_item(self, list_id: str, fields: dict[str, Any]) -> ListItem: ...
     async def update_fields(self, list_id: str, item_id: str, fields: dict[str, Any],
                             etag: str = "") -> dict[str, Any]: ...
+    async def all_items(self, list_id: str) -> list[ListItem]: ...
 
 
 @dataclass
@@ -123,7 +125,7 @@ class Typist:
             data["siblings"] = [dict(s) for s in step.siblings]
         items, ids = _items(data)
         who = school.officer[0]
-        case_id = await self._create(who, lc.CASES.title, _case_fields(data))
+        case_id = await self._open_case(who, _case_fields(data))
         typed = _Typed(school, data, case_id)
         self.cases[step.case_ref] = typed
         real = {("Case", CASE_ID): case_id}
@@ -203,6 +205,23 @@ class Typist:
         except ValidationRefusedError:
             raise _Refused(list_name) from None
         return created.id
+
+    async def _open_case(self, who: str, fields: dict[str, Any]) -> str:
+        """The new Cases item's id; a create whose answer was lost is sent again and the
+        item it made recognised by its case reference (open_case_once), not typed twice."""
+        staff = self.staff(who)
+        list_id = self.list_ids[lc.CASES.title]
+
+        async def create() -> str:
+            return (await staff.create_item(list_id, fields)).id
+
+        async def existing() -> list[ListItem]:
+            return await staff.all_items(list_id)
+
+        try:
+            return await open_case_once(create, existing, fields)
+        except ValidationRefusedError:
+            raise _Refused(lc.CASES.title) from None
 
     async def _patch(self, who: str, list_name: str, item_id: str,
                      fields: dict[str, Any]) -> None:

@@ -26,12 +26,15 @@ family because of an import.
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, Protocol
 
+from function_app.adapters.graph.errors import DuplicateValueError, GraphUnavailableError
 from function_app.domain.errors import CaseworkError
 from function_app.imports.assess import PupilAssessment
 from function_app.imports.model import ImportedPupil
@@ -43,6 +46,10 @@ ATTENDANCE_COLUMNS = ("PossibleSessions", "PresentSessions", "AuthorisedAbsences
                       "UnauthorisedAbsences", "FiguresFrom", "FiguresTo")
 REFERENCE = re.compile(r"^ATT-(\d{4})-(\d{4,})$")
 UPN_LENGTH = 13
+# Who a case is for: a Cases item holding the reference we sent and these values (those we
+# sent) is the one we created, not another pupil's case that took the reference.
+CASE_IDENTITY = ("SchoolName", "PupilForename", "PupilSurname", "Upn")
+OPEN_ATTEMPTS = 3
 
 
 class CasesList(Protocol):
@@ -149,12 +156,74 @@ def plan_cases(assessed: Sequence[PupilAssessment], existing: Iterable[ListItem]
     return plan
 
 
+class _Item(Protocol):
+    """A list item as either adapter record has it."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def fields(self) -> Mapping[str, Any]: ...
+
+
+async def open_case_once(create: Callable[[], Awaitable[str]],
+                         existing: Callable[[], Awaitable[Iterable[_Item]]],
+                         fields: Mapping[str, Any], *,
+                         pause: Callable[[float], Awaitable[None]] = asyncio.sleep) -> str:
+    """Create a Cases item exactly once; its id.
+
+    The Cases list's case reference (Title) enforces unique values (sharepoint_schema/
+    cases.json), so a create is safe to send again when its answer never came (the
+    connection dropped after Graph took it, or a 500/502): either the first one did not
+    land and this one does, or SharePoint refuses this one as a duplicate
+    (DuplicateValueError). A refusal is looked up here, by the case reference, among
+    ``existing()``: the item that holds the reference and the same pupil (CASE_IDENTITY)
+    is the one we made, and its id is returned as if the create had answered. Another
+    pupil's case holding the reference (one opened meanwhile) is not ours: the refusal is
+    raised. Graph's asking to wait (429, 503, 504: already retried by the adapter, or a
+    Retry-After for a later sweep) is raised as it is.
+    """
+    reference = str(fields.get("Title") or "")
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return await create()
+        except DuplicateValueError:
+            found = case_by_reference(await existing(), reference)
+            if found is None or not _same_pupil(found.fields, fields):
+                raise
+            return found.id
+        except GraphUnavailableError as lost:
+            if (lost.status in (429, 503, 504) or lost.retry_after is not None
+                    or attempt + 1 == OPEN_ATTEMPTS):
+                raise
+            await pause(0.2 * 2 ** attempt)
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def case_by_reference(items: Iterable[_Item], reference: str) -> _Item | None:
+    """The item whose case reference (Title) is ``reference``, compared as SharePoint
+    compares unique values (case-insensitively); None if there is none."""
+    wanted = reference.strip().casefold()
+    if not wanted:
+        return None
+    return next((i for i in items if str(i.fields.get("Title") or "").strip().casefold()
+                 == wanted), None)
+
+
+def _same_pupil(held: Mapping[str, Any], sent: Mapping[str, Any]) -> bool:
+    return all(_fold(held.get(k)) == _fold(sent[k]) for k in CASE_IDENTITY if k in sent)
+
+
 async def write_cases(cases_list: CasesList, plan: CasePlan) -> CasesWritten:
-    """Opens the new cases one by one, then updates the figures in batches."""
+    """Opens the new cases one by one, then updates the figures in batches.
+
+    A case whose create answer was lost is sent again and recognised, not opened twice
+    (``open_case_once``)."""
     written = CasesWritten()
     for change in plan.to_open:
         try:
-            item_id = await cases_list.open_case(change.fields)
+            item_id = await open_case_once(partial(cases_list.open_case, change.fields),
+                                           cases_list.cases, change.fields)
         except CaseworkError as exc:  # a refusal of one item stops nothing; said per case
             written.failed.append((change, _reason(exc)))
             continue

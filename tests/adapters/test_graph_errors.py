@@ -16,11 +16,13 @@ from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.errors import (
     AccessDeniedError,
     ConflictError,
+    DuplicateValueError,
     GraphError,
     GraphUnavailableError,
     NotFoundError,
     PreconditionFailedError,
     ResyncRequiredError,
+    error_for,
 )
 from function_app.devtenant import DevTenant
 from function_app.devtenant.backend import DEFAULT_RETENTION_SECONDS
@@ -233,9 +235,9 @@ def test_a_credential_that_cannot_get_a_token_is_access_denied() -> None:
     _ours(error)
 
 
-def test_the_sdk_retries_a_throttled_post_and_we_retry_the_rest() -> None:
-    """msgraph-sdk's RetryHandler repeats our native-handler POST after a 429 (honouring
-    Retry-After: 1), while requests we retry ourselves reach the wire once per attempt."""
+def test_we_retry_a_throttled_post_ourselves_and_the_sdk_never_does() -> None:
+    """A POST answered 429 is repeated once by our RetryPolicy (honouring Retry-After: 1,
+    through the injected sleep), as a GET is; msgraph-sdk's RetryHandler repeats nothing."""
     seen: dict[str, int] = {}
 
     async def busy_once(request: web.Request) -> web.StreamResponse:
@@ -253,6 +255,40 @@ def test_the_sdk_retries_a_throttled_post_and_we_retry_the_rest() -> None:
 
     app = asyncio.run(scenario())
     assert seen == {"POST": 2, "GET": 2}
-    assert dict(app.sdk_retries) == {"create item": 1}
-    assert dict(app.retries) == {"get item": 1}
-    assert app.requests["create item"] == 1
+    assert dict(app.sdk_retries) == {}
+    assert dict(app.retries) == {"create item": 1, "get item": 1}
+    assert app.requests["create item"] == 2
+    assert asked_sleeps(app) == [1.0, 1.0]
+
+
+def test_a_value_a_unique_column_holds_is_a_duplicate_value_error() -> None:
+    """Graph's 400 invalidRequest "One or more fields with unique constraints already has the
+    provided value." and SharePoint's own SPDuplicateValuesFoundException (500) both map to
+    DuplicateValueError, a ConflictError; other 400s do not."""
+    graphs = error_for(400, "invalidRequest", "One or more fields with unique constraints "
+                       "already has the provided value.", "create item")
+    sharepoints = error_for(500, "-2130575169, Microsoft.SharePoint."
+                            "SPDuplicateValuesFoundException", "The list item could not be "
+                            "added or updated because duplicate values were found in one or "
+                            "more fields in the list.", "create item")
+    for error in (graphs, sharepoints):
+        assert isinstance(error, DuplicateValueError) and isinstance(error, ConflictError)
+        _ours(error)
+    assert (graphs.status, graphs.code) == (400, "invalidRequest")
+    other = error_for(400, "invalidRequest", "Field 'Nope' is not recognized.", "create item")
+    assert type(other) is GraphError
+
+
+def test_a_duplicate_refusal_from_a_stub_graph_is_not_retried() -> None:
+    """A create answered with the unique-value refusal reaches the caller at once as
+    DuplicateValueError: one request, no retry."""
+
+    async def refuse(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"error": {
+            "code": "invalidRequest",
+            "message": "One or more fields with unique constraints already has the provided "
+                       "value."}}, status=400)
+
+    error, app, seen = asyncio.run(_stub_failure(refuse, "create item"))
+    assert isinstance(error, DuplicateValueError)
+    assert len([s for s in seen if s.startswith("POST")]) == 1 and not app.retries

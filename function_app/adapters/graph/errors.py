@@ -4,6 +4,8 @@
     └── GraphError                    any failed Graph request: status, code, what to do
         ├── NotFoundError             404: a site, list, item or file is not there
         ├── ConflictError             409: a name already exists
+        │   └── DuplicateValueError   a column that enforces unique values already holds
+        │                             the value (Graph: 400 invalidRequest): "already there"
         ├── PreconditionFailedError   412: the item changed since it was read (eTag)
         ├── AccessDeniedError         401/403, or no token from the credential; names
         │                             the permission
@@ -45,6 +47,14 @@ class ConflictError(GraphError):
     pass
 
 
+class DuplicateValueError(ConflictError):
+    """SharePoint refused an item create or update because a column that enforces unique
+    values (the Cases list's case reference, say) already holds that value on another item.
+    Nothing was written. After a create whose answer was lost and that was sent again, it
+    means the first one landed: look the item up by that value. ``status`` and ``code`` are
+    Graph's (400 invalidRequest) or SharePoint's."""
+
+
 class PreconditionFailedError(GraphError):
     pass
 
@@ -79,9 +89,33 @@ VALIDATION_ADVICE = ("the item fails the list's validation (List settings, Valid
                      "settings) or a column's; nothing was saved")
 
 
+# A value taken in a column that enforces unique values. Graph answers 400 invalidRequest
+# "One or more fields with unique constraints already has the provided value." (what n8n's
+# SharePoint node and UK Export Finance's estore-api match on; sources in
+# function_app/devtenant/lists.py, UNIQUE_REFUSED); SharePoint's own text, through its REST
+# API with 500 and Microsoft.SharePoint.SPDuplicateValuesFoundException, is "The list item
+# could not be added or updated because duplicate values were found in one or more fields
+# in the list." (pnp/pnpcore#1280). Recognised by either text or that exception name,
+# whatever the status.
+DUPLICATE_TEXTS = ("unique constraints already has the provided value",
+                   "duplicate values were found in one or more fields")
+DUPLICATE_EXCEPTION = "spduplicatevaluesfoundexception"
+
+
+def is_duplicate_value(code: str, message: str) -> bool:
+    """Whether a failed answer says a unique column already holds the value."""
+    text = message.casefold()
+    return (any(t in text for t in DUPLICATE_TEXTS) or DUPLICATE_EXCEPTION in code.casefold()
+            or DUPLICATE_EXCEPTION in text)
+
+
 def error_for(status: int, code: str, message: str, what: str,
               retry_after: float | None = None, location: str = "") -> GraphError:
     """The error for a failed response; ``what`` says what was being done, in plain words."""
+    if is_duplicate_value(code, message):
+        return DuplicateValueError(f"{what}: another item already has that value in a column "
+                                   f"that must be unique ({message.strip() or code})",
+                                   status, code)
     if VALIDATION_FAILED in message.casefold() or code.startswith(VALIDATION_CODES):
         return ValidationRefusedError(f"{what}: SharePoint refused it: {VALIDATION_ADVICE} "
                                       f"({message.strip() or code})", status, code)
