@@ -3,7 +3,8 @@
 "Prepare legal referral" on the case, and "Education Supervision Order considered", as the
 consultation did. The sweep that follows files the evidence bundle (.docx and PDF) in the
 case folder's Legal subfolder, writes the readiness onto the case and tells the legal
-officers' channel.
+officers' channel. Without LibreOffice the dev tenant cannot make the PDF: the .docx is filed
+alone and the output, the case and the card say that the PDF needs LibreOffice.
 
 One gap stays on purpose: the summer term's support meeting and review were logged only as
 a contact, never recorded as meetings held, so the readiness check reports the support
@@ -17,12 +18,16 @@ from __future__ import annotations
 from datetime import date
 
 from function_app.domain.wording import counted
+from function_app.services.legal_referral import Referral
 from function_app.services.processor import LEGAL_TICK, SweepReport
 
 from .scenario import MASON, Week
 from .typing import Typist
 
 LEGAL_CASE = MASON
+PDF_NEEDS = ("the dev tenant converts to PDF with LibreOffice, which is not installed here: "
+             "install libreoffice-writer-nogui and run the demo again in a new workspace "
+             "(in production Microsoft Graph's ?format=pdf makes the PDF).")
 LEGAL_WEEK = date(2026, 11, 23)
 
 
@@ -43,10 +48,20 @@ def lines(report: SweepReport) -> list[str]:
     for referral in report.legal:
         what = "filed the evidence bundle" if referral.made else "found its bundle already filed"
         out.append(f"  {referral.case_ref}: staff ticked \"Prepare legal referral\"; {what} "
-                   f"in {referral.folder}: {referral.pdf_name} and {referral.docx_name}.")
+                   f"in {referral.folder}: {' and '.join(referral.names)}.")
+        if referral.pdf_missing:
+            out.append(f"    No PDF: {PDF_NEEDS} The Word bundle's index gives no page "
+                       "numbers without it.")
         gaps = [s for s in referral.readiness.missing if s.required]
         verdict = "ready" if not gaps else f"not ready, {counted(len(gaps), 'step')} missing"
         out.append(f"    Readiness: {verdict}.")
         for s in gaps:
             out.append(f"    Missing: {s.title}. {s.evidence} What to do: {s.what_to_do}")
     return out
+
+
+def summary_lines(referrals: list[Referral]) -> list[str]:
+    """For the demo's summary: each evidence bundle filed without its PDF, and why."""
+    return [f"The evidence bundle of {r.case_ref} is filed as a Word document only "
+            f"({r.docx_name}, in its case folder's Legal subfolder): no PDF, as {PDF_NEEDS}"
+            for r in referrals if r.made and r.pdf_missing]

@@ -27,6 +27,7 @@ from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.domain.errors import CaseworkError
 from function_app.services import list_columns as lc
+from function_app.services.legal_referral import Referral
 from function_app.services.processor import (
     LIBRARY,
     ChangeProcessor,
@@ -110,6 +111,7 @@ class DemoResult:
     unlinked: list[Attention] = field(default_factory=list)  # needing attention, no case
     requests: Counter[str] = field(default_factory=Counter)  # "staff", "app"
     alerts: list[RaisedAlert] = field(default_factory=list)  # raised by this run
+    legal: list[Referral] = field(default_factory=list)  # evidence bundles, by this run
     digests: int = 0  # schools sent the daily digest of reviews due and overdue
     seconds: float = 0.0
 
@@ -210,6 +212,7 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
             report = await processor.sweep()
             result.filed += report.filed
             result.alerts += report.alerts
+            result.legal += report.legal
             say(f"Swept the lists for changes as on {long_date(LAST_DAY)}: "
                 f"{_week_outcome(report)}.")
         else:
@@ -246,6 +249,7 @@ async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoRes
         report = await processor.sweep()
         result.filed += report.filed
         result.alerts += report.alerts
+        result.legal += report.legal
         say(_week_line(week, entered, report))
         for line in typist.refusals:  # what the form showed the member of staff
             say(f"  {line}")
@@ -379,6 +383,8 @@ def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) 
                 f"{audiences.get(alert.audience, alert.audience)}")
     else:
         say("No new Teams alert: each is posted once per case, reason and stage.")
+    for line in legal_step.summary_lines(result.legal):
+        say(line)
     if result.digests:
         say(f"Daily digest of reviews due and overdue posted to {result.digests} schools' "
             "channels.")

@@ -188,7 +188,7 @@ class ComposedBundle:
         entries = bundle.entries
         sections.cover(doc, bundle.case, bundle.prepared_on, bundle.prepared_by, entries)
         doc.add_page_break()
-        self._page_cells = sections.index(doc, entries)
+        self._note, self._page_cells = sections.index(doc, entries)
         if bundle.readiness is not None:
             doc.add_page_break()
             sections.readiness(doc, bundle.readiness)
@@ -218,9 +218,21 @@ class ComposedBundle:
         self._composer = composer
 
     def docx(self, pages: Mapping[int, int] | None = None) -> bytes:
+        self._note.text = sections.INDEX_NOTE
         for number, cell in self._page_cells.items():
             page = (pages or {}).get(number)
             cell.text = str(page) if page is not None else sections.PAGE_PLACEHOLDER
+        return self._saved()
+
+    def docx_without_pdf(self, why: str) -> bytes:
+        """The Word bundle to file when no PDF can be made (``why``): the index gives no
+        page (they would be guesses) and its note says why."""
+        self._note.text = sections.without_pdf_note(why)
+        for cell in self._page_cells.values():
+            cell.text = sections.NO_PAGE
+        return self._saved()
+
+    def _saved(self) -> bytes:
         out = io.BytesIO()
         self._composer.save(out)
         return out.getvalue()

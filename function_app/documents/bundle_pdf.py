@@ -43,11 +43,14 @@ class PaginatedBundle:
     conversions: int
 
 
-async def paginate(bundle: Bundle, convert: Convert) -> PaginatedBundle:
+async def paginate(bundle: Bundle, convert: Convert,
+                   composed: ComposedBundle | None = None) -> PaginatedBundle:
     """The .docx and PDF of the bundle, with the index's page numbers checked against the
-    PDF. BundleError if they do not settle within MAX_CONVERSIONS conversions."""
+    PDF. BundleError if they do not settle within MAX_CONVERSIONS conversions. ``composed``:
+    the bundle composed already (the caller keeps it to file the Word bundle alone if the
+    converter cannot make PDFs). What ``convert`` raises goes to the caller."""
     wanted = [e.number for e in bundle.entries if e.included]
-    composed = ComposedBundle(bundle)
+    composed = composed or ComposedBundle(bundle)
     pages: dict[int, int] | None = None
     for conversion in range(1, MAX_CONVERSIONS + 1):
         docx = composed.docx(pages)

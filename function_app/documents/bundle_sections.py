@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 TITLE = "Evidence bundle for legal intervention"
 USABLE_WIDTH, USABLE_HEIGHT = Cm(17), Cm(22)  # A4 less the margins and the exhibit heading
 PAGE_PLACEHOLDER = "000"  # the index's page column before the pages are known: as wide
+NO_PAGE = "-"  # the index's page column in a Word bundle filed without its PDF
+HASH_NOTE = ("Each exhibit's SHA-256 is that of its file in the case folder: anyone can check "
+             "that the exhibit is the document filed.")
+INDEX_NOTE = f"{HASH_NOTE} Pages are the pages of the PDF bundle."
 INDEX_WIDTHS = (Cm(1.7), Cm(3.5), Cm(2.2), Cm(4.0), Cm(4.4), Cm(1.2))  # 17 cm in all
 
 
@@ -128,12 +132,11 @@ def cover(d: Any, case: Case, prepared_on: date, prepared_by: str,
         _labelled(d, label, value)
 
 
-def index(d: Any, entries: Sequence[BundleEntry]) -> dict[int, Any]:
-    """The index table; returns the page cell of each included exhibit, by number."""
+def index(d: Any, entries: Sequence[BundleEntry]) -> tuple[Any, dict[int, Any]]:
+    """The index table; returns the note above it (which says where the pages are) and the
+    page cell of each included exhibit, by number."""
     d.add_heading("Index of exhibits", level=1)
-    d.add_paragraph("Each exhibit's SHA-256 is that of its file in the case folder: anyone can "
-                    "check that the exhibit is the document filed. Pages are the pages of the "
-                    "PDF bundle.")
+    note = d.add_paragraph(INDEX_NOTE)
     rows = []
     for e in entries:
         if e.included:
@@ -149,8 +152,15 @@ def index(d: Any, entries: Sequence[BundleEntry]) -> dict[int, Any]:
     for row in table.rows[1:]:  # a hash reads best in a fixed-width font
         for run in row.cells[4].paragraphs[0].runs:
             run.font.name, run.font.size = "Courier New", Pt(7)
-    return {e.number: row.cells[5] for e, row in zip(entries, table.rows[1:], strict=True)
-            if e.included}
+    return note, {e.number: row.cells[5] for e, row in zip(entries, table.rows[1:], strict=True)
+                  if e.included}
+
+
+def without_pdf_note(why: str) -> str:
+    """The index's note in a Word bundle filed without its PDF: no page is given."""
+    return (f"{HASH_NOTE} The PDF bundle was not made ({why.rstrip('.')}), so the Page "
+            "column gives no page: pages are those of the PDF bundle. Each PDF exhibit's pages "
+            "are in its own file in the case folder; its SHA-256 identifies it.")
 
 
 def readiness(d: Any, r: Readiness) -> None:

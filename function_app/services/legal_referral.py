@@ -7,7 +7,11 @@ state (the case as the lists hold it, and every source file's SHA-256) is not ma
 the key is claimed in the StateStore like every generated document.
 
 Production converts to PDF through Graph (``?format=pdf`` on the uploaded .docx); the dev
-tenant answers that with LibreOffice, so the same path runs on a laptop.
+tenant answers that with LibreOffice, so the same path runs on a laptop. Where Graph cannot
+convert (406: the dev tenant on a machine without LibreOffice) the Word bundle is filed
+alone, its index without page numbers, and the case item, the card and the referral say
+plainly that there is no PDF and what makes one; its claim is released, so ticking again
+once PDFs can be made files the whole bundle.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ log = logging.getLogger(__name__)
 LEGAL_FOLDER = "Legal"
 BUNDLE_KIND = "evidence_bundle"
 LEASE_SECONDS = 900
+WORD_ONLY = "-word-only"  # after the state key of a bundle filed without its PDF
+NEEDS_LIBREOFFICE = "converting it to PDF needs LibreOffice on the machine running the dev tenant"
+NO_PDF = (f"{NEEDS_LIBREOFFICE} (install libreoffice-writer-nogui, then tick \"Prepare legal "
+          "referral\" again; in production Microsoft Graph's ?format=pdf makes the PDF)")
 
 
 class Library(Protocol):
@@ -63,7 +71,16 @@ class Referral:
     pdf_name: str
     docx_name: str
     made: bool  # False: the same case state had its bundle already
-    state_key: str
+    state_key: str  # with WORD_ONLY after it when only the Word bundle was filed
+    pdf_missing: str = ""  # why no PDF was filed (then pdf_url and pdf_name are '')
+    # False: another worker holds this case state's claim and has not filed the bundle yet,
+    # so there is nothing in the folder to name (the names and links are '').
+    exists: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The files filed in the Legal folder: never a PDF that was not made."""
+        return tuple(n for n in (self.pdf_name, self.docx_name) if n)
 
     @property
     def summary(self) -> str:
@@ -72,16 +89,18 @@ class Referral:
         verdict = ("Ready: every required step is evidenced." if not gaps else
                    f"Not ready: {counted(len(gaps), 'step')} missing: " + "; ".join(gaps) + ".")
         included = sum(1 for e in self.entries if e.included)
+        where = f" in the case folder's {LEGAL_FOLDER} subfolder"
         return (f"{verdict} Evidence bundle of {counted(included, 'exhibit')}"
                 + (f", {len(self.entries) - included} missing or unreadable" if
                    included < len(self.entries) else "")
-                + f" in the case folder's {LEGAL_FOLDER} subfolder.")
+                + (f"{where}, as a Word document only: no PDF was made, as {self.pdf_missing}."
+                   if self.pdf_missing else f"{where}."))
 
     def item_text(self) -> str:
         """The "Legal readiness" column: the verdict, the bundle's links, then what to do for
         each gap."""
-        lines = [self.summary, f"PDF: {self.pdf_url or self.pdf_name}",
-                 f"Word: {self.docx_url or self.docx_name}"]
+        pdf = "not made (see above)." if self.pdf_missing else self.pdf_url or self.pdf_name
+        lines = [self.summary, f"PDF: {pdf}", f"Word: {self.docx_url or self.docx_name}"]
         for s in self.readiness.missing:
             mark = "Missing" if s.required else "Caution"
             lines.append(f"- {mark}: {s.title}. {s.what_to_do}")
@@ -98,7 +117,7 @@ class LegalReferrals:
         """Read the case folder, check readiness, and file the bundle unless this state's
         bundle is filed already (then its links are returned with ``made`` False)."""
         from function_app.documents import case_folder
-        from function_app.documents.bundle import Bundle
+        from function_app.documents.bundle import Bundle, ComposedBundle
         from function_app.documents.bundle_pdf import paginate
 
         sources = await self._read_folder(case, folder)
@@ -116,8 +135,11 @@ class LegalReferrals:
         now = datetime.now(UTC)
         if not self.state.claim(claim, self.owner, now, LEASE_SECONDS):
             existing = self.state.get_claim(claim)
+            if existing is None or existing.state != "done":  # being made by another worker
+                return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
+                                False, key, exists=False)
             # The first bundle of this state: its links and names (it may be of another day).
-            done = (existing.result if existing else "").split("\n")
+            done = existing.result.split("\n")
             pdf_url, docx_url, pdf_name, docx_name = (
                 done if len(done) == 4 else ["", "", f"{stem}.pdf", f"{stem}.docx"])
             return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
@@ -126,12 +148,27 @@ class LegalReferrals:
             bundle = replace(bundle, readiness=ready,
                              referral_form=self._referral_form(evidenced, profile, today))
             converter = _GraphPdf(self.library, legal, f"{stem}.docx")
-            made = await paginate(bundle, converter)
-            pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
-            assert converter.item is not None
+            composed = ComposedBundle(bundle)
             fields: dict[str, object] = {
                 "CaseRef": case.case_ref, "DocumentKind": BUNDLE_KIND, "SourceVersion": key,
                 "GeneratedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            try:
+                made = await paginate(bundle, converter, composed)
+            except GraphError as exc:
+                if exc.status != 406:  # 406: this Graph makes no PDF; else try again later
+                    raise
+                log.info("case %s: no PDF of the evidence bundle (%s); filing the Word "
+                         "bundle alone", case.case_ref, exc)
+                docx = await self.library.upload(legal, f"{stem}.docx",
+                                                 composed.docx_without_pdf(NEEDS_LIBREOFFICE))
+                await self.library.set_file_fields(docx.id, fields)
+                # Not the finished bundle: the claim is released, so a tick once PDFs can be
+                # made files it whole (and its card is posted: another state_key).
+                self.state.release(claim, self.owner)
+                return Referral(case.case_ref, ready, bundle.entries, "", docx.web_url, legal,
+                                "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF)
+            pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
+            assert converter.item is not None
             for item in (pdf, converter.item):
                 await self.library.set_file_fields(item.id, fields)
         except BaseException:

@@ -17,6 +17,7 @@ from docx import Document
 
 from function_app.documents.bundle import (
     Bundle,
+    ComposedBundle,
     Source,
     build_bundle,
     compose_docx,
@@ -267,3 +268,23 @@ def test_filed_letters_count_as_the_letters_readiness_looks_for() -> None:
     (contact,) = letters_as_contacts(c, [letter], CATALOGUE)
     assert contact.carer_ids == ("c1",) and contact.mode is ContactMode.LETTER
     assert "prosecution" in contact.summary.lower() and contact.date == dt.date(2026, 2, 4)
+
+
+def test_a_word_bundle_filed_without_its_pdf_gives_no_page_and_says_why(
+        tmp_path: Path, sources: list[Source]) -> None:
+    """Without a PDF the index cannot know the pages: each included exhibit's page is "-"
+    (never the placeholder, never a guess), a missing one still reads "Missing", and the note
+    above the index says why; composing with pages again gives the usual note back."""
+    gone = Source.from_path(tmp_path / "2026-02-01 AIM plan.docx", "AIM plan",
+                            dt.date(2026, 2, 1))
+    composed = ComposedBundle(Bundle(case(), (*sources, gone), TODAY))
+    texts, tables = opened(composed.docx_without_pdf("converting needs LibreOffice"))
+    pages = [r[5] for r in table_headed(tables, "Exhibit")[1:]]
+    assert pages == ["-", "-", "-", "Missing"]
+    (note,) = [t for t in texts if t.startswith("Each exhibit's SHA-256")]
+    assert "The PDF bundle was not made (converting needs LibreOffice)" in note
+    assert "Page column gives no page" in note
+    texts, tables = opened(composed.docx({1: 7, 2: 9, 3: 12}))
+    assert [r[5] for r in table_headed(tables, "Exhibit")[1:]] == ["7", "9", "12", "Missing"]
+    (note,) = [t for t in texts if t.startswith("Each exhibit's SHA-256")]
+    assert note.endswith("Pages are the pages of the PDF bundle.")
