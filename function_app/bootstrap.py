@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from function_app.adapters.graph.client import GraphClient, GraphTarget
 from function_app.adapters.sharepoint_rest import SharePointRest
@@ -19,6 +20,7 @@ from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
+from function_app.services.filing import process_owner
 from function_app.services.import_cases import CasesList
 from function_app.services.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
@@ -100,7 +102,8 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
     config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
-                             profile=settings.profile or DEFAULT_PROFILE)
+                             profile=settings.profile or DEFAULT_PROFILE,
+                             site_path=urlsplit(settings.site_url).path or "/")
     templates = TemplateSet(overrides=settings.templates_dir)
     return ChangeProcessor(graph, state, templates, config, alerts=alert_poster(settings),
                            legal=legal_referrals(graph, state, templates, config))
@@ -109,7 +112,9 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
 def legal_referrals(graph: GraphClient, state: StateStore, templates: TemplateSet,
                     config: ProcessorConfig) -> LegalReferrals:
     """Evidence bundles for legal intervention, filed through Graph (PDF by ?format=pdf)."""
-    return LegalReferrals(graph, state, templates, config.options, config.owner)
+    # A process's own name: a restarted worker retakes its own claims at once, so two
+    # workers on one host must not share a name (services/filing.py).
+    return LegalReferrals(graph, state, templates, config.options, process_owner(config.owner))
 
 
 def alert_poster(settings: Settings) -> TeamsPoster | None:

@@ -97,6 +97,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
     s.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD")
 
+    w = commands.add_parser("pending", help="what the casework app has not finished: "
+                                            "documents being made, items to try again, "
+                                            "Teams alerts waiting")
+    w.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
+
     demo = commands.add_parser(
         "demo", help="play a term of casework at three fictional schools into a local dev "
                      "tenant and show every document filed",
@@ -165,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from function_app.cli_site_script import write_site_script
 
             return write_site_script(args.site_script)
-        if args.command in ("dev-tenant", "provision", "process", "doctor"):
+        if args.command in ("dev-tenant", "provision", "process", "doctor", "pending"):
             from function_app.cli_tenant import tenant_command
 
             return tenant_command(args)

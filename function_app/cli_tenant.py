@@ -32,12 +32,15 @@ def tenant_command(args: argparse.Namespace) -> int:
         checks = asyncio.run(diagnose(settings))
         print(format_checks(checks))
         return EXIT_OK if all(c.ok for c in checks) else EXIT_FAILED
+    if args.command == "pending":
+        return _pending(settings)
     if not settings.site_url:
         print("casework: say which site: --site https://contoso.sharepoint.com/sites/attendance "
               "or the setting SHAREPOINT_SITE", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.command == "provision":
         return asyncio.run(_provision(settings, args.replace_differing))
+
     return asyncio.run(_process(settings, args))
 
 
@@ -70,6 +73,39 @@ async def _process(settings: Settings, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pending(settings: Settings) -> int:
+    """What is not finished, from the state store: nothing here names a pupil."""
+    from datetime import UTC, datetime
+
+    from function_app.services.filing import LEASE_SECONDS
+    from function_app.services.outbox import WAITING_SCOPE
+    from function_app.services.processor import RETRY_SCOPE
+
+    state = bootstrap.state_store(settings)
+    try:
+        claims = state.open_claims()
+        retries = {k: state.recall(RETRY_SCOPE, k) for k in state.keys(RETRY_SCOPE)}
+        waiting = state.keys(WAITING_SCOPE)
+    finally:
+        closer = getattr(state, "close", None)
+        if callable(closer):
+            closer()
+    now = datetime.now(UTC)
+    print(f"{counted(len(claims), 'document')} being made (claimed, not yet filed):")
+    for c in claims:
+        age = int((now - c.claimed_at).total_seconds())
+        free = "free to be taken over" if age >= LEASE_SECONDS else (
+            f"taken over after {LEASE_SECONDS - age} s unless its worker finishes")
+        print(f"  {c.key}: by {c.owner}, {age} s ago; {free}")
+    print(f"{counted(len(retries), 'item')} to be processed again at the next sweep:")
+    for key, why in retries.items():
+        print(f"  {key}: {why}")
+    print(f"{counted(len(waiting), 'Teams alert')} waiting to be posted again:")
+    for key in waiting:
+        print(f"  {key}")
+    return EXIT_OK
+
+
 def summary(report: SweepReport) -> str:
     lines = [f"{counted(report.changes, 'change')} by staff; "
              f"{counted(len(report.filed), 'document')} filed; "
@@ -79,6 +115,8 @@ def summary(report: SweepReport) -> str:
               for where, message in report.needs_attention.items()]
     lines += [f"  failed, will retry: {where}: {message}"
               for where, message in report.failed.items()]
+    lines += [f"  waiting, looked at again next run: {where}: {why}"
+              for where, why in report.pending.items()]
     lines += [f"  alert {a.reason} for {a.audience} on {a.case_ref}: {a.outcome}"
               for a in report.alerts]
     if report.nothing_new:

@@ -26,6 +26,7 @@ from function_app.domain.assessment import Assessment
 from function_app.domain.errors import CaseworkError
 
 from . import list_columns as lc
+from . import own_writes
 from .list_mapping import map_case
 from .ports import StateStore
 from .snapshot import Snapshot
@@ -85,6 +86,8 @@ class CaseSummaries:
                                            etag=item.etag)
         except (PreconditionFailedError, ValidationRefusedError):
             log.info("case item %s not given its tier: it changed or is refused", item.id)
+            return
+        own_writes.remember(self.state, lc.CASES.title, item.id, item.fields | changes)
 
     def forget(self, case_id: str) -> None:
         self._pending.pop(f"{lc.CASES.title}/{case_id}", None)

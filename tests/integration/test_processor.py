@@ -77,7 +77,9 @@ def test_a_second_sweep_makes_nothing_and_own_writes_do_not_loop(tmp_path: Path)
 
 
 def test_two_processors_at_once_make_each_document_once(tmp_path: Path) -> None:
-    """Two workers sweeping the same changes at the same time file each document once."""
+    """Two workers sweeping the same changes at the same time file each document once; an
+    item whose documents the other worker was still making waits, and the next sweep
+    finishes it."""
 
     async def run() -> None:
         with DevTenant(tmp_path / "tenant") as tenant:
@@ -93,7 +95,11 @@ def test_two_processors_at_once_make_each_document_once(tmp_path: Path) -> None:
             assert len(made) == len(set(made))
             on_disk = library_files(tenant)
             assert len(on_disk) == len(made)
-            assert a.already_made + b.already_made >= 1 or not (a.filed and b.filed)
+            waited = a.already_made + b.already_made + len(a.pending) + len(b.pending)
+            assert waited >= 1 or not (a.filed and b.filed)
+            after = await first.sweep()
+            assert not after.filed and not after.pending
+            assert len(library_files(tenant)) == len(made)
 
     asyncio.run(run())
 

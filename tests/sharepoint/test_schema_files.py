@@ -199,12 +199,12 @@ def test_every_list_has_the_write_back_columns(lst: dict[str, Any]) -> None:
 
 
 def test_the_case_files_library_has_its_columns() -> None:
-    """Case Files is a document library with CaseRef, DocumentKind, MeetingId, SourceVersion
-    and GeneratedAt (a date and time)."""
+    """Case Files is a document library with CaseRef, DocumentKind, MeetingId, CarerId (so
+    two parents' letters are told apart), SourceVersion and GeneratedAt (a date and time)."""
     library = BY_NAME["Case Files"]
     by_name = {c["name"]: c for c in library["columns"]}
     assert library["list"]["template"] == "documentLibrary"
-    assert set(by_name) == {"CaseRef", "DocumentKind", "MeetingId", "SourceVersion",
+    assert set(by_name) == {"CaseRef", "DocumentKind", "MeetingId", "CarerId", "SourceVersion",
                             "GeneratedAt"}
     assert by_name["GeneratedAt"]["dateTime"]["format"] == "dateTime"
     assert by_name["CaseRef"]["indexed"]

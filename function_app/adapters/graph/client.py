@@ -7,11 +7,13 @@ So every request goes through the SDK's GraphRequestAdapter (authentication, red
 retry and telemetry middleware) with a native response handler, and the JSON is read with
 json.loads into ``records``. Every failure is mapped to ``errors`` at this boundary.
 
-Retries have one owner per request, so they never multiply. Requests that are harmless to
-repeat (GET, PUT, PATCH, DELETE, and POSTs marked so) are retried here on 429, 5xx and a
-lost connection, honouring Retry-After, with the SDK's RetryHandler switched off for them;
-other POSTs are left to the RetryHandler, which repeats only 429/503/504. Counters record
-requests and retries per operation for tests and benchmarks.
+Retries have one owner, this module, so they never multiply (the SDK's RetryHandler is
+switched off). Requests that are harmless to repeat (GET, PUT, PATCH, DELETE, and POSTs
+marked so) are retried on 429, 5xx and a lost connection; other POSTs only on 429, 503 and
+504, never after an answer was lost. Retry-After is honoured; one longer than the policy's
+max_delay is not waited for: the error is raised at once, for the sweep to leave the work to
+a later run rather than retry early. Counters record requests and retries per operation for
+tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -45,6 +47,19 @@ BATCH_LIMIT = 20  # Graph: at most 20 requests in one $batch
 
 @dataclass
 class RetryPolicy:
+    """How often and how long to wait before asking Graph again.
+
+    A Retry-After up to ``max_delay`` is waited for in full; a longer one is not waited for
+    at all (nor cut short: asking again early only prolongs the throttling, as Graph counts
+    throttled requests against the app): ``defers`` says so, and the request fails at once
+    with ``deferred``'s GraphUnavailableError carrying ``retry_after``, for the caller to
+    leave the work to a later sweep. Graph and SharePoint ask for minutes at times
+    (Retry-After 315 s: learn.microsoft.com/answers/questions/648796; SharePoint Online
+    throttles with 429 or 503, both with Retry-After: https://learn.microsoft.com/
+    sharepoint/dev/general-development/how-to-avoid-getting-throttled-or-blocked-in-
+    sharepoint-online), longer than a sweep should hold a Functions worker.
+    """
+
     attempts: int = 6
     base_delay: float = 0.2
     max_delay: float = 30.0
@@ -55,6 +70,20 @@ class RetryPolicy:
             return min(retry_after, self.max_delay)
         return min(self.base_delay * 2.0 ** attempt + random.uniform(0, self.base_delay),
                    self.max_delay)
+
+    def defers(self, retry_after: float | None) -> bool:
+        """Whether Graph asked for a longer wait than this policy sleeps (``max_delay``)."""
+        return retry_after is not None and retry_after > self.max_delay
+
+    def deferred(self, error: GraphError) -> GraphUnavailableError:
+        """The error for a request Graph asked to be repeated only after ``retry_after``
+        seconds, longer than we wait: the work is for a later sweep."""
+        after = error.retry_after or 0.0
+        what = str(error).split(":", 1)[0]
+        return GraphUnavailableError(
+            f"{what}: Microsoft Graph asked to wait {after:g} s before trying again "
+            f"({error.status} {error.code}".rstrip() + "); left for a later sweep",
+            error.status, error.code, retry_after=error.retry_after)
 
 
 @dataclass
@@ -90,16 +119,21 @@ class GraphClient:
                    headers: dict[str, str] | None = None, retry_all: bool = False) -> Any:
         """One request through the SDK pipeline; the native httpx response, or a GraphError.
 
-        GET, PUT, PATCH and DELETE are retried here when the connection drops or Graph is
-        busy; a POST is retried here only when ``retry_all`` says repeating it is harmless,
-        and otherwise left to the SDK's RetryHandler (429/503/504 only, see auth.py).
+        Every retry is made here, with the SDK's RetryHandler switched off, so the sleep
+        can be injected and a long Retry-After is never slept (RetryPolicy). GET, PUT, PATCH
+        and DELETE (and POSTs ``retry_all`` says are harmless to repeat) are retried when
+        the connection drops or Graph answers 429 or 5xx; any other POST only on 429, 503
+        and 504, answers that say Graph did not take it (what the SDK's RetryHandler
+        repeated), never after a lost answer, which may follow a write that landed. When
+        Graph's Retry-After is longer than ``retry.max_delay`` nothing is retried: the
+        GraphUnavailableError is raised at once, carrying ``retry_after``.
         Whatever the pipeline raises is mapped to a GraphError: nothing third-party escapes.
         """
         idempotent = retry_all or method in IDEMPOTENT
         attempt = 0
         while True:
             self.requests[operation] += 1
-            info = self._info(method, url, body, content_type, headers, idempotent)
+            info = self._info(method, url, body, content_type, headers, True)
             cause: BaseException | None = None
             try:
                 response = await self.request_adapter.send_primitive_async(info, "bytes", None)
@@ -111,7 +145,10 @@ class GraphClient:
                 if response.status_code < 400:
                     return response
                 error = _error(operation, response)
-            if not (idempotent and isinstance(error, GraphUnavailableError)
+            if isinstance(error, GraphUnavailableError) and self.retry.defers(error.retry_after):
+                raise self.retry.deferred(error) from cause
+            repeatable = idempotent or error.status in (429, 503, 504)
+            if not (repeatable and isinstance(error, GraphUnavailableError)
                     and attempt + 1 < self.retry.attempts):
                 raise error from cause
             self.retries[operation] += 1
@@ -304,15 +341,18 @@ class GraphClient:
             self._folders[""] = root["id"]
         return self._folders[""]
 
-    async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem:
-        """Put a file in a folder, replacing one of the same name; large ones in ranges.
+    async def upload(self, folder_path: str, name: str, content: bytes,
+                     conflict: str = "replace") -> DriveItem:
+        """Put a file in a folder; large ones in ranges. ``conflict`` is Graph's
+        conflictBehavior: "replace" (a file of that name is overwritten) or "fail" (a
+        ConflictError, and nothing is written: what new documents use).
 
         Folder ids are remembered, so a folder someone deleted or renamed since answers
         404: then the folders are looked up (and made) again, once.
         """
         known = folder_path.strip("/") in self._folders
         try:
-            return await self._upload(folder_path, name, content)
+            return await self._upload(folder_path, name, content, conflict)
         except NotFoundError:
             if not known:
                 raise
@@ -320,28 +360,53 @@ class GraphClient:
             self._folders.clear()
             if root:
                 self._folders[""] = root
-            return await self._upload(folder_path, name, content)
+            return await self._upload(folder_path, name, content, conflict)
 
-    async def _upload(self, folder_path: str, name: str, content: bytes) -> DriveItem:
+    async def _upload(self, folder_path: str, name: str, content: bytes,
+                      conflict: str) -> DriveItem:
         folder = await self.ensure_folder(folder_path)
         drive = await self.drive_id()
         if len(content) <= SMALL_UPLOAD_LIMIT:
             response = await self.send(
                 "upload file", "PUT",
                 f"/drives/{drive}/items/{folder}:/{_q(name)}:/content"
-                "?@microsoft.graph.conflictBehavior=replace",
+                f"?@microsoft.graph.conflictBehavior={conflict}",
                 content, content_type="application/octet-stream")
             return parse_drive_item(json.loads(response.content))
-        return await self._upload_in_ranges(drive, folder, name, content)
+        return await self._upload_in_ranges(drive, folder, name, content, conflict)
+
+    async def file_at(self, folder_path: str, name: str
+                      ) -> tuple[DriveItem, dict[str, Any]] | None:
+        """The file ``folder/name`` and its library columns, or None if there is none."""
+        drive = await self.drive_id()
+        path = _q(f"{folder_path.strip('/')}/{name}")
+        try:
+            raw = await self.json("get file", "GET", f"/drives/{drive}/root:/{path}")
+            fields = await self.json("get file columns", "GET",
+                                     f"/drives/{drive}/items/{raw['id']}/listItem/fields")
+        except NotFoundError:
+            return None
+        return parse_drive_item(raw), dict(fields or {})
+
+    async def replace_content(self, item: DriveItem, folder_path: str,
+                              content: bytes) -> DriveItem:
+        """New content for a file we know (the library keeps the old as a version)."""
+        drive = await self.drive_id()
+        if len(content) <= SMALL_UPLOAD_LIMIT:
+            response = await self.send("replace file", "PUT",
+                                       f"/drives/{drive}/items/{item.id}/content",
+                                       content, content_type="application/octet-stream")
+            return parse_drive_item(json.loads(response.content))
+        return await self._upload(folder_path, item.name, content, "replace")
 
     async def _upload_in_ranges(self, drive: str, folder: str, name: str,
-                                content: bytes) -> DriveItem:
+                                content: bytes, conflict: str = "replace") -> DriveItem:
         import httpx
 
         session = await self.json(
             "start upload", "POST",
             f"/drives/{drive}/items/{folder}:/{_q(name)}:/createUploadSession",
-            {"item": {"@microsoft.graph.conflictBehavior": "replace"}}, retry_all=True)
+            {"item": {"@microsoft.graph.conflictBehavior": conflict}}, retry_all=True)
         upload_url = session["uploadUrl"]
         total = len(content)
         start = 0
@@ -364,6 +429,9 @@ class GraphClient:
                 error = (_error("upload file", response) if response is not None
                          else GraphUnavailableError("upload file: no answer from Microsoft "
                                                     "Graph while sending a range"))
+                if isinstance(error, GraphUnavailableError) and \
+                        self.retry.defers(error.retry_after):
+                    raise self.retry.deferred(error)
                 if not (isinstance(error, GraphUnavailableError)
                         and attempt + 1 < self.retry.attempts):
                     raise error
@@ -462,7 +530,9 @@ class GraphClient:
         fields or the GraphError it ended with (not raised, so one refusal stops nothing).
 
         Items that Graph was too busy for are sent again in a later batch, honouring the
-        longest Retry-After among them.
+        longest Retry-After among them; an item whose Retry-After is longer than
+        ``retry.max_delay`` is not sent again: it ends with GraphUnavailableError carrying
+        that ``retry_after``, for a later sweep (RetryPolicy.defers).
         """
         items = await self._items_url(list_id)
         results: dict[str, dict[str, Any] | GraphError] = {}
@@ -479,6 +549,9 @@ class GraphClient:
             for item_id, answer in zip(ids, answers, strict=True):
                 outcome = _batch_outcome("update item", answer)
                 if (isinstance(outcome, GraphUnavailableError)
+                        and self.retry.defers(outcome.retry_after)):
+                    results[item_id] = self.retry.deferred(outcome)
+                elif (isinstance(outcome, GraphUnavailableError)
                         and attempt + 1 < self.retry.attempts):
                     busy[item_id] = pending[item_id]
                     waits.append(outcome.retry_after or 0.0)

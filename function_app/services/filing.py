@@ -1,0 +1,227 @@
+"""Filing one document exactly once: "made" means "the file is in the case folder".
+
+A document is claimed (a lease in the StateStore), uploaded with conflictBehavior=fail,
+given its columns, and only then recorded as made. Whatever fails in between, the claim
+stays open and the next sweep finishes the work; it never counts as made:
+
+- a claim held by a live task of this process is left alone (two sweeps at once in one
+  Functions worker never both make a document);
+- a claim held by a dead process of this host (a killed `casework process`, a restarted
+  worker) is retaken at once: its owner names the host and process id;
+- a claim held by another host is retaken when its lease has run out.
+
+Before a name is first tried the folder is looked at: a file already there that is an
+earlier version of the same document (same case, kind, meeting and parent) is replaced on
+purpose, as a new version in the library's version history; any other file of that name
+is never touched, and the document takes the next free name, "... (2).docx". The name is
+then noted beside the claim, so that a retry after a lost answer or a crash recognises its
+own file (that name, none of our columns yet, or this very version's) and adopts it rather
+than making a second.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from function_app.adapters.graph.errors import ConflictError
+from function_app.adapters.graph.records import DriveItem
+
+from .ports import StateStore
+
+log = logging.getLogger(__name__)
+LEASE_SECONDS = 600
+UPLOADING_SCOPE = "uploading"  # claim key -> the file name being uploaded for it
+MAX_NAME_TRIES = 20  # "name (2)" ... before giving up: a folder this crowded needs a person
+IDENTITY_COLUMNS = ("CaseRef", "DocumentKind", "MeetingId", "CarerId")
+
+
+class Library(Protocol):
+    """What filing needs of the case files library (adapters/graph/client.GraphClient)."""
+
+    async def upload(self, folder_path: str, name: str, content: bytes,
+                     conflict: str = "replace") -> DriveItem: ...
+    async def file_at(self, folder_path: str, name: str
+                      ) -> tuple[DriveItem, dict[str, Any]] | None: ...
+    async def replace_content(self, item: DriveItem, folder_path: str,
+                              content: bytes) -> DriveItem: ...
+    async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class Outcome(enum.Enum):
+    FILED = "filed"  # uploaded now, with its columns
+    ALREADY_FILED = "already filed"  # an earlier sweep or another worker filed it
+    PENDING = "pending"  # another live worker holds it: the next sweep looks again
+
+
+@dataclass(frozen=True, slots=True)
+class Filing:
+    outcome: Outcome
+    web_url: str = ""
+    name: str = ""  # the file's name in the folder, as filed
+
+    @property
+    def exists(self) -> bool:
+        return self.outcome is not Outcome.PENDING
+
+
+def process_owner(worker: str) -> str:
+    """This process's owner name for claims: the worker's name, the host and the process id."""
+    return f"{worker}@{socket.gethostname()}:{os.getpid()}"
+
+
+def _holder_is_dead(owner: str) -> bool:
+    """The claim's owner was a process of this host that is no longer running."""
+    _, at, where = owner.rpartition("@")
+    host, colon, pid = where.rpartition(":")
+    if not at or not colon or host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False  # ourselves: a claim of this process is guarded by _LIVE
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+_LIVE: set[str] = set()  # claim keys held by tasks of this process right now
+_LIVE_LOCK = threading.Lock()
+
+
+def _hold(key: str) -> bool:
+    with _LIVE_LOCK:
+        if key in _LIVE:
+            return False
+        _LIVE.add(key)
+        return True
+
+
+def _let_go(key: str) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(key)
+
+
+def result_text(web_url: str, name: str) -> str:
+    """What a done claim keeps: the file's link and its name, one a line."""
+    return f"{web_url}\n{name}"
+
+
+def parse_result(result: str) -> tuple[str, str]:
+    """(web_url, name) of a done claim's result; older claims kept only the link."""
+    url, _, name = result.partition("\n")
+    return url, name or url.rsplit("/", 1)[-1]
+
+
+class Filer:
+    def __init__(self, library: Library, state: StateStore, worker: str,
+                 lease_seconds: float = LEASE_SECONDS) -> None:
+        self.library, self.state = library, state
+        self.owner = process_owner(worker)
+        self.lease = lease_seconds
+
+    async def file(self, key: str, folder: str, name: str, content: bytes,
+                   columns: Mapping[str, Any]) -> Filing:
+        """File ``content`` as ``folder/name`` once for ``key``; see the module docstring."""
+        if not _hold(key):
+            return Filing(Outcome.PENDING)
+        try:
+            return await self._claimed(key, folder, name, content, columns)
+        finally:
+            _let_go(key)
+
+    async def _claimed(self, key: str, folder: str, name: str, content: bytes,
+                       columns: Mapping[str, Any]) -> Filing:
+        if not self._claim(key):
+            existing = self.state.get_claim(key)
+            if existing is not None and existing.state == "done":
+                url, filed_name = parse_result(existing.result)
+                return Filing(Outcome.ALREADY_FILED, url, filed_name)
+            return Filing(Outcome.PENDING)
+        try:
+            uploaded = await self._upload(key, folder, name, content, columns)
+            await self.library.set_file_fields(uploaded.id, dict(columns))
+        except BaseException:
+            self._release(key)
+            raise
+        self.state.complete(key, self.owner, result_text(uploaded.web_url, uploaded.name))
+        self.state.forget(UPLOADING_SCOPE, key)
+        return Filing(Outcome.FILED, uploaded.web_url, uploaded.name)
+
+    def _claim(self, key: str) -> bool:
+        now = datetime.now(UTC)
+        if self.state.claim(key, self.owner, now, self.lease):
+            return True
+        held = self.state.get_claim(key)
+        if held is None or held.state != "claimed" or not _holder_is_dead(held.owner):
+            return False
+        # A killed process of this host: take its claim over at once, in its name first
+        # (the store lets an owner retake its own claim), then as ourselves.
+        log.info("retaking a claim of a process that is no longer running")
+        if not self.state.claim(key, held.owner, now, self.lease):
+            return False
+        self.state.release(key, held.owner)
+        return self.state.claim(key, self.owner, now, self.lease)
+
+    def _release(self, key: str) -> None:
+        try:
+            self.state.release(key, self.owner)
+        except Exception:  # the store is failing too: the lease, or our next start, frees it
+            log.warning("a claim could not be released; it frees itself when its lease ends")
+
+    async def _upload(self, key: str, folder: str, name: str, content: bytes,
+                      columns: Mapping[str, Any]) -> DriveItem:
+        """Upload under ``name``, else the next free "name (n)"; never over another file."""
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        for n in range(1, MAX_NAME_TRIES + 1):
+            candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
+            if self.state.recall(UPLOADING_SCOPE, key) != candidate:
+                # A first try of this name: a file already there is someone's, or an
+                # earlier version of this document.
+                found = await self.library.file_at(folder, candidate)
+                if found is not None:
+                    if _same_document(found[1], columns):
+                        return await self.library.replace_content(found[0], folder, content)
+                    continue
+                self.state.remember(UPLOADING_SCOPE, key, candidate)
+            try:
+                return await self.library.upload(folder, candidate, content, conflict="fail")
+            except ConflictError:
+                # Our own upload whose answer was lost (or a crash before its columns), or a
+                # file someone put there meanwhile.
+                found = await self.library.file_at(folder, candidate)
+                if found is None:  # deleted since: try the same name again
+                    return await self.library.upload(folder, candidate, content, conflict="fail")
+                item, fields = found
+                if _ours_unfinished(fields, columns):
+                    return item
+                if _same_document(fields, columns):
+                    return await self.library.replace_content(item, folder, content)
+        raise ConflictError(f"There are already {MAX_NAME_TRIES} files named like this document "
+                            "in the case folder; move some into a subfolder and the app will "
+                            "try again.", 409)
+
+
+def _ours_unfinished(fields: Mapping[str, Any], columns: Mapping[str, Any]) -> bool:
+    """A file of the name we noted with none of our columns yet, or with this very version's."""
+    if not fields.get("DocumentKind"):
+        return True
+    return _same_document(fields, columns) and (
+        str(fields.get("SourceVersion") or "") == str(columns.get("SourceVersion") or ""))
+
+
+def _same_document(fields: Mapping[str, Any], columns: Mapping[str, Any]) -> bool:
+    """An earlier version of the same document: same case, kind, meeting and parent."""
+    return bool(fields.get("DocumentKind")) and all(
+        str(fields.get(c) or "") == str(columns.get(c) or "") for c in IDENTITY_COLUMNS)
