@@ -112,13 +112,16 @@ async def bundle_case(settings: Settings, case_ref: str, today: date,
     lines.append("")
     lines.append("Index:")
     for e in referral.entries:
-        where = f"page {e.page}" if e.page else e.problem
+        where = f"page {e.page}" if e.page else (e.problem or "no page number")
         lines.append(f"  {e.number:>2}. {e.title}, {day(e.date)} ({where}) {e.sha256[:12]}")
     lines.append("")
+    if not referral.exists:
+        lines.append("Another worker is making this bundle now: run the command again shortly.")
+        return "\n".join(lines) + "\n"
     lines.append("Made now." if referral.made else
                  "Already filed for this case state: nothing made again.")
     folder = Path(referral.folder)
-    for name in (referral.pdf_name, referral.docx_name):
+    for name in referral.names:  # never a PDF that was not made
         shown = (on_disk / LIBRARY / folder / name) if on_disk else folder / name
         lines.append(f"  {shown}")
     return "\n".join(lines) + "\n"
