@@ -1,14 +1,12 @@
 """Recognising the app's own writes by what an item holds, not only by who wrote it.
 
 Writing a status back to an item is a change like any other, and must not be processed
-again (design.md, "No loops"). Graph's ``lastModifiedBy.application`` says who wrote last,
+again (design.md, "No loops"). Graph's ``lastModifiedBy.application`` says who wrote last;
 but SharePoint may report an app's write with ``user`` "SharePoint App" beside it and
-without the application's id, and an edit a person made just before one of our writes
-without an eTag would be hidden behind it. So each time the app has read an item and
-written to it, it keeps a digest of the item's casework columns: every column of the
-list's schema except the ones the app itself writes. A later change whose digest is the
-same changed nothing a person typed; a different digest is a person's change, whoever
-wrote last. Items the app has never written keep the application's word.
+without the application's id. So each time the app writes to an item, it keeps a digest of
+the item's casework columns as it left them: every column of the list's schema but the
+status columns it writes. A change not attributed to this app whose digest is the same
+changed nothing a person typed, and is the app's own; a different digest is a person's.
 """
 
 from __future__ import annotations
@@ -55,12 +53,13 @@ def _same_number(value: Any) -> Any:
 
 
 def is_own_write(state: StateStore, list_name: str, item: ListItem) -> bool:
-    """True when the change is the app's own: nothing typed changed since the app last
-    wrote the item, or (for an item the app has not written) the app wrote it last."""
+    """True when the change is the app's own: Graph names this app as the last writer, or
+    (when SharePoint attributes the write to "SharePoint App" without the app's id) nothing
+    staff type has changed since the app last wrote the item."""
+    if item.modified_by_app:
+        return True
     seen = state.recall(SCOPE, f"{list_name}/{item.id}")
-    if seen:
-        return seen == digest(list_name, item.fields)
-    return item.modified_by_app
+    return bool(seen) and seen == digest(list_name, item.fields)
 
 
 def remember(state: StateStore, list_name: str, item_id: str,

@@ -36,7 +36,7 @@ from function_app.adapters.graph.errors import (
     ResyncRequiredError,
     ValidationRefusedError,
 )
-from function_app.adapters.graph.records import DeltaPage, DriveItem, ListInfo, ListItem
+from function_app.adapters.graph.records import DeltaPage, ListInfo, ListItem
 from function_app.adapters.teams.cards import CaseLinks
 from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
@@ -50,7 +50,7 @@ from function_app.domain.wording import counted
 from . import list_columns as lc
 from . import own_writes
 from .case_summaries import CaseSummaries
-from .filing import Filer, Filing, Outcome
+from .filing import Filer, Filing, Library, Outcome
 from .list_mapping import map_case
 from .outbox import AlertPoster, Outbox, said
 from .ports import StateStore
@@ -66,8 +66,9 @@ ERROR_SCOPE = "reported-error"
 LEGAL_TICK, LEGAL_READINESS = "PrepareLegalReferral", "LegalReadiness"  # Cases columns
 
 
-class SharePoint(Protocol):
-    """What the processor needs of Graph (function_app.adapters.graph.client.GraphClient)."""
+class SharePoint(Library, Protocol):
+    """What the processor needs of Graph (function_app.adapters.graph.client.GraphClient):
+    the lists, and the library as filing needs it."""
 
     async def lists(self) -> dict[str, ListInfo]: ...
     async def use_library(self, list_id: str) -> None: ...
@@ -77,13 +78,6 @@ class SharePoint(Protocol):
     async def update_fields(self, list_id: str, item_id: str, fields: dict[str, Any],
                             etag: str = "") -> dict[str, Any]: ...
     async def ensure_folder(self, path: str) -> str: ...
-    async def upload(self, folder_path: str, name: str, content: bytes,
-                     conflict: str = "replace") -> DriveItem: ...
-    async def file_at(self, folder_path: str, name: str
-                      ) -> tuple[DriveItem, dict[str, Any]] | None: ...
-    async def replace_content(self, item: DriveItem, folder_path: str,
-                              content: bytes) -> DriveItem: ...
-    async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
 
 
 class SetupError(CaseworkError):

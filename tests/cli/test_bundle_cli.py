@@ -7,12 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 from pathlib import Path
 
 import pytest
 
-from function_app.adapters.libreoffice import soffice
 from function_app.cli import main
 from function_app.devtenant import DevTenant
 from tests.integration.helpers import Site, example
@@ -28,15 +26,6 @@ def bundle(*args: str) -> tuple[int, str, str]:
         code = main(["bundle", *args])
     return code, out.getvalue(), err.getvalue()
 
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skips where LibreOffice is not installed, saying so; fails under CI, where .ci/run
-    installs it, so a failed install is not hidden behind skips."""
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have LibreOffice: .ci/run installs it")
-        pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-writer-nogui")
 
 
 @pytest.mark.libreoffice

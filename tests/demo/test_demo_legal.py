@@ -14,7 +14,6 @@ import asyncio
 import hashlib
 import io
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,15 +50,6 @@ class Played:
     def legal(self) -> Path:
         return self.folder / "Legal"
 
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skips where LibreOffice is not installed, saying so; fails under CI, where .ci/run
-    installs it, so a failed install is not hidden behind skips."""
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have LibreOffice: .ci/run installs it")
-        pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-writer-nogui")
 
 
 def play(workspace: Path) -> Played:

@@ -7,29 +7,19 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-import os
 import re
 
 import pytest
 from docx import Document
 from pypdf import PdfReader, PdfWriter
 
-from function_app.adapters.libreoffice import LibreOfficePdf, soffice
+from function_app.adapters.libreoffice import LibreOfficePdf
 from function_app.documents.bundle import Bundle, Source, readable
 from function_app.documents.bundle_pdf import BundleError, page_texts, paginate
 from tests.builders import TODAY, case
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
 
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skips where LibreOffice is not installed, saying so; fails under CI, where .ci/run
-    installs it, so a failed install is not hidden behind skips."""
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have LibreOffice: .ci/run installs it")
-        pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-writer-nogui")
 
 
 def docx_bytes(title: str, paragraphs: int, marker: str = "") -> bytes:

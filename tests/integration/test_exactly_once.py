@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from function_app.adapters.graph.errors import GraphUnavailableError
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.teams.poster import PostRetry, TeamsPoster
 from function_app.devtenant import DevTenant
@@ -234,5 +235,67 @@ def test_own_writes_attributed_to_sharepoint_app_without_an_id_do_not_loop(
             assert third.changes == 0 and third.own_writes == 0
             writes = [k for k in tenant.requests if k.split(" ")[0] in ("PATCH", "PUT", "POST")]
             assert writes == []
+
+    asyncio.run(run())
+
+
+def test_a_sweep_stopped_midway_lets_go_of_its_claims(tmp_path: Path) -> None:
+    """A sweep cancelled while it files (a worker shutting down) waits for its cases to stop,
+    leaves no claim held and no item saying a letter was made that is not there; the next
+    sweep files the rest, once each."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant", latency_ms=3) as tenant:
+            site = await Site.ready(tenant)
+            for n in range(6):
+                await site.type_case(example("aim-review-no-engagement.json",
+                                             case_ref=f"STOP-{n}"))
+            state = SqliteStateStore(tmp_path / "state.sqlite")
+            config = ProcessorConfig(owner="worker-1", today=TODAY)
+            sweep = asyncio.create_task(
+                ChangeProcessor(site.app, state, TemplateSet(), config).sweep())
+            while sum(filed(tenant).values()) < 3:
+                await asyncio.sleep(0.005)
+            sweep.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await sweep
+            assert state.open_claims() == []
+            assert await claims_on_items(site) == []
+            partial = sum(filed(tenant).values())
+            report = await ChangeProcessor(site.app, state, TemplateSet(), config).sweep()
+            assert report.filed and not report.failed and not report.pending
+            assert all(n == 1 for n in filed(tenant).values())
+            assert sum(filed(tenant).values()) > partial
+
+    asyncio.run(run())
+
+
+def test_throttling_for_minutes_leaves_the_work_to_a_later_sweep(tmp_path: Path) -> None:
+    """When Graph asks to wait 300 seconds, the sweep does not retry early: the cases it
+    could not finish are kept, nothing is said to be made, and a later sweep files them."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant", seed=3) as tenant:
+            site = await Site.ready(tenant)
+            await site.type_case(example("aim-review-no-engagement.json"))
+            processor = site.processor(tmp_path / "state.sqlite")
+            tenant.set_faults(0.1, kinds=("throttled",), retry_after_seconds=300)
+            deferred = 0
+            for _ in range(4):
+                try:
+                    report = await processor.sweep()
+                except GraphUnavailableError as exc:  # reading the lists: the whole sweep
+                    assert exc.retry_after == 300
+                    deferred += 1
+                else:
+                    deferred += len(report.failed)
+                    assert all("300 s" in why for why in report.failed.values())
+                assert await claims_on_items(site) == []
+            tenant.set_faults(0.0)
+            assert deferred > 0
+            while not (await processor.sweep()).nothing_new:
+                pass
+            assert all(n == 1 for n in filed(tenant).values())
+            assert await claims_on_items(site) == []
 
     asyncio.run(run())

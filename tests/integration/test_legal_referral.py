@@ -15,7 +15,6 @@ import asyncio
 import hashlib
 import io
 import json
-import os
 import re
 from collections.abc import Mapping
 from datetime import datetime
@@ -28,7 +27,7 @@ from jsonschema import Draft6Validator
 from pypdf import PdfReader
 
 from function_app.adapters.graph.records import DriveItem
-from function_app.adapters.libreoffice import LibreOfficePdf, soffice
+from function_app.adapters.libreoffice import LibreOfficePdf
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.teams.cards import CaseLinks, card_for
 from function_app.adapters.teams.poster import PostOutcome, PostResult
@@ -48,15 +47,6 @@ SCHEMA = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "adaptiv
 CASE_FOLDER = "Severn Vale Academy/ATT-2026-0042 Ellis, Jordan"
 STEM = "2026-11-22 Evidence bundle ATT-2026-0042"
 
-
-@pytest.fixture(scope="module")
-def libreoffice() -> None:
-    """Skips where LibreOffice is not installed, saying so; fails under CI, where .ci/run
-    installs it, so a failed install is not hidden behind skips."""
-    if soffice() is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI must have LibreOffice: .ci/run installs it")
-        pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-writer-nogui")
 
 
 def without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
