@@ -77,9 +77,10 @@ def close(state: object) -> None:
 def log_sweep(report: SweepReport, why: str) -> None:
     """Counts only: a report's paths and messages name pupils."""
     log.info("sweep (%s): %d changes by staff, %d own writes, %d cases, %d documents filed, "
-             "%d already made, %d items need attention, %d failed", why, report.changes,
-             report.own_writes, report.cases, len(report.filed), report.already_made,
-             len(report.needs_attention), len(report.failed))
+             "%d already made, %d items need attention, %d failed, %d waiting for another "
+             "worker", why, report.changes, report.own_writes, report.cases, len(report.filed),
+             report.already_made, len(report.needs_attention), len(report.failed),
+             len(report.pending))
 
 
 def max_dequeue_count() -> int:
