@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from function_app.imports.targeting import Export
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
-EXPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv")
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -34,15 +32,17 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     t = kinds.add_parser(
         "targeting", help="the termly targeting-support pack: a workbook per school, one for "
                           "every school, and a school on a page for each",
-        description="Read every MIS attendance export given (a folder's .xlsx, .xls, .ods "
-                    "and .csv files, or the files named), group them by school, and write "
+        description="Read every MIS attendance export given (the .xlsx, .xls, .ods and .csv "
+                    "files in a folder and its sub-folders, leaving out the app's own "
+                    "packs, or the files named), group them by school, and write "
                     "for each school a workbook (summary, cohorts, trend charts, pupils "
                     "needing an agreed plan, pupils) and a one-page .docx, and a workbook "
                     "for every school together with which schools have termly targeting "
                     "meetings (seed 003).")
     t.add_argument("--from", dest="sources", nargs="+", required=True, type=Path,
-                   metavar="DIR_OR_FILE", help="folders of exports, or export files; several "
-                                               "exports of a school give its trend")
+                   metavar="DIR_OR_FILE", help="folders of exports (their sub-folders too), or "
+                                               "export files; several exports of a school "
+                                               "give its trend")
     t.add_argument("--out", type=Path, required=True, metavar="DIR",
                    help="where the workbooks and pages are written")
     t.add_argument("--profile", metavar="NAME",
@@ -59,30 +59,25 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     return rep
 
 
-def exports_in(sources: Sequence[Path]) -> list[Path]:
-    """The export files named, and those in the folders named (not their sub-folders)."""
-    found: list[Path] = []
-    for source in sources:
-        if source.is_dir():
-            found += sorted(p for p in source.iterdir() if p.is_file()
-                            and p.suffix.lower() in EXPORT_SUFFIXES
-                            and not p.name.startswith(("~$", ".")))
-        else:
-            found.append(source)
-    return found
-
-
 def command(args: argparse.Namespace) -> int:
     """Runs `casework report targeting`; 0 done, 2 the exports or the options are wrong."""
     from function_app.imports import ImportRejected
+    from function_app.imports.found import find_exports
     from function_app.imports.mapping import load_mapping
 
     today = args.today or date.today()
-    files = exports_in(args.sources)
-    if not files:
-        print("casework: no exports found (.xlsx, .xls, .ods or .csv) in "
-              f"{', '.join(map(str, args.sources))}", file=sys.stderr)
+    found = find_exports(args.sources, args.out)
+    files = found.exports
+    if found.missing:
+        print("casework: there is no file or folder here: "
+              f"{', '.join(map(str, found.missing))}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if not files:
+        print("casework: no exports (.xlsx, .xls, .ods or .csv) in "
+              f"{', '.join(map(str, args.sources))} (sub-folders included)"
+              + "".join(f"\n{line}" for line in found.describe()), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(found.describe()))
     try:
         profile = load_profile(args.profile or DEFAULT_PROFILE)
         mapping = load_mapping(args.mapping) if args.mapping else None
@@ -94,7 +89,7 @@ def command(args: argparse.Namespace) -> int:
         try:
             exports.append(_export(path, mapping, args.skip_invalid, today, profile))
         except ImportRejected as exc:
-            rejected.append(f"{path.name}: {exc}")
+            rejected.append(f"{path}: {exc}")
     if rejected:
         print("casework: the pack was not made; these exports cannot be read:\n"
               + "\n".join(rejected), file=sys.stderr)
@@ -116,15 +111,15 @@ def _export(path: Path, mapping: Mapping | None, skip_invalid: bool, today: date
 def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
     from function_app.documents.naming import safe_name
     from function_app.imports.school_page import school_page
-    from function_app.imports.targeting import by_school, long_date, shown
-    from function_app.imports.targeting_pack import la_pack, school_pack
+    from function_app.imports.targeting import by_period, by_school, long_date, shown
+    from function_app.imports.targeting_pack import la_pack, periods_differ, school_pack
     from function_app.services.files import write_atomically
     from function_app.settings import Settings
 
     templates = Settings.from_environment().templates_dir
     schools = by_school(exports)
-    lines = [f"Targeting-support pack from {len(exports)} exports of {len(schools)} schools, "
-             f"made on {long_date(today)} ({profile.name}):"]
+    lines = [f"Targeting-support pack from {counted(len(exports), 'export')} of "
+             f"{counted(len(schools), 'school')}, made on {long_date(today)} ({profile.name}):"]
     for s in schools:
         f = s.latest.figures
         reasons = s.targeting_reasons()
@@ -139,4 +134,7 @@ def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
     la = write_atomically(out / "All schools targeting pack.xlsx",
                           la_pack(schools, profile, today))
     lines.append(f"Every school: {la}")
+    periods = by_period(schools)
+    if len(periods) > 1:
+        lines.append(f"  {periods_differ(periods)}")
     return "\n".join(lines) + "\n"

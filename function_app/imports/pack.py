@@ -20,6 +20,7 @@ from function_app.domain.policy import Profile
 from function_app.services.files import write_atomically
 
 from .assess import PupilAssessment
+from .found import mark_as_ours
 from .model import SHAPE_TITLES, ImportResult
 
 PUPIL_COLUMNS = ("UPN", "Admission number", "Legal forename", "Legal surname",
@@ -41,6 +42,7 @@ def pack_bytes(result: ImportResult, assessed: Sequence[PupilAssessment], profil
 
     bold = Font(bold=True)
     book = Workbook()
+    mark_as_ours(book)  # so that `report targeting` never reads it as a school's export
     summary = book.active
     assert summary is not None
     summary.title = "Summary"

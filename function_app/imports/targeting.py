@@ -17,6 +17,8 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
+from function_app.domain.attendance import display_percent
+
 from .assess import PupilAssessment
 from .model import CHARACTERISTICS, ImportResult
 
@@ -171,11 +173,18 @@ def targeting_reasons(phase: str, figures: Figures) -> list[str]:
 
 
 def shown(percent: Fraction | None) -> str:
-    """Rounded down to a tenth, as everywhere else: 89.96% is 89.9%."""
-    if percent is None:
-        return "-"
-    tenths = (percent * 10).numerator // (percent * 10).denominator
-    return f"{tenths / 10:.1f}%"
+    """The project's one rule (display_percent): rounded down to a tenth, so 89.96% is 89.9%
+    and a figure never contradicts its tier; '-' when there is none."""
+    return "-" if percent is None else display_percent(percent)
+
+
+def by_period(schools: Sequence[School]) -> list[tuple[date | None, list[School]]]:
+    """The schools grouped by the day their latest figures end, the latest day first (and
+    those whose exports give no day last): the groups whose figures may be added up."""
+    groups: dict[date | None, list[School]] = {}
+    for s in schools:
+        groups.setdefault(s.latest.to, []).append(s)
+    return sorted(groups.items(), key=lambda g: (g[0] is None, -(g[0] or date.min).toordinal()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,10 +94,10 @@ def test_the_schools_for_termly_targeting_meetings_follow_seed_003(
     rows = {r[0]: r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]}
     expected = {SECONDARY: True} | {
         p.name: p.pupils > 350 or p.present * 10 < p.possible * 9 for p in PRIMARIES}
-    assert {name: row[4] == "Yes" for name, row in rows.items()} == expected
-    assert "more than 350 pupils (360)" in rows["Larkspur Primary School"][5]
-    assert "under 90%" in rows["Fenmoor Primary School"][5]
-    assert "secondary" in rows[SECONDARY][5]
+    assert {name: row[6] == "Yes" for name, row in rows.items()} == expected
+    assert "more than 350 pupils (360)" in rows["Larkspur Primary School"][7]
+    assert "under 90%" in rows["Fenmoor Primary School"][7]
+    assert "secondary" in rows[SECONDARY][7]
 
 
 def test_a_school_workbook_has_its_sheets_charts_cohorts_and_trend(
@@ -117,7 +117,7 @@ def test_a_school_workbook_has_its_sheets_charts_cohorts_and_trend(
     plans = [r for r in book["Agreed plans"].iter_rows(min_row=6, values_only=True) if r[1]]
     severe = {p.upn for p in builder.PUPILS
               if p.figures().present_sessions * 2 <= p.figures().possible_sessions}
-    assert {r[1] for r in plans} == severe and all(r[7] == "No" for r in plans)
+    assert {r[1] for r in plans} == severe and all(r[8] == "No" for r in plans)
     assert len(charts_in(path)) == 4  # tiers, year groups, two trend lines
     assert len(charts_in(out / "All schools targeting pack.xlsx")) == 2
 
