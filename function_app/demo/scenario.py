@@ -400,8 +400,10 @@ WEEKS: tuple[Week, ...] = (
             {"forename": "Lily", "surname": "Proctor", "date_of_birth": "2013-12-01",
              "year_group": 8},
             (carer("c1", "Nicola", "Proctor", "Mother", "19 Bream Road\nColdharbour\nCX2 7HX"),
+             # No parental responsibility, but he lives with Lily and looks after her: a
+             # parent in law (Education Act 1996 s576), so he gets his own letters too.
              carer("c2", "Stuart", "Lane", "Stepfather", "19 Bream Road\nColdharbour\nCX2 7HX",
-                   responsibility=False)),
+                   responsibility=False, has_care=True)),
             figures("2026-10-09", 3, 12)),
         EnterMeeting(LILY, "aim", planned("aim", "2026-11-05", "10:00")),
     )),

@@ -59,7 +59,7 @@ def check_templates(folder: Path | None = None) -> list[TemplateReport]:
             report.problems.append(exc.problem)
             continue
         meeting = choose_meeting(kind, case, None)
-        recipients = case.carers_with_parental_responsibility if kind.per_carer else ()
+        recipients = case.parents if kind.per_carer else ()
         lacking = missing(kind, case, meeting, recipients)
         if lacking:  # a fault of the sample case, not of the template: say so
             report.problems.append("the sample case cannot show this kind: "

@@ -45,6 +45,18 @@ ESO_SOURCE = ("Children Act 1989 s36; seed 000, Legal considerations: an Educati
 NTI_SOURCE = ("DfE, Working together to improve school attendance (2024): the Notice to "
               "Improve states the attendance record, the support already offered, a warning "
               "of a penalty notice or prosecution, and an improvement period of 3 to 6 weeks")
+COMPULSORY_AGE_SOURCE = ("Education Act 1996 s8 (compulsory school age ends on the last Friday "
+                         "of June in Year 11) and s444 (the offence concerns a child of "
+                         "compulsory school age)")
+PARENTS = "each parent (everyone with parental responsibility or care of the child)"
+# The steps that are, or lead straight to, legal action against a parent: none applies to a
+# pupil over compulsory school age (Years 12 and 13).
+LEGAL_STEPS = frozenset({
+    "consult_before_legal_action", "legal_referral_form", "consider_eso",
+    "consider_penalty_notice", "penalty_notice_limit_reached", "escalate_notice_to_improve",
+    "escalate_warning_and_aim", "improvement_period_running", "improvement_period_ended",
+    "invite_aim",
+})
 
 
 def next_steps(a: Assessment) -> list[Advice]:
@@ -56,8 +68,31 @@ def next_steps(a: Assessment) -> list[Advice]:
         steps += _notice_to_improve(a)
     steps += _penalty_notice(a)
     steps += _severe_absence(a)
+    steps += _early_help(a)
     steps += _tier_actions(a)
+    if over_compulsory_school_age(a):
+        steps = _without_legal_steps(a, steps)
     return _unique(steps)
+
+
+def over_compulsory_school_age(a: Assessment) -> bool:
+    """Years 12 and 13: compulsory school age ends on the last Friday of June in Year 11
+    (Education Act 1996 s8), the profile's final year, and s444 concerns a child of
+    compulsory school age, so no penalty notice, prosecution or referral for legal
+    intervention applies."""
+    return a.case.pupil.year_group > a.profile.final_year_group
+
+
+def _without_legal_steps(a: Assessment, steps: list[Advice]) -> list[Advice]:
+    kept = [s for s in steps if s.code not in LEGAL_STEPS]
+    if len(kept) == len(steps):
+        return steps
+    return [*kept, Advice(
+        "no_legal_step_over_compulsory_school_age",
+        f"The pupil is in Year {a.case.pupil.year_group}, over compulsory school age: no "
+        "Notice to Improve, penalty notice, prosecution or referral for legal intervention "
+        "applies. Keep working with the pupil and the family on a plan of support instead.",
+        COMPULSORY_AGE_SOURCE)]
 
 
 def _ladder(a: Assessment) -> Iterator[Advice]:
@@ -117,12 +152,13 @@ def _planned_after(a: Assessment, after: date) -> list[Meeting]:
 def _meeting_planned(a: Assessment, m: Meeting) -> Iterator[Advice]:
     when = day(m.date) + (f" at {clock(m.time)}" if m.time else "")
     if m.kind in (MeetingKind.AIM, MeetingKind.AIM_REVIEW):
+        warn = ("" if over_compulsory_school_age(a) else
+                "warn in writing that they may be at risk of prosecution, ")
         yield Advice("meeting_planned",
                      f"The Attendance Improvement Meeting is planned for {when}. Write to each "
-                     "parent individually: warn in writing that they may be at risk of "
-                     "prosecution, offer to meet at home or at a neutral venue, and say the "
-                     "meeting will go ahead in their absence unless a new time is agreed.",
-                     "seeds 000 and 001: how is an AIM organised?")
+                     f"parent individually: {warn}offer to meet at home or at a neutral venue, "
+                     "and say the meeting will go ahead in their absence unless a new time is "
+                     "agreed.", "seeds 000 and 001: how is an AIM organised?")
     else:
         yield Advice("meeting_planned",
                      f"The {meeting_name(m.kind)} is planned for {when}. "
@@ -142,10 +178,10 @@ def _before_any_meeting(a: Assessment) -> Iterator[Advice]:
         if concern:
             yield Advice("letter_of_concern",
                          f"Attendance is {_pct(a)} ({view.tier.label}, Tier {view.tier.tier}). "
-                         "Write a letter of concern to each parent or carer with parental "
-                         "responsibility, by name.",
+                         f"Write a letter of concern to {PARENTS}, by name.",
                          "seed 002: before a school attendance meeting the school will have "
-                         "written a letter of concern; seed 000: contact parents individually")
+                         "written a letter of concern; seed 000: contact parents individually; "
+                         "Education Act 1996 s576: who is a parent")
         else:
             yield Advice("keep_monitoring",
                          f"Attendance is {_pct(a)} (Tier {view.tier.tier}). Keep monitoring "
@@ -182,7 +218,7 @@ def _send_the_plan(a: Assessment, latest: MeetingView) -> Iterator[Advice]:
         return
     who = "the pupil if appropriate, and the professionals involved"
     there = {x.carer_id for x in m.attendees_of(Party.CARER) if x.present and x.carer_id}
-    carers = a.case.carers_with_parental_responsibility
+    carers = a.case.parents  # Education Act 1996 s576: responsibility or care of the child
     if not there and m.present(Party.CARER):  # attendees not linked to carers: trust it
         there = {c.id for c in carers}
     absent = [c for c in carers if c.id not in there]
@@ -268,12 +304,14 @@ def _penalty_notice(a: Assessment) -> Iterator[Advice]:
         return
     rule = a.profile.penalty_threshold
     assert t.window_start and t.window_end
+    since = (f" since the last notice, issued on {day(t.acted_on)}"
+             if t.acted_on and t.acted_on >= t.window_start else "")
     yield Advice("consider_penalty_notice",
                  f"The penalty notice threshold is reached: {t.sessions} sessions of "
-                 f"unauthorised absence between {day(t.window_start)} and {day(t.window_end)} "
-                 f"(the threshold is {rule.sessions} sessions in {rule.school_weeks} school "
-                 "weeks). A penalty notice must be considered; give a Notice to Improve first "
-                 "unless support is not appropriate, for example for a term-time holiday.",
+                 f"unauthorised absence between {day(t.window_start)} and {day(t.window_end)}"
+                 f"{since} (the threshold is {rule.sessions} sessions in {rule.school_weeks} "
+                 "school weeks). A penalty notice must be considered; give a Notice to Improve "
+                 "first unless support is not appropriate, for example for a term-time holiday.",
                  a.profile.source("penalty_notice_threshold"))
     exhausted = [al for al in a.allowances if al.remaining == 0]
     for al in exhausted:
@@ -294,6 +332,36 @@ def _severe_absence(a: Assessment) -> Iterator[Advice]:
                      f"Attendance is {_pct(a)}: the pupil is severely absent. Agree an attendance "
                      "plan with the local authority (a joint approach) and the family.",
                      a.profile.source("severe_absence_needs_plan"))
+
+
+def in_early_help(a: Assessment) -> bool:
+    """The case is in Early Help keywork (seed 004, Tier 4): at that stage, or its latest
+    held meeting is an Early Help review."""
+    latest = a.latest_held
+    return a.case.stage is Stage.EARLY_HELP or (
+        latest is not None and latest.meeting.kind is MeetingKind.EARLY_HELP_REVIEW)
+
+
+def _early_help(a: Assessment) -> Iterator[Advice]:
+    """Seed 004: Early Help keywork closes when attendance reaches 55% and the case is handed
+    back to the school to monitor. Attendance of 55% is Tier 3, so Tier 4's actions no longer
+    show: this step says it instead."""
+    close = a.profile.early_help_close_percent
+    if close is None or not in_early_help(a):
+        return
+    at = f"{close.numerator}%" if close.denominator == 1 else display_percent(close)
+    source = a.profile.source("early_help_close_percent")
+    if a.attendance.percent >= close:
+        yield Advice("close_early_help",
+                     f"Attendance is {_pct(a)}, at or above the {at} at which Early Help "
+                     "keywork ends: close the Early Help case and hand it back to the school to "
+                     "monitor attendance. The school keeps responsibility for any legal action.",
+                     source)
+    elif a.attendance.tier.tier != 4:  # Tier 4's own actions say it (seed 004)
+        yield Advice("continue_early_help",
+                     f"Attendance is {_pct(a)}: keep the Early Help keywork going until "
+                     f"attendance reaches {at}, when the case closes and is handed back to the "
+                     "school.", source)
 
 
 def _tier_actions(a: Assessment) -> Iterator[Advice]:

@@ -26,7 +26,14 @@ from .meetings import (
     review_due,
 )
 from .model import AttendanceFigures, Case, Meeting, MeetingStatus, ReviewDecision
-from .penalty import Allowance, ThresholdCheck, allowances, penalty_threshold
+from .penalty import (
+    Allowance,
+    ThresholdCheck,
+    allowances,
+    last_notice_issued,
+    penalty_threshold,
+    threshold_from_figures,
+)
 from .policy import Profile, TierBand
 
 
@@ -78,15 +85,32 @@ def assess(case: Case, profile: Profile, today: date) -> Assessment:
         profile=profile,
         today=today,
         attendance=view,
-        threshold=penalty_threshold(case.marks, profile) if case.marks else None,
-        allowances=tuple(allowances(case.carers_with_parental_responsibility,
-                                    case.penalty_notices, profile, today)),
+        threshold=_threshold(case, profile, calendar),
+        allowances=tuple(allowances(case.parents, case.penalty_notices, profile, today)),
         meetings=meetings,
         next_steps=(),
         warnings=(),
     )
     return replace(base, next_steps=tuple(advice.next_steps(base)),
                    warnings=tuple(cautions.warnings(base)))
+
+
+def _threshold(case: Case, profile: Profile, calendar: SchoolCalendar) -> ThresholdCheck | None:
+    """The penalty notice threshold (DfE 2024): from the register marks if there are any,
+    else from the session figures if their period is short enough to decide it.
+
+    A crossing is acted on by the notice that followed it: a penalty notice in force, or a
+    Notice to Improve, which the national framework puts first (the advice then follows its
+    improvement period). Sessions up to the latest such notice are not counted again."""
+    issued = [d for d in (last_notice_issued(case.penalty_notices),
+                          case.notice_to_improve.issued_on if case.notice_to_improve else None)
+              if d is not None]
+    acted_on = max(issued, default=None)
+    if case.marks:
+        return penalty_threshold(case.marks, profile, acted_on)
+    if case.attendance is None:
+        return None
+    return threshold_from_figures(case.attendance, profile, calendar, acted_on)
 
 
 def _attendance(case: Case, profile: Profile) -> AttendanceView:

@@ -99,12 +99,25 @@ def _figures(a: Assessment) -> Iterator[Advice]:
                          "the register is the legal record (Regulations 2024, reg. 10)")
 
 
+S576 = ("Education Act 1996 s576: a parent is anyone with parental responsibility or who has "
+        "care of the child; seed 000: consider who has day-to-day responsibility")
+
+
 def _carers(a: Assessment) -> Iterator[Advice]:
-    carers = a.case.carers_with_parental_responsibility
+    carers = a.case.parents
     if not carers:
         yield Advice("no_carer_with_parental_responsibility",
-                     "No parent or carer with parental responsibility is recorded, so no "
-                     "letter can be addressed.", "seed 000: contact parents individually")
+                     "No parent is recorded (anyone with parental responsibility or care of "
+                     "the child), so no letter can be addressed.",
+                     "seed 000: contact parents individually; " + S576)
+    for carer in a.case.carers:
+        if carer.lives_with_pupil and not carer.is_parent:
+            yield Advice("lives_with_pupil_without_care",
+                         f"{carer.full_name} is recorded as living with the pupil but with "
+                         "neither parental responsibility nor care of the child. Someone who "
+                         "looks after the child day to day, such as a step-parent or a partner "
+                         "the child lives with, is a parent in law: record that they have care "
+                         "if so, and they are written to and counted as a parent.", S576)
     for carer in carers:
         if not (carer.address or carer.email):
             yield Advice("carer_cannot_be_written_to",

@@ -162,7 +162,20 @@ class Pupil:
 
 @dataclass(frozen=True, slots=True)
 class Carer:
-    """A parent or carer. Seed 000: named by first and last name, contacted individually."""
+    """A parent or carer. Seed 000: named by first and last name, contacted individually.
+
+    ``has_care`` records that this person has care of the child: day-to-day care, as
+    Education Act 1996 s576 means it (e.g. a step-parent or a partner the child lives with).
+    Under s576 a "parent" is anyone with parental responsibility *or* care of the child, and
+    DfE, Working together to improve school attendance (2024) repeats it; seed 000: "consider
+    who has day-to-day responsibility". Living with the pupil is day-to-day care, so in law
+    a carer who lives with the pupil has care. ``lives_with_pupil`` is *not* read as that
+    record, though: it defaults to true when nobody said otherwise (an unticked "Does not
+    live with the pupil" box), so reading it would make every person recorded on a case,
+    a grandmother listed as a contact included, a parent who is written to about the child.
+    Staff record care with ``has_care``; ``cautions`` asks them to look at anyone recorded
+    as living with the pupil who has neither parental responsibility nor care.
+    """
 
     id: str
     first_name: str
@@ -175,10 +188,16 @@ class Carer:
     preferred_contact: ContactMode | None = None
     preferred_language: str = "English"
     lives_with_pupil: bool = True
+    has_care: bool = False  # has day-to-day care of the child (Education Act 1996 s576)
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_parent(self) -> bool:
+        """A parent in law: parental responsibility or care of the child (1996 Act s576)."""
+        return self.parental_responsibility or self.has_care
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +249,9 @@ class Interaction:
     summary: str
     carer_ids: tuple[str, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    # A letter the app filed for a meeting: that meeting's date, so the letter evidences
+    # that meeting's step even when it was made (and dated) weeks later.
+    about: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,6 +324,9 @@ class Meeting:
     send_support: str = ""  # EHCP / SEN support and reasonable adjustments
     present_situation: str = ""  # what has gone well, strengths, what parents are doing
     other_issues: str = ""
+    # Seeds 000-002 ask for changed arrangements to be confirmed in writing: set when the
+    # date, time or place changed after the invitation was sent, so the letter says so.
+    rearranged: bool = False
 
     def attendees_of(self, party: Party) -> tuple[Attendee, ...]:
         return tuple(a for a in self.attendees if a.party is party)
@@ -312,10 +337,16 @@ class Meeting:
 
 @dataclass(frozen=True, slots=True)
 class PenaltyNotice:
-    """A penalty notice already issued: per parent, per child (DfE 2024)."""
+    """A penalty notice already issued: per parent, per child (DfE 2024).
+
+    A withdrawn notice does not count towards the limit of notices per parent per child
+    (DfE 2024 national framework; the Education (Penalty Notices) (England) Regulations 2007
+    as amended in 2024 have the LA record withdrawals), nor as acting on a threshold crossing.
+    """
 
     carer_id: str
     issued_on: dt.date
+    withdrawn: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,6 +379,19 @@ class Case:
     @property
     def carers_with_parental_responsibility(self) -> tuple[Carer, ...]:
         return tuple(c for c in self.carers if c.parental_responsibility)
+
+    @property
+    def parents(self) -> tuple[Carer, ...]:
+        """Every parent in law: each carer with parental responsibility or care of the child
+        (Education Act 1996 s576; DfE 2024). Letters "to each parent", who attended and
+        penalty-notice allowances are theirs."""
+        return tuple(c for c in self.carers if c.is_parent)
+
+    @property
+    def notices_in_force(self) -> tuple[PenaltyNotice, ...]:
+        """The penalty notices that were not withdrawn (DfE 2024: a withdrawn one does not
+        count)."""
+        return tuple(n for n in self.penalty_notices if not n.withdrawn)
 
     def carer(self, carer_id: str) -> Carer | None:
         return next((c for c in self.carers if c.id == carer_id), None)

@@ -6,11 +6,12 @@ notices; The Education (Penalty Notices) (England) Regulations 2007 as amended i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import Carer, PenaltyNotice, SessionMark
+from .calendar import SchoolCalendar
+from .model import AttendanceFigures, Carer, PenaltyNotice, SessionMark
 from .policy import Profile
 
 NOT_A_SCHOOL_WEEK = frozenset({"#", "Z"})  # planned closure; not yet on roll
@@ -25,15 +26,30 @@ class ThresholdCheck:
     window_start: date | None
     window_end: date | None
     school_weeks: int  # school weeks in that window
+    acted_on: date | None = None  # the latest notice acting on a crossing: sessions
+    # up to that day are not counted again
+    from_figures: bool = False  # decided from session totals, not from register marks
 
 
-def penalty_threshold(marks: Sequence[SessionMark], profile: Profile) -> ThresholdCheck | None:
+def last_notice_issued(notices: Iterable[PenaltyNotice]) -> date | None:
+    """The day the latest penalty notice in force was issued (a withdrawn one is not)."""
+    return max((n.issued_on for n in notices if not n.withdrawn), default=None)
+
+
+def penalty_threshold(marks: Sequence[SessionMark], profile: Profile,
+                      acted_on: date | None = None) -> ThresholdCheck | None:
     """Is there a rolling run of N school weeks with at least M unauthorised sessions?
 
     A school week is a Monday-to-Sunday week in which the register has a mark other than
     '#' (planned closure) or 'Z' (not yet on roll); weeks of holiday have no marks and so
     are skipped, which is how the window 'may span terms and school years'. Reports the
     latest window that reaches the threshold, or else the latest window. None if no marks.
+
+    ``acted_on`` is the day of the latest notice that acted on a crossing (a penalty notice in
+    force, or a Notice to Improve): unauthorised sessions on or before that day are not
+    counted again (the weeks still count as school weeks), so a crossing already acted on is
+    not reported again. A notice is issued per parent for a period of absence (DfE 2024
+    national framework); the same sessions are not the ground of another one.
     """
     rule = profile.penalty_threshold
     weeks: dict[date, int] = {}
@@ -42,7 +58,7 @@ def penalty_threshold(marks: Sequence[SessionMark], profile: Profile) -> Thresho
             continue
         monday = mark.date - timedelta(days=mark.date.weekday())
         weeks.setdefault(monday, 0)
-        if mark.code in rule.codes:
+        if mark.code in rule.codes and (acted_on is None or mark.date > acted_on):
             weeks[monday] += 1
     if not weeks:
         return None
@@ -56,7 +72,43 @@ def penalty_threshold(marks: Sequence[SessionMark], profile: Profile) -> Thresho
     sessions, span = reached[-1] if reached else windows[-1]
     end = _last_marked_day(marks, span[-1])
     return ThresholdCheck(bool(reached), sessions, _first_marked_day(marks, span[0]), end,
-                          len(span))
+                          len(span), acted_on)
+
+
+def threshold_from_figures(figures: AttendanceFigures, profile: Profile,
+                           calendar: SchoolCalendar,
+                           acted_on: date | None = None) -> ThresholdCheck | None:
+    """The threshold decided from session totals, when there are no register marks.
+
+    The totals can only be placed in a window of N school weeks (DfE 2024: 10 sessions of
+    unauthorised absence within a rolling 10 school weeks) when the period they cover is
+    known and has at most N school weeks; then the period is that window. A longer
+    period's totals say nothing about any 10 school weeks, so None, as for a period not
+    given. A school week is a Monday-to-Sunday week with a school day in the period (the
+    profile's and the school's holidays are not school days). None too when a notice
+    acting on a crossing was issued on or after the first day of the period: sessions of the
+    period were acted on, and totals cannot tell the sessions since apart.
+    """
+    start, end = figures.period_start, figures.period_end
+    if start is None or end is None or end < start:
+        return None
+    if acted_on is not None and acted_on >= start:
+        return None
+    rule = profile.penalty_threshold
+    school_weeks = len({d - timedelta(days=d.weekday())
+                        for d in _days(start, end) if calendar.is_school_day(d)})
+    if school_weeks == 0 or school_weeks > rule.school_weeks:
+        return None
+    sessions = figures.unauthorised_absences
+    return ThresholdCheck(sessions >= rule.sessions, sessions, start, end, school_weeks,
+                          acted_on, from_figures=True)
+
+
+def _days(start: date, end: date) -> Iterator[date]:
+    day = start
+    while day <= end:
+        yield day
+        day += timedelta(days=1)
 
 
 def _school_days(marks: Iterable[SessionMark], monday: date) -> list[date]:
@@ -102,7 +154,12 @@ def years_after(day: date, years: int) -> date:
 def allowances(
     carers: Iterable[Carer], notices: Iterable[PenaltyNotice], profile: Profile, today: date
 ) -> list[Allowance]:
-    """Per parent, per child: at most N notices in a rolling number of years."""
+    """Per parent, per child: at most N notices in a rolling number of years.
+
+    ``carers`` are the parents: everyone with parental responsibility or care of the child
+    (Education Act 1996 s576), since a notice is issued to a parent. A withdrawn notice does
+    not count (DfE 2024 national framework).
+    """
     years = profile.penalty_notice_rolling_years
     window_start = years_before(today, years)
     notices = list(notices)
@@ -110,7 +167,8 @@ def allowances(
     result = []
     for carer in carers:
         recent = sorted(n.issued_on for n in notices
-                        if n.carer_id == carer.id and window_start < n.issued_on <= today)
+                        if n.carer_id == carer.id and not n.withdrawn
+                        and window_start < n.issued_on <= today)
         remaining = max(0, profile.penalty_notice_limit - len(recent))
         if remaining == 0:
             amount = ""

@@ -75,6 +75,7 @@ class Profile:
     legal_referral_form: str
     tier_actions: Mapping[int, tuple[str, ...]]
     severe_absence_needs_plan: bool
+    early_help_close_percent: Fraction | None  # None: the profile has no Early Help tier
     holidays: tuple[DateRange, ...]
     superseded: tuple[Superseded, ...]
 
@@ -88,7 +89,7 @@ RULES = (
     "notice_to_improve_weeks", "review_intervals", "aim_proceed_rule",
     "pupil_voice_from_year", "final_year_group", "formal_step", "consult",
     "legal_referral_form", "tier_actions", "holidays",
-    "severe_absence_needs_plan",
+    "severe_absence_needs_plan", "early_help_close_percent",
 )
 
 
@@ -179,6 +180,8 @@ def _build(
         legal_referral_form=str(value("legal_referral_form")),
         tier_actions={int(t): tuple(a) for t, a in value("tier_actions").items()},
         severe_absence_needs_plan=bool(value("severe_absence_needs_plan")),
+        early_help_close_percent=(None if value("early_help_close_percent") is None
+                                  else Fraction(str(value("early_help_close_percent")))),
         holidays=tuple(
             DateRange(date.fromisoformat(h["start"]), date.fromisoformat(h["end"]),
                       h.get("name", ""))

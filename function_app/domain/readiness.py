@@ -32,12 +32,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .advice import ESO_SOURCE
+from .advice import COMPULSORY_AGE_SOURCE, ESO_SOURCE, over_compulsory_school_age
 from .assessment import Assessment, MeetingView, assess
 from .attendance import display_percent
 from .meetings import pupil_of_age_to_take_part
 from .model import Carer, Case, ContactMode, Interaction, Meeting, MeetingKind, MeetingStatus
-from .penalty import penalty_threshold
 from .policy import Profile
 from .wording import counted, day, meeting_name
 
@@ -45,6 +44,7 @@ WRITTEN = frozenset({ContactMode.LETTER, ContactMode.EMAIL})
 WARNING_WORDS = ("prosecution", "warning")
 NOTICE_WORDS = ("notice to improve",)
 PLAN_WORDS = ("plan",)
+SUPPORT_MEETING_WORDS = ("support meeting", "attendance meeting")
 SUPPORT_KINDS = frozenset({MeetingKind.SUPPORT, MeetingKind.REVIEW, MeetingKind.APDR_REVIEW,
                            MeetingKind.ATTENDANCE_CONTRACT, MeetingKind.EARLY_HELP_REVIEW})
 AIM_KINDS = frozenset({MeetingKind.AIM, MeetingKind.AIM_REVIEW})
@@ -123,10 +123,12 @@ def readiness(case: Case, profile: Profile, today: date) -> Readiness:
 
 def letters_to(carer: Carer, interactions: Iterable[Interaction], words: Sequence[str],
                start: date, end: date) -> list[Interaction]:
-    """Letters or emails naming this carer, dated start..end, whose summary has one of words."""
+    """Letters or emails naming this carer, dated start..end (or, for a letter the app filed
+    for a meeting, about a meeting in start..end), whose summary has one of words."""
     return sorted(
         (i for i in interactions
-         if i.mode in WRITTEN and carer.id in i.carer_ids and start <= i.date <= end
+         if i.mode in WRITTEN and carer.id in i.carer_ids
+         and start <= (i.about or i.date) <= end
          and any(w in i.summary.lower() for w in words)),
         key=lambda i: i.date)
 
@@ -136,13 +138,15 @@ def _by(i: Interaction) -> str:
 
 
 def _carers_or_none(a: Assessment) -> tuple[Carer, ...]:
-    return a.case.carers_with_parental_responsibility
+    """The parents: parental responsibility or care of the child (Education Act 1996 s576)."""
+    return a.case.parents
 
 
 def _no_carers_step(code: str, title: str, source: str) -> Step:
-    return Step(code, title, False, "No parent or carer with parental responsibility is recorded.",
-                "Record each parent or carer with parental responsibility, by first and last "
-                "name, with a postal or email address.", source)
+    return Step(code, title, False, "No parent (anyone with parental responsibility or care of "
+                "the child) is recorded.",
+                "Record each parent, everyone with parental responsibility or care of the "
+                "child, by first and last name, with a postal or email address.", source)
 
 
 def _formal_step(a: Assessment) -> Step:
@@ -174,9 +178,9 @@ def _warning_letter(a: Assessment) -> Step:
                 (evidence + " " if evidence else "")
                 + f"No letter or email warning of prosecution {when} is recorded for "
                 + " and ".join(lacking) + ".",
-                "Write to each parent with parental responsibility individually, by post or "
-                "email, warning that they may be at risk of prosecution and inviting them to "
-                "an Attendance Improvement Meeting; record each letter as a contact (mode "
+                "Write to each parent individually, by post or email, warning that they may "
+                "be at risk of prosecution and inviting them to an Attendance Improvement "
+                "Meeting; record each letter as a contact (mode "
                 "letter or email, naming the parent, the summary saying 'warning of "
                 "prosecution').", source)
 
@@ -186,7 +190,7 @@ def _notice_to_improve(a: Assessment) -> Step:
     notice = a.case.notice_to_improve
     if notice is None:
         return Step(code, title, False, "No Notice to Improve is recorded on the case.",
-                    "Issue a Notice to Improve to each parent with parental responsibility: "
+                    "Issue a Notice to Improve to each parent: "
                     "state the attendance record, the support already offered, the warning of "
                     "a penalty notice or prosecution, and an improvement period of "
                     f"{a.profile.notice_to_improve_weeks[0]} to "
@@ -237,6 +241,21 @@ def _support_meeting(a: Assessment) -> Step:
     if held:
         listed = "; ".join(f"{meeting_name(m.kind)} on {day(m.date)}" for m in held)
         return Step(code, title, True, f"Held: {listed}.", "", source)
+    # A support meeting on record is a support meeting held: one logged only as a contact, or
+    # completed as an intervention, is what the referral form and the bundle show, so the
+    # step never says otherwise (issue 15).
+    logged = [i for i in a.case.interactions if i.mode is ContactMode.MEETING
+              and any(w in i.summary.lower() for w in SUPPORT_MEETING_WORDS)]
+    done = [v for m in a.case.meetings for v in m.interventions
+            if v.completed and any(w in v.name.lower() for w in SUPPORT_MEETING_WORDS)]
+    if logged or done:
+        listed = "; ".join([f"a contact of {day(i.date)}: \u201c{i.summary}\u201d" for i in logged]
+                           + [f"the intervention \u201c{v.name}\u201d, completed"
+                              + (f" on {day(v.completed_on)}" if v.completed_on else "")
+                              for v in done])
+        return Step(code, title, True, f"Recorded as {listed} (not as a meeting in the "
+                    "Meetings list, so its record and plan are not among the exhibits).", "",
+                    source)
     return Step(code, title, False, "No school attendance meeting or review is recorded as held.",
                 "Hold a school attendance (support) meeting with the family, agree a plan and "
                 "record it as held, with who attended.", source)
@@ -385,7 +404,7 @@ def _attendance_record(a: Assessment) -> Step:
     case, f = a.case, a.attendance.figures
     pct = display_percent(a.attendance.percent)
     if case.marks:
-        t = penalty_threshold(case.marks, a.profile)
+        t = a.threshold
         assert t is not None and t.window_start and t.window_end
         reached = "reaches" if t.reached else "does not reach"
         rule = a.profile.penalty_threshold
@@ -399,10 +418,16 @@ def _attendance_record(a: Assessment) -> Step:
     source = ("School Attendance (Pupil Registration) (England) Regulations 2024: the register "
               "is the legal record; " + a.profile.source("penalty_notice_threshold"))
     if f.period_start and f.period_end:
+        t, rule = a.threshold, a.profile.penalty_threshold
+        window = ""
+        if t is not None:
+            reached = "reaches" if t.reached else "does not reach"
+            window = (f" The period has {t.school_weeks} school weeks, so it {reached} the "
+                      f"penalty notice threshold of {rule.sessions} in {rule.school_weeks}.")
         return Step(code, title, True,
                     f"{f.present_sessions} of {f.possible_sessions} possible sessions attended "
                     f"({pct}), {f.unauthorised_absences} unauthorised absences, from "
-                    f"{day(f.period_start)} to {day(f.period_end)}.", "", source)
+                    f"{day(f.period_start)} to {day(f.period_end)}.{window}", "", source)
     return Step(code, title, False,
                 f"Attendance figures ({pct}) are recorded without the period they cover.",
                 "Add the period the figures cover (first and last day), or the session marks "
@@ -433,9 +458,15 @@ def _final_year(a: Assessment) -> Step:
     if pupil.year_group < a.profile.final_year_group:
         return Step(code, title, True, f"The pupil is in Year {pupil.year_group}.", "", source,
                     required=False)
+    if over_compulsory_school_age(a):
+        return Step(code, title, False,
+                    f"The pupil is in Year {pupil.year_group}, over compulsory school age: no "
+                    "penalty notice, prosecution or other legal intervention applies.",
+                    "Do not refer the case for legal intervention; keep supporting the pupil's "
+                    "attendance with the family.", COMPULSORY_AGE_SOURCE)
     return Step(code, title, False,
                 f"The pupil is in Year {pupil.year_group}, the final year of compulsory school "
-                "age or beyond: a case is unlikely to reach court before they leave.",
+                "age: a case is unlikely to reach court before they leave.",
                 "Tell the Lead Officer for Legal Intervention the pupil's year, and weigh "
                 "whether another route (support, an Education Supervision Order) serves the "
                 "pupil better.", source, required=False)

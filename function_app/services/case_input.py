@@ -208,7 +208,8 @@ def _case(d: Mapping[str, Any]) -> Case:
                     for m in att.get("marks", [])),
         interactions=tuple(_interaction(i) for i in d.get("interactions", [])),
         meetings=tuple(_meeting(m) for m in d.get("meetings", [])),
-        penalty_notices=tuple(PenaltyNotice(p["carer_id"], date.fromisoformat(p["issued_on"]))
+        penalty_notices=tuple(PenaltyNotice(p["carer_id"], date.fromisoformat(p["issued_on"]),
+                                            p.get("withdrawn", False))
                               for p in d.get("penalty_notices", [])),
         notice_to_improve=(NoticeToImprove(date.fromisoformat(nti["issued_on"]),
                                            int(nti["improvement_period_weeks"]),
@@ -245,6 +246,7 @@ def _carer(c: Mapping[str, Any]) -> Carer:
         else None,
         preferred_language=c.get("preferred_language", "English"),
         lives_with_pupil=c.get("lives_with_pupil", True),
+        has_care=c.get("has_care", False),
     )
 
 
@@ -286,4 +288,5 @@ def _meeting(m: Mapping[str, Any]) -> Meeting:
         send_support=m.get("send_support", ""),
         present_situation=m.get("present_situation", ""),
         other_issues=m.get("other_issues", ""),
+        rearranged=m.get("rearranged", False),
     )

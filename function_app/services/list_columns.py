@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, TypeVar
 
-from function_app.domain.attendance import display_percent
+from function_app.domain.attendance import percent_tenths
 from function_app.domain.model import (
     CaseStatus,
     ContactMode,
@@ -101,9 +101,12 @@ ATTENDANCE_SUMMARY_COLUMNS = ("Tier", "AttendancePercent", "SevereAbsence")
 
 def attendance_summary(percent: Fraction, tier: int, severely_absent: bool) -> dict[str, Any]:
     """The Cases item's Tier, AttendancePercent and SevereAbsence for the domain's figures:
-    the percentage as the documents print it (one decimal, rounded down: 92.96% is 92.9)."""
+    the percentage by the one rule the documents use (``percent_tenths``: one decimal,
+    rounded down, so 92.96% is 92.9, never 93.0 and Tier 1). The sessions it is worked out
+    from sit beside it in PresentSessions and PossibleSessions, as the documents give them
+    together: "77.8% (296 of 380 possible sessions)" (``display_figure``)."""
     return {"Tier": tier,
-            "AttendancePercent": float(display_percent(percent).removesuffix("%")),
+            "AttendancePercent": percent_tenths(percent) / 10,
             "SevereAbsence": YES if severely_absent else NO}
 
 
@@ -271,6 +274,8 @@ CARERS = ListSpec("Carers", (
     Column("PreferredLanguage", "Preferred language", "preferred_language"),
     # Says the opposite of lives_with_pupil, so that an unticked box means the default.
     Column("LivesElsewhere", "Does not live with the pupil", "lives_with_pupil", Reader.NOT),
+    # Education Act 1996 s576: someone who has care of the child is a parent too.
+    Column("HasCare", "Has care of the child", "has_care", Reader.BOOL),
 ))
 
 SIBLINGS = ListSpec("Siblings", (
@@ -291,6 +296,8 @@ MEETINGS = ListSpec("Meetings", (
     Column("MeetingTime", "Time", "time", Reader.TIME),
     Column("VenueKind", "Venue", "venue.kind", VENUES),
     Column("VenueDetail", "Venue details", "venue.detail"),
+    # Seeds 000-002: new arrangements are confirmed in writing (the meeting_rearranged letter)
+    Column("Rearranged", "Rearranged", "rearranged", Reader.BOOL),
     Column("Target", "Attendance target", "target"),
     Column("ReviewDate", "Review date", "review_date", Reader.DATE),
     Column("ReasonsForAbsence", "Reasons for absence", "reasons_for_absence", Reader.LINES),
@@ -357,6 +364,8 @@ PENALTY_NOTICES = ListSpec("Penalty Notices", (
     Column("Title", "Notice reference"),
     Column("Carer", "Issued to", "carer_id", Reader.LOOKUP),
     Column("IssuedOn", "Issued on", "issued_on", Reader.DATE),
+    # DfE 2024: a withdrawn notice does not count towards the limit per parent per child.
+    Column("Withdrawn", "Withdrawn", "withdrawn", Reader.BOOL),
 ))
 
 MARKS = ListSpec("Attendance Marks", (

@@ -85,7 +85,10 @@ def test_exactly_93_percent_is_tier_1(capsys: pytest.CaptureFixture[str]) -> Non
     r = assess(capsys, "tier-1-exactly-93-percent-keep-monitoring.json")
     assert attendance(r) == (93.0, 1, False, False)
     assert r["attendance"]["tier_band"] == "100-93%"
-    assert r["penalty_notice"]["threshold"] is None
+    # DfE 2024: figures over 10 school weeks (7 September to 20 November, less half term)
+    # decide the threshold: 2 unauthorised sessions do not reach 10
+    t = r["penalty_notice"]["threshold"]
+    assert (t["reached"], t["sessions"], t["school_weeks"]) == (False, 2, 10)
     assert codes(r, "next_steps") == ["keep_monitoring"]
     assert codes(r, "warnings") == []
 
@@ -110,7 +113,9 @@ def test_severely_absent_at_50_percent_needs_a_plan(
     r = assess(capsys, "severely-absent-exactly-50-percent-no-plan.json")
     assert attendance(r) == (50.0, 4, True, True)
     assert r["attendance"]["tier_band"] == "50% or lower"
-    assert codes(r, "next_steps") == ["invite_support_meeting", "agree_plan_for_severe_absence"]
+    # 12 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["invite_support_meeting", "consider_penalty_notice",
+                                      "agree_plan_for_severe_absence"]
     assert codes(r, "warnings") == ["severe_absence_no_plan"]
 
 
@@ -167,8 +172,10 @@ def test_no_improvement_escalates_to_a_notice_to_improve(
     r = assess(capsys, "support-review-no-improvement-escalate-notice-to-improve.json")
     assert attendance(r) == (81.0, 2, True, False)
     assert meeting(r, "m2")["review_due"] == "2026-11-25"
+    # 16 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
     assert codes(r, "next_steps") == ["send_plan", "send_plan_with_cover_letter",
-                                      "escalate_notice_to_improve", "review_by"]
+                                      "escalate_notice_to_improve", "review_by",
+                                      "consider_penalty_notice"]
     [nti] = texts(r, "next_steps", "escalate_notice_to_improve")
     assert "Notice to Improve" in nti and "3 to 6 weeks" in nti
     assert "25 November 2026" in texts(r, "next_steps", "review_by")[0]
@@ -186,7 +193,9 @@ def test_gloucestershire_escalates_to_a_warning_and_an_aim(
     assert attendance(r) == (84.0, 2, True, False)
     assert meeting(r, "m2")["review_due"] == "2026-11-23"
     assert meeting(r, "m2")["review_overdue"] is False
-    assert codes(r, "next_steps") == ["send_plan", "escalate_warning_and_aim", "review_by"]
+    # 11 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan", "escalate_warning_and_aim", "review_by",
+                                      "consider_penalty_notice"]
     [step] = texts(r, "next_steps", "escalate_warning_and_aim")
     assert "risk of prosecution" in step and "Attendance Improvement Meeting" in step
     assert codes(r, "warnings") == []
@@ -240,7 +249,9 @@ def test_aim_proceeds_with_pupil_and_parents(capsys: pytest.CaptureFixture[str])
     assert attendance(r) == (76.0, 3, True, False)
     m1 = meeting(r, "m1")
     assert (m1["may_proceed"], m1["review_due"]) == (True, "2026-12-02")
-    assert codes(r, "next_steps") == ["send_plan", "send_plan_with_cover_letter", "review_by"]
+    # 16 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan", "send_plan_with_cover_letter", "review_by",
+                                      "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -253,7 +264,9 @@ def test_aim_proceeds_with_secondary_pupil_alone(capsys: pytest.CaptureFixture[s
     assert r["pupil"]["of_age_to_take_part"] is True
     m1 = meeting(r, "m1")
     assert (m1["may_proceed"], m1["review_due"]) == (True, "2026-12-04")
-    assert codes(r, "next_steps") == ["send_plan_with_cover_letter", "review_by"]
+    # 24 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan_with_cover_letter", "review_by",
+                                      "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -268,7 +281,8 @@ def test_aim_does_not_proceed_without_secondary_pupil(
     m1 = meeting(r, "m1")
     assert (m1["status"], m1["may_proceed"], m1["review_due"]) == (
         "did_not_proceed", False, None)
-    assert codes(r, "next_steps") == ["invite_aim"]
+    # 22 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["invite_aim", "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -281,7 +295,8 @@ def test_aim_does_not_proceed_with_no_one_from_the_family(
     assert attendance(r) == (60.0, 3, True, False)
     m1 = meeting(r, "m1")
     assert (m1["may_proceed"], m1["review_due"]) == (False, None)
-    assert codes(r, "next_steps") == ["invite_aim"]
+    # 28 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["invite_aim", "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -296,7 +311,8 @@ def test_aim_proceeds_for_primary_pupil_with_parents(
     assert r["pupil"]["of_age_to_take_part"] is False
     m1 = meeting(r, "m1")
     assert (m1["may_proceed"], m1["review_due"]) == (True, "2026-12-07")
-    assert codes(r, "next_steps") == ["send_plan", "review_by"]
+    # 14 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan", "review_by", "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -311,7 +327,9 @@ def test_national_aim_is_held_in_the_parents_absence(
     assert attendance(r) == (64.0, 3, True, False)
     m1 = meeting(r, "m1")
     assert (m1["may_proceed"], m1["review_due"]) == (True, "2026-12-08")
-    assert codes(r, "next_steps") == ["send_plan_with_cover_letter", "review_by"]
+    # 30 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan_with_cover_letter", "review_by",
+                                      "consider_penalty_notice"]
     assert codes(r, "warnings") == []
 
 
@@ -439,7 +457,10 @@ def test_devon_superseded_penalty_limit_is_shown_not_applied(
     assert r["profile"]["name"] == "devon-2023"
     assert attendance(r) == (74.0, 3, True, False)
     assert meeting(r, "m1")["review_due"] == "2026-11-23"
-    assert codes(r, "next_steps") == ["send_plan", "send_plan_with_cover_letter", "review_by"]
+    # 20 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024),
+    # and the mother has had the 2 notices allowed in 3 years
+    assert codes(r, "next_steps") == ["send_plan", "send_plan_with_cover_letter", "review_by",
+                                      "consider_penalty_notice", "penalty_notice_limit_reached"]
     assert any("A maximum 2 fixed penalty notices can be issued per year, per child." in w
                for w in texts(r, "warnings", "superseded_local_rule"))
     # one notice in June 2024 and one in June 2025: allowed under '2 per year', not nationally
@@ -507,9 +528,49 @@ def test_tiered_support_tier_4_early_help(capsys: pytest.CaptureFixture[str]) ->
     m1 = meeting(r, "m1")
     assert (m1["kind"], m1["review_due"], m1["review_set_by"]) == (
         "early_help_review", "2026-11-23", "profile")  # 14 September + 10 weeks
-    assert codes(r, "next_steps") == ["send_plan", "review_by"] + ["tier_4_action"] * 2
+    # 24 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert codes(r, "next_steps") == ["send_plan", "review_by", "consider_penalty_notice"] + [
+        "tier_4_action"] * 2
     assert "Early Help keywork" in texts(r, "next_steps", "tier_4_action")[0]
     assert codes(r, "warnings") == ["superseded_local_rule"]
+
+
+@pins("tiered-support-early-help-closes-at-55-percent.json", tier=3)
+def test_tiered_support_early_help_closes_at_55_percent(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Seed 004, Tier 4: Early Help keywork closes when attendance reaches 55% and the case is
+    handed back to the school to monitor; 55.0% is Tier 3, where Tier 4's actions do not show."""
+    r = assess(capsys, "tiered-support-early-help-closes-at-55-percent.json")
+    assert attendance(r) == (55.0, 3, True, False)
+    assert codes(r, "next_steps") == ["send_plan", "review_by", "close_early_help"] + [
+        "tier_3_action"] * 4
+    [close] = texts(r, "next_steps", "close_early_help")
+    assert "close the Early Help case" in close and "hand it back to the school" in close
+    t = r["penalty_notice"]["threshold"]  # 6 unauthorised sessions in 10 school weeks
+    assert (t["reached"], t["sessions"], t["school_weeks"]) == (False, 6, 10)
+    assert codes(r, "warnings") == ["superseded_local_rule"]
+
+
+@pins("stepfather-with-care-and-a-withdrawn-penalty-notice.json", tier=3)
+def test_a_stepfather_with_care_is_a_parent_and_a_withdrawn_notice_does_not_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Education Act 1996 s576 and DfE 2024: a stepfather with care of the child is a parent with
+    his own penalty-notice allowance; the mother's withdrawn notice does not count, so one more
+    may be issued to her (£160); 14 unauthorised sessions in 10 school weeks reach the
+    threshold from the figures alone."""
+    r = assess(capsys, "stepfather-with-care-and-a-withdrawn-penalty-notice.json")
+    assert attendance(r) == (78.0, 3, True, False)
+    t = r["penalty_notice"]["threshold"]
+    assert (t["reached"], t["sessions"], t["window_start"], t["window_end"],
+            t["school_weeks"]) == (True, 14, "2026-09-07", "2026-11-20", 10)
+    assert allowance(r, "c1") == {"carer_id": "c1", "issued_in_window": 1, "remaining": 1,
+                                  "next_amount": "£160", "available_again_on": None}
+    assert allowance(r, "c2")["next_amount"] == FIRST_NOTICE
+    assert codes(r, "next_steps") == ["letter_of_concern", "consider_penalty_notice"]
+    assert "care of the child" in texts(r, "next_steps", "letter_of_concern")[0]
+    assert codes(r, "warnings") == []
 
 
 # Every example ---------------------------------------------------------------------------
@@ -559,6 +620,37 @@ def test_a_planned_support_meeting_asks_for_the_invitation(
     [step] = texts(r, "next_steps", "meeting_planned")
     assert "26 November 2026 at 9:15am" in step and "go ahead" in step
     assert meeting(r, "m1")["review_due"] is None  # a planned meeting has no plan to review
+    assert codes(r, "warnings") == []
+
+
+@pins("support-review-invitation-planned.json", 2)
+def test_a_planned_review_keeps_the_review_date_the_school_set(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 002: both parents came to the school attendance meeting on 12 November, so the
+    plan goes to them (no covering letter), and the review the school set 3 weeks later, on
+    3 December, is the review to hold; the review meeting planned for that day is what the
+    review invitation is made from."""
+    r = assess(capsys, "support-review-invitation-planned.json")
+    assert attendance(r) == (88.3, 2, True, False)  # 106/120 = 88.33%: 11.7% missed
+    assert codes(r, "next_steps") == ["send_plan", "review_by"]
+    assert "3 December 2026" in texts(r, "next_steps", "review_by")[0]
+    assert meeting(r, "m1")["review_due"] == "2026-12-03"
+    assert meeting(r, "m1")["review_overdue"] is False
+    assert meeting(r, "m2")["review_due"] is None  # planned: no plan of its own yet
+    assert codes(r, "warnings") == []
+
+
+@pins("support-meeting-rearranged.json", 2)
+def test_a_rearranged_support_meeting_is_the_meeting_planned(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Seed 002: the meeting moved by phone to 1 December is the meeting planned, and the new
+    arrangement is confirmed in writing (the rearranged meeting letter)."""
+    r = assess(capsys, "support-meeting-rearranged.json")
+    assert attendance(r) == (86.0, 2, True, False)  # 86/100: 14% missed
+    assert codes(r, "next_steps") == ["meeting_planned"]
+    [step] = texts(r, "next_steps", "meeting_planned")
+    assert "1 December 2026 at 9:15am" in step and "confirm in writing" in step
+    assert meeting(r, "m1")["review_due"] is None
     assert codes(r, "warnings") == []
 
 

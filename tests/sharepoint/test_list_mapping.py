@@ -272,3 +272,29 @@ def test_a_problem_found_later_is_located_the_same_way() -> None:
     assert where(located) == ("Meetings", ids.meetings["m2"], "Attendance target")
     located = mapped.locator.locate(Problem("meetings[0].attendees[1]", "has no role"))
     assert located.list_name == "Meeting Attendees" and located.column == ""
+
+
+def test_the_rearranged_tick_marks_the_meeting_rearranged() -> None:
+    """Seeds 000-002 (changed arrangements confirmed in writing): a ticked "Rearranged" on a
+    Meetings item is the meeting's rearranged mark; no tick leaves it unmarked; a value that
+    is not a tick is reported on that column."""
+    items, ids = aim_review()
+    meeting = ids.meetings["m2"]
+    ticked = map_case(changed(items, "meetings", meeting, Rearranged=True), TODAY)
+    assert ticked.problems == () and ticked.case is not None
+    assert [m.rearranged for m in ticked.case.meetings] == [False, True]
+    unticked = map_case(changed(items, "meetings", meeting, Rearranged=False), TODAY)
+    assert unticked.case is not None
+    assert not any(m.rearranged for m in unticked.case.meetings)
+    problem = only(map_case(changed(items, "meetings", meeting, Rearranged="Yes"), TODAY))
+    assert where(problem) == ("Meetings", meeting, "Rearranged")
+
+
+def test_a_rearranged_meeting_is_written_to_the_rearranged_column() -> None:
+    """The case input's rearranged is written as the "Rearranged" tick and read back."""
+    data = example(AIM_REVIEW)
+    data["meetings"][1]["rearranged"] = True
+    items, ids = items_from_case_input(data)
+    assert [m.fields.get("Rearranged") for m in items.meetings] == [None, True]
+    mapped = map_case(items, TODAY)
+    assert mapped.case == case_from_dict(renamed(data, ids))

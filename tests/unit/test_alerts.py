@@ -73,14 +73,17 @@ def test_a_review_decision_to_escalate_needs_a_consultation(
         example: str, ground: str, next_step: str) -> None:
     """Seed 002: a review that decides to escalate takes the case to the LA's formal stage."""
     alert = consultation(example)
-    assert [g.code for g in alert.grounds] == [ground]
+    # the figures' 10 school weeks also reach the penalty notice threshold (DfE 2024)
+    assert [g.code for g in alert.grounds] == [ground, "consider_penalty_notice"]
     assert "decided to escalate" in alert.why and next_step in alert.why
 
 
 def test_severe_absence_without_a_plan_needs_a_consultation_once() -> None:
     """Seed 003: a severely absent pupil needs a plan agreed jointly with the LA, asked for once."""
     alert = consultation("severely-absent-exactly-50-percent-no-plan.json")
-    assert [g.code for g in alert.grounds] == ["agree_plan_for_severe_absence"]
+    # 12 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
+    assert [g.code for g in alert.grounds] == ["agree_plan_for_severe_absence",
+                                                "consider_penalty_notice"]
     assert "50.0% (severely absent)" in alert.why
     assert alert.tier == 4
 
@@ -177,7 +180,8 @@ def test_one_digest_per_school_per_day() -> None:
                                "Severn Vale Academy", "Teign Valley Academy"]
     seaton = digests["Seaton Carew Academy"]
     assert [(a.case_ref, a.review_due) for a in seaton.alerts] == [
-        ("ATT-2026-0120", dt.date(2026, 11, 23)), ("ATT-2026-0119", dt.date(2026, 11, 26))]
+        ("ATT-2026-0120", dt.date(2026, 11, 23)), ("ATT-2026-0121", dt.date(2026, 11, 23)),
+        ("ATT-2026-0119", dt.date(2026, 11, 26))]
     assert seaton.dedupe_key == "digest|Seaton Carew Academy|2026-11-22"
     assert [a.reason for a in digests["Severn Vale Academy"].alerts] == [AlertReason.REVIEW_OVERDUE]
     assert all(d.audience is Audience.SCHOOL for d in digests.values())
