@@ -13,7 +13,17 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from function_app.domain.assessment import Assessment
-from function_app.domain.attendance import display_percent
+from function_app.domain.attendance import (
+    FiguresAsAt,
+    Standing,
+    absence_flags,
+    attendance_percent,
+    display_percent,
+    figure_of,
+    figures_as_at,
+    figures_between,
+    tier_for,
+)
 from function_app.domain.meetings import pupil_of_age_to_take_part
 from function_app.domain.model import (
     Attendee,
@@ -28,6 +38,7 @@ from function_app.domain.model import (
     TargetMet,
     VenueKind,
 )
+from function_app.domain.wording import figures_note, figures_period, figures_stated
 
 from .formatting import clock, lines, long_date, tick, weekday_date, year_group
 from .logo import Logo
@@ -73,7 +84,7 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
         "siblings": [{"full_name": f"{s.forename} {s.surname}", "school": s.school,
                       "date_of_birth": long_date(s.date_of_birth),
                       "attendance_concern": s.attendance_concern} for s in case.siblings],
-        "attendance": _attendance(a),
+        "attendance": _attendance(a, as_at(a, meeting)),
         "meeting": _meeting(a, meeting) if meeting else None,
         "previous_meeting": _meeting(a, prev) if meeting and (prev := _previous(case, meeting))
         else None,
@@ -123,17 +134,59 @@ def _carer(c: Carer) -> dict[str, Any]:
             "salutation": f"Dear {c.full_name}"}
 
 
-def _attendance(a: Assessment) -> dict[str, Any]:
-    v = a.attendance
-    f = v.figures
-    period = (f"{long_date(f.period_start)} to {long_date(f.period_end)}"
-              if f.period_start and f.period_end else "")
-    return {"percent": display_percent(v.percent), "possible": str(f.possible_sessions),
-            "present": str(f.present_sessions), "authorised": str(f.authorised_absences),
-            "unauthorised": str(f.unauthorised_absences), "period": period,
-            "tier": f"Tier {v.tier.tier}", "tier_band": v.tier.label,
-            "persistently_absent": v.flags.persistently_absent,
-            "severely_absent": v.flags.severely_absent}
+def as_at(a: Assessment, meeting: Meeting | None) -> date:
+    """The day a document's figures are given on: the day it is made, or the meeting's
+    date when that is earlier (a record of a held meeting, however late it is made)."""
+    return min(a.today, meeting.date) if meeting else a.today
+
+
+def _attendance(a: Assessment, day: date) -> dict[str, Any]:
+    """The figures as they stood on ``day`` (docs/documents.md, "How figures are shown"):
+    never a period ending after it, always the sessions beside the percentage."""
+    at = figures_as_at(a.case.attendance, a.case.marks, day)
+    return _figures(at, a)
+
+
+def _figures(at: FiguresAsAt, a: Assessment) -> dict[str, Any]:
+    f = at.figures
+    base: dict[str, Any] = {"shown": f is not None, "as_at": long_date(at.day),
+                            "from_marks": at.from_marks, "note": figures_note(at),
+                            "current": at.standing is Standing.CURRENT}
+    if f is None:
+        return base | {"percent": "", "figure": "", "stated": "", "possible": "",
+                       "present": "", "authorised": "", "unauthorised": "", "period": "",
+                       "over_period": "", "tier": "", "tier_band": "",
+                       "persistently_absent": False, "severely_absent": False}
+    percent = attendance_percent(f)
+    band = tier_for(percent, a.profile.tier_bands)
+    flags = absence_flags(percent, a.profile)
+    period = figures_period(f)
+    return base | {
+        "percent": display_percent(percent), "figure": figure_of(f),
+        "stated": figures_stated(f), "possible": str(f.possible_sessions),
+        "present": str(f.present_sessions), "authorised": str(f.authorised_absences),
+        "unauthorised": str(f.unauthorised_absences), "period": period,
+        # " from 1 September 2026 to 18 December 2026", to follow the figure in a sentence
+        "over_period": f" {period}" if period.startswith("up to") else
+        (f" from {period}" if period else ""),
+        "tier": f"Tier {band.tier}", "tier_band": band.label,
+        "persistently_absent": flags.persistently_absent,
+        "severely_absent": flags.severely_absent}
+
+
+def _review_figures(a: Assessment, m: Meeting) -> dict[str, Any] | None:
+    """A review's figures for the period it looks back on, from the day after the meeting
+    whose plan it reviews to the review itself; None when the register marks do not give
+    them (case totals cannot be cut to a period)."""
+    prev = _previous(a.case, m)
+    if prev is None or not a.case.marks:
+        return None
+    day = min(a.today, m.date)
+    f = figures_between(a.case.marks, prev.date + timedelta(days=1), day)
+    if f is None:
+        return None
+    return {"figure": figure_of(f), "period": figures_period(f), "stated": figures_stated(f),
+            "since": long_date(prev.date)}
 
 
 def _meeting(a: Assessment, m: Meeting) -> dict[str, Any]:
@@ -169,6 +222,8 @@ def _meeting(a: Assessment, m: Meeting) -> dict[str, Any]:
                     "school": list(m.agreed_actions.school),
                     "others": list(m.agreed_actions.others)},
         "target": m.target,
+        "attendance": _attendance(a, as_at(a, m)),
+        "review_figures": _review_figures(a, m),
         "review_date": long_date(review.due) if review else long_date(m.review_date),
         "outcome": None if outcome is None else {
             "target_met": TARGET_MET[outcome.target_met],
