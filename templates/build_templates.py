@@ -11,10 +11,21 @@ of ``function_app.documents.context.build_context``; nothing else exists when it
 
 The layout is shared by every kind:
 
-- A4 portrait. The header is the letterhead (school name, address, telephone and email
-  when recorded), the same on every page. The protective marking (``marking``) is the
-  first line of the header and the last line of the footer, and disappears when it is not
-  set.
+- A4 portrait. The header is the letterhead, the same on every page: a borderless table
+  with the logo (``logo``, when there is one) on the left and the school's name, address,
+  telephone and email on the right, so a logo widens the letterhead but never deepens it.
+  The protective marking (``marking``) is the first line of the header and the last line
+  of the footer, and disappears when it is not set.
+- Letters print for a DL window envelope (domain.md, "Sending letters": on an A4 page
+  folded in three the address belongs 50-90 mm from the top and 20-110 mm from the left).
+  A letter's top margin is 50 mm, and its body starts with the address block: a borderless
+  table whose one row is exactly 40 mm high, the recipient's name and address in the left
+  cell (22-110 mm from the left), the date and our reference in the right. The letterhead
+  is at most about 40 mm deep even with a logo and a marking, so the body cannot be pushed
+  down; the exact row height means a long address cannot push the letter into the window
+  either. Word and LibreOffice both honour a top margin and an exact row height the same
+  way, unlike frames and floating tables, which LibreOffice converts on import and wraps
+  text around differently (tests/documents/test_address_window.py checks the PDF).
 - The footer gives the case reference and "Page X of Y" (Word's PAGE and NUMPAGES fields).
 - Headings use Word's Heading 1-3 styles, so the navigation pane and screen readers see the
   structure. Tables have a repeating header row and alternative text.
@@ -41,7 +52,7 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -58,6 +69,12 @@ CATALOGUE = HERE / "catalogue.json"
 PAGE_WIDTH, PAGE_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.2), Cm(2.0), Cm(2.0)
 TEXT_WIDTH_CM = 16.6
+# DL window envelope (domain.md): the address belongs 50-90 mm from the top and 20-110 mm
+# from the left of page 1. A letter's body starts at the window's top, with a row this high.
+LETTER_MARGIN_TOP = Cm(5.0)
+WINDOW_HEIGHT_CM = 4.0
+ADDRESS_WIDTH_CM = 8.8  # 22 mm margin + 88 mm = 110 mm, the window's right edge
+LOGO_CELL_CM = 5.0  # the letterhead's logo column; logo.py fits the image inside it
 
 FONT = "Arial"
 DARK_BLUE = RGBColor(0x1F, 0x38, 0x64)
@@ -205,9 +222,16 @@ class Template:
         add("Letterhead Detail", "Header", 9, color=GREY, align=WD_ALIGN_PARAGRAPH.RIGHT)
         add("Letterhead Rule", "Header", 4)
         add("Address", after=0)
+        styles["Address"].paragraph_format.line_spacing = 1.0
+        styles["Address"].paragraph_format.right_indent = Cm(0.2)
         add("Table Text", size=10, before=2, after=2)
         add("Table Heading", size=10, bold=True, before=2, after=2)
         add("Small Print", size=9, color=GREY, before=6, after=4)
+        # The date and our reference, right of the window, kept clear of it by the indent.
+        add("Letter Date", after=2, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        add("Letter Reference", "Small Print", after=0, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        for name in ("Letter Date", "Letter Reference"):
+            styles[name].paragraph_format.left_indent = Cm(0.3)
         add("Table Bullet", "List Bullet", size=10, before=1, after=1)
         styles["Table Bullet"].paragraph_format.line_spacing = 1.0
         styles["Table Text"].paragraph_format.line_spacing = 1.0
@@ -219,26 +243,15 @@ class Template:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
         section.left_margin = section.right_margin = MARGIN_SIDE
-        section.top_margin, section.bottom_margin = MARGIN_TOP, MARGIN_BOTTOM
+        section.top_margin = LETTER_MARGIN_TOP if self.letter else MARGIN_TOP
+        section.bottom_margin = MARGIN_BOTTOM
         section.header_distance = Cm(1.0)
         section.footer_distance = Cm(0.9)
         # One header and one footer on every page, so there is one of each to edit in Word.
         header = section.header
         header.is_linked_to_previous = False
         self._marking(header.paragraphs[0])
-        _tag(header, "{%p if logo %}")
-        _para(header, "{{ logo }}", "Letterhead Name")
-        _tag(header, "{%p endif %}")
-        _para(header, "{{ school.name }}", "Letterhead Name")
-        _tag(header, "{%p if school.address_lines %}")
-        _para(header, "{{ school.address_lines|join(', ') }}", "Letterhead Detail")
-        _tag(header, "{%p endif %}")
-        _tag(header, "{%p if school.phone or school.email %}")
-        _para(header, "{% if school.phone %}Telephone {{ school.phone }}{% endif %}"
-                      "{% if school.phone and school.email %}   |   {% endif %}"
-                      "{% if school.email %}Email {{ school.email }}{% endif %}",
-              "Letterhead Detail")
-        _tag(header, "{%p endif %}")
+        self._letterhead(header)
         _rule(_para(header, "", "Letterhead Rule"))
 
         footer = section.footer
@@ -254,6 +267,29 @@ class Template:
         _para(footer, "{{ marking }}", "Protective Marking").paragraph_format.space_before = \
             Pt(4)
         _tag(footer, "{%p endif %}")
+
+    def _letterhead(self, header: Any) -> None:
+        """The logo on the left (an empty cell without one), the school on the right: side
+        by side, so the letterhead is as deep with a logo as without (about 40 mm at most,
+        marking included), above a letter's address window."""
+        text_width = TEXT_WIDTH_CM - LOGO_CELL_CM
+        table = _layout_table(header.add_table(1, 2, Cm(TEXT_WIDTH_CM)),
+                              [LOGO_CELL_CM, text_width], "Letterhead")
+        logo, school = table.rows[0].cells
+        logo.paragraphs[0].style = self.doc.styles["Header"]
+        _runs(logo.paragraphs[0], "{{ logo }}")
+        _fill(school, [
+            Para("{{ school.name }}", "Letterhead Name"),
+            Para("{%p if school.address_lines %}"),
+            Para("{{ school.address_lines|join(', ') }}", "Letterhead Detail"),
+            Para("{%p endif %}"),
+            Para("{%p if school.phone or school.email %}"),
+            Para("{% if school.phone %}Telephone {{ school.phone }}{% endif %}"
+                 "{% if school.phone and school.email %}   |   {% endif %}"
+                 "{% if school.email %}Email {{ school.email }}{% endif %}",
+                 "Letterhead Detail"),
+            Para("{%p endif %}"),
+        ])
 
     def _marking(self, first_paragraph: Paragraph) -> None:
         """The protective marking, first line of a header; gone when ``marking`` is empty."""
@@ -317,18 +353,38 @@ class Template:
     # -- letters ------------------------------------------------------------------------
 
     def letter_opening(self, subject: str) -> None:
-        """Recipient, date, reference, salutation and the subject line as Heading 1."""
-        self.p("{{ carer.full_name }}", "Address")
-        self.tag("{%p for line in carer.address_lines %}")
-        self.p("{{ line }}", "Address")
-        self.tag("{%p endfor %}")
-        self.tag("{%p if carer.email and not carer.address_lines %}")
-        self.p("By email: {{ carer.email }}", "Address")
-        self.tag("{%p endif %}")
-        self.p("{{ today }}", before=18, after=0)
-        self.p("Our reference: {{ case_ref }}", "Small Print", before=2, after=14)
-        self.p("{{ carer.salutation }},")
+        """The address block, then the salutation and the subject line as Heading 1."""
+        self.address_block()
+        self.p("{{ carer.salutation }},", before=6)
         self.h1(subject)
+
+    def address_block(self) -> None:
+        """The DL window (domain.md, "Sending letters"): the first thing in a letter's body,
+        which starts 50 mm from the top of the page, is a row exactly 40 mm high; the left
+        cell (22-110 mm from the left) holds the recipient's name and address and nothing
+        else, the right cell the date and our reference, outside the window."""
+        table = _layout_table(self.doc.add_table(rows=1, cols=2),
+                              [ADDRESS_WIDTH_CM, TEXT_WIDTH_CM - ADDRESS_WIDTH_CM],
+                              "Recipient's name and address, date and our reference",
+                              top_cm=0.2)
+        row = table.rows[0]
+        row.height, row.height_rule = Cm(WINDOW_HEIGHT_CM), WD_ROW_HEIGHT_RULE.EXACTLY
+        recipient, dated = row.cells
+        _fill(recipient, [
+            Para("{{ carer.full_name }}", "Address"),
+            Para("{%p for line in carer.address_lines %}"),
+            Para("{{ line }}", "Address"),
+            Para("{%p endfor %}"),
+            Para("{%p if carer.email and not carer.address_lines %}"),
+            Para("By email: {{ carer.email }}", "Address"),
+            Para("{%p endif %}"),
+        ])
+        _fill(dated, [Para("{{ today }}", "Letter Date"),
+                      Para("Our reference: {{ case_ref }}", "Letter Reference")])
+        # The table goes before python-docx's empty first paragraph, which then holds the
+        # salutation: nothing may stand above the window.
+        if self._first is not None:
+            self._first._p.addprevious(table._tbl)
 
     def letter_closing(self, enclosure: str = "") -> None:
         self.p("Yours sincerely", before=6, after=40, keep_next=True)
@@ -347,7 +403,9 @@ class Template:
     def save(self, path: Path, subject: str) -> None:
         props = self.doc.core_properties
         props.title = self.title
-        props.subject = subject
+        # python-docx refuses a property over 255 characters; a long source is shortened.
+        props.subject = subject if len(subject) <= 255 else subject[:254] + "…"
+        props.language = "en-GB"
         props.author = "Attendance Casework"
         props.last_modified_by = "Attendance Casework"
         # No braces here: docxtpl renders this property as a template too.
@@ -498,6 +556,48 @@ def _table_look(table: Table, widths: Sequence[float], caption: str, label_colum
         col.set(qn("w:w"), str(int(w * 567)))
 
 
+def _layout_table(table: Table, widths: Sequence[float], description: str,
+                  top_cm: float = 0) -> Table:
+    """A borderless table that places things side by side (letterhead, address block): no
+    cell padding left or right, so its text lines up with the margins, and fixed widths;
+    ``top_cm`` above the first line in each cell."""
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    tblpr = table._tbl.tblPr
+    for old in [*tblpr.findall(qn("w:tblStyle")), *tblpr.findall(qn("w:tblLayout"))]:
+        tblpr.remove(old)  # no table style's borders; one tblLayout, ours, below
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(Cm(w).twips for w in widths)))
+    width.set(qn("w:type"), "dxa")
+    for old in tblpr.findall(qn("w:tblW")):
+        tblpr.remove(old)
+    tblpr.insert(0, width)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side, value in (("top", round(top_cm * 567)), ("left", 0), ("bottom", 0),
+                        ("right", 0)):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(value))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    # Schema order: tblStyle, ..., tblW, jc, ..., tblLayout, tblCellMar, tblLook, tblCaption,
+    # tblDescription.
+    jc = tblpr.find(qn("w:jc"))
+    (jc if jc is not None else width).addnext(layout)
+    layout.addnext(margins)
+    for old in tblpr.findall(qn("w:tblLook")):
+        tblpr.remove(old)
+    desc = OxmlElement("w:tblDescription")  # a layout table: no caption, no header row
+    desc.set(qn("w:val"), description)
+    tblpr.append(desc)
+    for col, w in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(Cm(w).twips))  # the same twips as each cell's width
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths, strict=True):
+            cell.width = Cm(w)
+    return table
+
+
 def _shade(cell: _Cell, fill: str) -> None:
     tcpr = cell._tc.get_or_add_tcPr()
     shd = OxmlElement("w:shd")
@@ -586,7 +686,9 @@ def _normalise(data: bytes) -> bytes:
 
 
 def attendance_table(t: Template, internal: bool = False) -> None:
-    """The attendance record: sessions, absences and the percentage."""
+    """The attendance record as at the document's date: sessions, absences and the
+    percentage with its sessions; a plain sentence when no figures end by that date."""
+    t.tag("{%p if attendance.shown %}")
     rows = [
         tag_row("{%tr if attendance.period %}"),
         Row(["Period", "{{ attendance.period }}"]),
@@ -595,7 +697,7 @@ def attendance_table(t: Template, internal: bool = False) -> None:
         Row(["Sessions attended", "{{ attendance.present }}"]),
         Row(["Authorised absences (sessions)", "{{ attendance.authorised }}"]),
         Row(["Unauthorised absences (sessions)", "{{ attendance.unauthorised }}"]),
-        Row(["Attendance", "**{{ attendance.percent }}**"]),
+        Row(["Attendance", "**{{ attendance.figure }}**"]),
     ]
     if internal:
         rows += [
@@ -606,26 +708,46 @@ def attendance_table(t: Template, internal: bool = False) -> None:
                  "{% if attendance.severely_absent %}Yes{% else %}No{% endif %}"]),
         ]
     t.table([7.0, 9.6], rows, "Attendance record", label_column=True)
+    t.tag("{%p if attendance.note %}")
+    t.p("{{ attendance.note }}", "Small Print", before=4)
+    t.tag("{%p endif %}")
+    t.tag("{%p else %}")
+    t.p("{{ attendance.note }}")
+    t.tag("{%p endif %}")
 
 
 def attendance_sentence(t: Template) -> None:
     """The attendance record in words, for a letter without the table."""
-    t.p("{% if attendance.period %}From {{ attendance.period }}, {% endif %}"
-        + NAME + " attended {{ attendance.present }} of the {{ attendance.possible }} "
-        "possible school sessions (each school day has a morning and an afternoon "
-        "session): an attendance of **{{ attendance.percent }}**. Of the sessions missed, "
+    t.p("{% if attendance.shown %}" + NAMES + " attendance was **{{ attendance.figure }}**"
+        "{{ attendance.over_period }} (each school day has a morning and an afternoon "
+        "session). Of the sessions missed, "
         "{{ attendance.authorised }} were authorised absences and "
         "{{ attendance.unauthorised }} were unauthorised absences, that is, absences the "
-        "school had not given permission for.")
+        "school had not given permission for.{% if attendance.note %} {{ attendance.note }}"
+        "{% endif %}{% else %}{{ attendance.note }}{% endif %}")
 
 
 def attendance_intro(t: Template) -> None:
     """The percentage in a sentence, then the figures in a table (letters)."""
-    t.p(NAMES + " attendance {% if attendance.period %}from {{ attendance.period }} "
-        "{% endif %}is **{{ attendance.percent }}**. The figures are below. Each school "
+    t.p("{% if attendance.shown %}" + NAMES + " attendance was **{{ attendance.figure }}**"
+        "{{ attendance.over_period }}. The figures are below. Each school "
         "day has two sessions, morning and afternoon; an unauthorised absence is one the "
-        "school has not given permission for.", keep_next=True)
+        "school has not given permission for.{% else %}{{ attendance.note }}{% endif %}",
+        keep_next=True)
     attendance_table(t)
+
+
+def review_figures(t: Template) -> None:
+    """A review's attendance since the meeting whose plan it reviews, beside the target,
+    when the register marks give it."""
+    t.tag("{%p if meeting and meeting.review_figures %}")
+    t.p("**Attendance since the {{ previous_meeting.title }} on "
+        "{{ meeting.review_figures.since }}:** {{ meeting.review_figures.figure }}, "
+        "{{ meeting.review_figures.period }}.")
+    t.tag("{%p elif meeting and previous_meeting %}")
+    t.p("Attendance since the {{ previous_meeting.title }} on {{ previous_meeting.date }} "
+        "cannot be given here: the register marks for that period are not recorded.")
+    t.tag("{%p endif %}")
 
 
 def pupil_details(t: Template, meeting: bool = True, date_label: str = "") -> None:
@@ -713,7 +835,9 @@ def barriers_section(t: Template, heading: str = "Barriers to attendance",
 
 def interventions_table(t: Template, items: str, caption: str) -> None:
     """Seed 001: each intervention ticked and dated when offered and when completed."""
-    t.table([4.4, 1.6, 3.0, 2.3, 3.0, 2.3], [
+    # Each header word on one line (bold 10 pt, with DejaVu Sans, wider than Arial, as
+    # LibreOffice's fallback): "Offered" needs 2.0 cm, "Completed" 2.5 cm.
+    t.table([3.9, 2.0, 2.9, 2.5, 2.9, 2.4], [
         tag_row(f"{{%tr for i in {items} %}}"),
         Row(["{{ i.name }}", Para("{{ i.offered }}", align=WD_ALIGN_PARAGRAPH.CENTER),
              "{{ i.offered_on }}",
@@ -847,8 +971,9 @@ def support_meeting_invitation(t: Template) -> None:
     t.letter_opening("Invitation to a school attendance meeting about {{ pupil.full_name }}")
     t.p(f"I am writing to invite you to a meeting to talk about {NAMES} "
         f"attendance, and how we can work together to help {NAME} come to school every day. "
-        f"{NAMES} attendance is currently **{{{{ attendance.percent }}}}**"
-        "{% if attendance.period %} (from {{ attendance.period }}){% endif %}.")
+        "{% if attendance.shown %}" + NAMES + " attendance was **{{ attendance.figure }}**"
+        "{{ attendance.over_period }}.{% if attendance.note %} {{ attendance.note }}"
+        "{% endif %}{% endif %}")
     t.p("The meeting will be:", keep_next=True)
     meeting_details(t, "Date, time and place of the meeting")
     t.p(f"At the meeting we would like to hear what is making it hard for {NAME} to come to "
@@ -918,6 +1043,81 @@ def aim_invitation(t: Template) -> None:
     t.letter_closing()
 
 
+def adjustments_offer(t: Template) -> None:
+    """Reasonable adjustments, as the AIM invitation offers them (seed 000): the family's
+    home or a neutral place, and anything else that helps them take part."""
+    t.p("{% if meeting.at_home %}We have arranged to meet at your home. If you would prefer "
+        "to meet at school, or somewhere neutral, please tell us and we will arrange this."
+        "{% else %}If you would find it easier to meet at your own home, or somewhere "
+        "neutral away from school, please tell us and we will arrange this.{% endif %} "
+        "Please also let us know if you need anything else to help you take part, such as "
+        "an interpreter.")
+
+
+def review_meeting_invitation(t: Template) -> None:
+    """Seed 002, review meeting: the previous plan is discussed and whether its target was
+    met, then a decision; invited by letter like the first meeting, may go ahead unless a
+    new time is agreed, arrangements agreed by phone confirmed in writing."""
+    t.letter_opening("Invitation to a meeting to review {{ pupil.full_name }}’s "
+                     "attendance plan")
+    t.p(f"I am writing to invite you to a review meeting about {NAMES} attendance."
+        "{% if previous_meeting %} At the {{ previous_meeting.title }} on "
+        "{{ previous_meeting.date }} we agreed a plan together to help " + NAME +
+        " come to school every day, and said that we would meet again to see how it is "
+        "going.{% endif %}")
+    t.p("The meeting will be:", keep_next=True)
+    meeting_details(t, "Date, time and place of the review meeting")
+    t.p(f"At the meeting we will look together at the plan we agreed last time: what has "
+        "worked well, even in a small way, and what has not. We will look at whether "
+        f"{NAME} has met the attendance target we set"
+        "{% if previous_meeting and previous_meeting.target %}, "
+        "“{{ previous_meeting.target }}”{% endif %}, and at " + NAMES + " attendance "
+        "since then. Together we will then agree what happens next: that might be carrying "
+        "on as we are, or a new plan with more support.", before=8)
+    t.p("{% if meeting.pupil_of_age %}We would like " + NAME + " to come to the meeting "
+        "too, so that we can hear how they feel it has gone.{% else %}You are welcome to "
+        "bring " + NAME + " if you think it would help, but you do not need to.{% endif %}")
+    staff_attending(t, "From the school and other services, you will meet:")
+    t.p(f"If this time does not suit you, please contact me{CONTACT} and we will find "
+        "another time. If we agree a new time or place by phone, we will confirm it to you "
+        "in writing.")
+    adjustments_offer(t)
+    t.p("Please note that the meeting may go ahead even if you are not able to come, "
+        "unless you contact the school and we agree a new time with you. If it goes ahead "
+        "without you, we will send you a copy of what was agreed, and you will still be "
+        "able to tell us what you think.")
+    t.p("Thank you. I look forward to seeing you.")
+    t.letter_closing()
+
+
+def meeting_rearranged(t: Template) -> None:
+    """Seeds 000-002: changed arrangements are confirmed in writing. Says plainly that the
+    meeting has moved and where and when it now is; for an AIM, one sentence that the
+    earlier letter's warning still stands, not the warning again."""
+    t.letter_opening("{{ pupil.full_name }}: the {{ meeting.title }} has been rearranged")
+    t.p("I am writing to let you know that the {{ meeting.title }} about " + NAMES +
+        " attendance has been rearranged. The new date, time and place are below. They "
+        "replace those in our earlier letter.")
+    t.p("The meeting will now be:", keep_next=True)
+    meeting_details(t, "The new date, time and place of the meeting")
+    t.p("{% if meeting.kind == 'review' %}The meeting is still to look together at the "
+        "plan we agreed at the last meeting, and at whether " + NAME + " has met its "
+        "attendance target.{% else %}The meeting is still to agree together a plan that "
+        "helps " + NAME + " come to school every day.{% endif %}"
+        "{% if meeting.kind == 'aim' %} The warning in our earlier letter still stands."
+        "{% endif %}", before=8)
+    staff_attending(t, "From the school and other services, you will meet:")
+    t.p(f"If the new time does not suit you, please contact me{CONTACT} as soon as you can "
+        "and we will find another time. If we agree new arrangements by phone, we will "
+        "confirm them to you in writing.")
+    adjustments_offer(t)
+    t.p("Please note that the meeting {% if meeting.kind == 'aim' %}will{% else %}may"
+        "{% endif %} go ahead at the new time even if you do not attend, unless you contact "
+        "the school and we agree another time with you.")
+    t.p("I am sorry for any inconvenience the change causes. Thank you.")
+    t.letter_closing()
+
+
 def aim_plan(t: Template) -> None:
     """Seed 001's AIM plan template, with the direct quotes of seed 000."""
     t.h1("{{ meeting.title }} plan")
@@ -930,6 +1130,7 @@ def aim_plan(t: Template) -> None:
         "{{ previous_meeting.date }}{% if previous_meeting.target %}, whose target was "
         "“{{ previous_meeting.target }}”{% endif %}.")
     t.tag("{%p endif %}")
+    review_figures(t)
     t.p("**Target met:** {{ meeting.outcome.target_met }}")
     t.p("**Decision:** {{ meeting.outcome.decision }}")
     t.tag("{%p if meeting.outcome.discussion %}")
@@ -957,7 +1158,7 @@ def aim_plan(t: Template) -> None:
 
 def siblings_table(t: Template) -> None:
     """Seed 002: siblings, including at other schools, for whole-family support."""
-    t.table([5.2, 5.8, 3.2, 2.4], [
+    t.table([5.0, 5.7, 3.2, 2.7], [  # 2.7 cm: "Attendance" on one line
         tag_row("{%tr for s in siblings %}"),
         Row(["{{ s.full_name }}", "{{ s.school }}", "{{ s.date_of_birth }}",
              "{% if s.attendance_concern %}Yes{% else %}No{% endif %}"]),
@@ -1000,7 +1201,7 @@ def support_meeting_record(t: Template) -> None:
     quotes(t, "meeting.parent_voice")
     t.tag("{%p endif %}")
 
-    t.h2("Attendance at present")
+    t.h2("Attendance up to this meeting")
     attendance_table(t)
     reasons_section(t, "Main reasons for absence", level=3)
     barriers_section(t, "Barriers to attendance", level=3)
@@ -1048,7 +1249,7 @@ def review_meeting_record(t: Template) -> None:
     t.h1("Attendance review meeting record")
     pupil_details(t)
     attendees_section(t)
-    t.h2("Attendance at present")
+    t.h2("Attendance up to this meeting")
     attendance_table(t)
 
     t.h2("The previous plan")
@@ -1058,6 +1259,7 @@ def review_meeting_record(t: Template) -> None:
     t.tag("{%p if previous_meeting.target %}")
     t.p("**Its target was:** {{ previous_meeting.target }}")
     t.tag("{%p endif %}")
+    review_figures(t)
     action_plan(t, "previous_meeting", "The previous action plan")
     t.tag("{%p endif %}")
     t.h3("What has worked well and what has not")
@@ -1256,7 +1458,7 @@ def attendance_contract(t: Template) -> None:
         "you have agreed, this can be used as evidence in court if the local authority "
         "later decides to take legal action about " + NAMES + " attendance.**")
     attendees_section(t, "Who took part")
-    t.h2("Attendance at present")
+    t.h2("Attendance up to this meeting")
     attendance_table(t)
     t.tag("{%p if meeting.reasons or meeting.barriers %}")
     t.h2("What is making attendance difficult")
@@ -1298,15 +1500,20 @@ def legal_referral(t: Template) -> None:
 
     t.h2("1. Case summary")
     pupil_details(t, meeting=False)
-    t.p(NAMES + " attendance is **{{ attendance.percent }}** ({{ attendance.tier }}, "
+    t.p("{% if attendance.shown %}" + NAMES + " attendance was **{{ attendance.figure }}**"
+        "{{ attendance.over_period }} ({{ attendance.tier }}, "
         "{{ attendance.tier_band }}){% if attendance.severely_absent %}: " + NAME +
-        " is severely absent (missing 50% or more of sessions){% elif "
-        "attendance.persistently_absent %}: " + NAME + " is persistently absent (missing "
-        "10% or more of sessions){% endif %}. The support offered, the family’s engagement "
-        "with it, and the meetings held are set out below in date order.", before=8)
+        " was severely absent (missing 50% or more of sessions){% elif "
+        "attendance.persistently_absent %}: " + NAME + " was persistently absent (missing "
+        "10% or more of sessions){% endif %}.{% if attendance.note %} {{ attendance.note }}"
+        "{% endif %}{% else %}{{ attendance.note }}{% endif %} The support offered, the "
+        "family’s engagement with it, and the meetings held are set out below in date order.",
+        before=8)
     t.h3("Parents and carers")
     t.tag("{%p if carers %}")
-    t.table([4.0, 2.6, 2.4, 4.6, 3.0], [
+    # 2.9 and 3.1 cm: "Relationship" and "responsibility" each on one line; 3.6 cm: an
+    # email address such as "sam@example.org" unbroken.
+    t.table([3.2, 2.9, 3.1, 3.8, 3.6], [
         tag_row("{%tr for c in carers %}"),
         Row(["{{ c.full_name }}", "{{ c.relationship }}",
              "{% if c.parental_responsibility %}Yes{% else %}No{% endif %}",
@@ -1473,6 +1680,7 @@ def apdr_form(t: Template) -> None:
     t.p("This review looked back on the plan made at the {{ previous_meeting.title }} on "
         "{{ previous_meeting.date }}.")
     t.tag("{%p endif %}")
+    review_figures(t)
     t.p("**Target met:** {{ meeting.outcome.target_met }}")
     t.p("**Decision:** {{ meeting.outcome.decision }}")
     t.tag("{%p if meeting.outcome.discussion %}")
@@ -1512,6 +1720,8 @@ BUILDERS: dict[str, tuple[Callable[[Template], None], bool]] = {
     "letter_of_concern": (letter_of_concern, True),
     "support_meeting_invitation": (support_meeting_invitation, True),
     "aim_invitation": (aim_invitation, True),
+    "review_meeting_invitation": (review_meeting_invitation, True),
+    "meeting_rearranged": (meeting_rearranged, True),
     "aim_plan": (aim_plan, False),
     "support_meeting_record": (support_meeting_record, False),
     "review_meeting_record": (review_meeting_record, False),

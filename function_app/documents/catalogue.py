@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from function_app.domain.model import Meeting
+
 from .errors import UnknownKindError
 
 SHIPPED_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -25,10 +27,20 @@ class DocumentKind:
     file_name: str
     needs: frozenset[str]
     source: str
+    # produced_by.rearranged: True only for a meeting marked rearranged, False only for one
+    # that is not, None (not given) for either
+    rearranged: bool | None = None
 
     @property
     def per_carer(self) -> bool:
         return self.per == "carer"
+
+    def fits(self, meeting: Meeting) -> bool:
+        """Whether this kind is made from this meeting: its kind, status and, where the
+        catalogue says, whether it has been rearranged."""
+        return (meeting.kind.value in self.meeting_kinds
+                and (not self.meeting_statuses or meeting.status.value in self.meeting_statuses)
+                and (self.rearranged is None or meeting.rearranged is self.rearranged))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,5 +68,6 @@ def load_catalogue(folder: Path = SHIPPED_TEMPLATES) -> Catalogue:
             meeting_statuses=frozenset(produced.get("statuses", [])),
             stages=frozenset(produced.get("stages", [])), file_name=k["file_name"],
             needs=frozenset(k.get("needs", [])), source=k["source"],
+            rearranged=produced.get("rearranged"),
         ))
     return Catalogue(tuple(kinds))

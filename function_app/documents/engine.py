@@ -7,11 +7,13 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from function_app.domain import checks
 from function_app.domain.assessment import Assessment
+from function_app.domain.calendar import SchoolCalendar
 from function_app.domain.errors import InvalidCaseError, Problem
 from function_app.domain.model import Carer, Case, Meeting, MeetingStatus
 
@@ -72,21 +74,22 @@ def choose_meeting(kind: DocumentKind, case: Case, meeting_id: str | None) -> Me
         return found
     if not kind.meeting_kinds:
         return None
-    fitting = [m for m in case.meetings_by_date() if m.kind.value in kind.meeting_kinds
-               and (not kind.meeting_statuses or m.status.value in kind.meeting_statuses)]
+    fitting = [m for m in case.meetings_by_date() if kind.fits(m)]
     return fitting[-1] if fitting else None
 
 
 def missing(kind: DocumentKind, case: Case, meeting: Meeting | None,
-            recipients: tuple[Carer, ...]) -> list[Problem]:
-    """Everything this kind needs that the case does not record, each with its path."""
+            recipients: tuple[Carer, ...], a: Assessment | None = None) -> list[Problem]:
+    """Everything this kind needs that the case does not record, each with its path.
+
+    With the assessment, also the checks of dates against the letter's date (a.today, the
+    day a letter is dated): see _date_problems.
+    """
     out: list[Problem] = []
     needs = kind.needs
     where = f"meetings[{case.meetings.index(meeting)}]" if meeting else "meetings"
     if "meeting" in needs and meeting is None:
-        wanted = " or ".join(sorted(kind.meeting_kinds))
-        out.append(Problem("meetings", f"{kind.title} needs a {wanted} meeting; give one with "
-                                       "--meeting ID or record it"))
+        out.append(_no_meeting(kind, case))
     if meeting is not None:
         if "meeting_time" in needs and meeting.time is None:
             out.append(Problem(f"{where}.time", f"{kind.title} needs the meeting's time"))
@@ -111,8 +114,9 @@ def missing(kind: DocumentKind, case: Case, meeting: Meeting | None,
                            f"{kind.title} is a letter: it needs the name of who signs it"))
     if kind.per_carer:
         if not recipients:
-            out.append(Problem("carers", f"{kind.title} goes to each parent or carer with "
-                                         "parental responsibility; none is recorded"))
+            out.append(Problem("carers", f"{kind.title} goes to each parent (parental "
+                                         "responsibility or care of the child); none is "
+                                         "recorded"))
         if "carer_address" in needs:
             for c in recipients:
                 if not (c.address or c.email):
@@ -120,7 +124,58 @@ def missing(kind: DocumentKind, case: Case, meeting: Meeting | None,
                     out.append(Problem(f"carers[{i}].address",
                                        f"{kind.title} is sent to {c.full_name}, but there is "
                                        "no postal or email address"))
+    if a is not None:
+        out += _date_problems(kind, a, meeting)
     return out
+
+
+def _no_meeting(kind: DocumentKind, case: Case) -> Problem:
+    """No meeting makes this kind: say so, and when one would but for its rearranged mark,
+    which letter that meeting gets instead."""
+    wanted = " or ".join(sorted(kind.meeting_kinds))
+    other = [m.id for m in case.meetings
+             if kind.rearranged is not None and kind.fits(_as_rearranged(m, kind))]
+    if other and kind.rearranged:
+        return Problem("meetings", f"{kind.title} is made for a planned meeting marked "
+                                   f'"Rearranged"; none is (planned: {", ".join(other)}). '
+                                   'Tick "Rearranged" on the meeting if its date, time or place '
+                                   "changed after the invitation was sent")
+    if other:
+        return Problem("meetings", f"{kind.title} is not made for a meeting marked "
+                                   f'"Rearranged" ({", ".join(other)}): the family is sent the '
+                                   "rearranged meeting letter with the new arrangements instead")
+    return Problem("meetings", f"{kind.title} needs a {wanted} meeting; give one with "
+                               "--meeting ID or record it")
+
+
+def _date_problems(kind: DocumentKind, a: Assessment, meeting: Meeting | None) -> list[Problem]:
+    """The dates a letter dated a.today must not get wrong, each naming the column: a meeting
+    already past (meeting_ahead), too little notice of a rearranged meeting
+    (reasonable_notice), a Notice to Improve period outside the profile's weeks
+    (improvement_period) or over (period_running), a review later than seed 002 allows
+    (review_in_time)."""
+    case = a.case
+    out: list[Problem] = []
+    if meeting is not None and meeting in case.meetings:
+        if "meeting_ahead" in kind.needs:
+            out += checks.meeting_already_past(case, meeting, a.today)
+        if "reasonable_notice" in kind.needs:
+            calendar = SchoolCalendar.of(a.profile.holidays, case.school.holidays)
+            out += checks.notice_too_short(case, meeting, a.today, calendar)
+        if "review_in_time" in kind.needs:
+            out += checks.review_too_late(case, meeting)
+    if "improvement_period" in kind.needs:
+        out += checks.improvement_period_problems(case, a.profile.notice_to_improve_weeks,
+                                                  a.today)
+    if "period_running" in kind.needs:
+        out += checks.improvement_period_over(case, a.today)
+    return out
+
+
+def _as_rearranged(meeting: Meeting, kind: DocumentKind) -> Meeting:
+    """The meeting with the rearranged mark the kind wants, to ask whether that mark alone
+    is why the kind does not fit."""
+    return replace(meeting, rearranged=bool(kind.rearranged))
 
 
 def produce(templates: TemplateSet, kind_name: str, a: Assessment, meeting_id: str | None,
@@ -129,8 +184,13 @@ def produce(templates: TemplateSet, kind_name: str, a: Assessment, meeting_id: s
     kind = templates.catalogue.get(kind_name)
     case = a.case
     meeting = choose_meeting(kind, case, meeting_id)
-    recipients = case.carers_with_parental_responsibility if kind.per_carer else ()
-    problems = missing(kind, case, meeting, recipients)
+    recipients = case.parents if kind.per_carer else ()  # s576: responsibility or care
+    if meeting is not None and meeting_id and not kind.fits(meeting) \
+            and kind.rearranged is not None and kind.fits(_as_rearranged(meeting, kind)):
+        # The invitation of a rearranged meeting, or the re-invitation of one that is not:
+        # the other letter is made for it instead, so this kind makes nothing.
+        return []
+    problems = missing(kind, case, meeting, recipients, a)
     if problems:
         raise InvalidCaseError(problems)
     template = templates.template(kind)

@@ -14,9 +14,10 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .errors import TemplateProblemError
+from .xml_text import clean
 
 REL_ID = "rIdCaseworkLogo"
 _IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
@@ -76,19 +77,31 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
     return None
 
 
-def drawing(logo: Logo, height_cm: float = 1.6) -> Markup:
-    """The run content that shows the logo, closing and reopening the run's text."""
+def drawing(logo: Logo, alt: str = "School logo", height_cm: float = 1.6,
+            max_width_cm: float = 4.8) -> Markup:
+    """The run content that shows the logo, closing and reopening the run's text.
+
+    The image keeps its shape inside a box ``height_cm`` high and ``max_width_cm`` wide (the
+    letterhead's logo column), so a wide logo is made smaller, never wider or deeper than
+    the letterhead allows. ``alt`` is its alternative text for screen readers ("Logo of
+    <school>"); it is escaped, so a school's name can hold any character.
+    """
     cy = int(height_cm * EMU_PER_CM)
     cx = int(cy * logo.width_px / max(logo.height_px, 1))
+    widest = int(max_width_cm * EMU_PER_CM)
+    if cx > widest:
+        cx, cy = widest, int(widest * logo.height_px / max(logo.width_px, 1))
+    descr = escape(clean(alt))
     pic = "http://schemas.openxmlformats.org/drawingml/2006/picture"
     return Markup(
         '</w:t><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0" '
         'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
         f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="9001" name="School logo" '
-        'descr="School logo"/><a:graphic '
+        f'descr="{descr}"/><a:graphic '
         'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
         f'<a:graphicData uri="{pic}"><pic:pic xmlns:pic="{pic}">'
-        '<pic:nvPicPr><pic:cNvPr id="9001" name="School logo"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:nvPicPr><pic:cNvPr id="9001" name="School logo" descr="{descr}"/>'
+        '<pic:cNvPicPr/></pic:nvPicPr>'
         '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/'
         f'2006/relationships" r:embed="{REL_ID}"/><a:stretch><a:fillRect/></a:stretch>'
         f'</pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/>'

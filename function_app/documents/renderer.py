@@ -22,7 +22,7 @@ import io
 import re
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,10 +36,12 @@ from lxml import etree
 
 from .errors import RenderError, TemplateProblemError
 from .logo import Logo, add_to_parts, drawing
-from .xml_text import as_run_text
+from .xml_text import as_run_text, clean
 
 _TEMPLATED = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
 _CORE = "docProps/core.xml"
+_STYLES = "word/styles.xml"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def make_environment() -> ImmutableSandboxedEnvironment:
@@ -71,9 +73,17 @@ def _finish_part(xml: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DocumentProperties:
+    """What File > Info shows: ``author`` is the school's name, taken from the context's
+    ``school.name`` when left empty; ``created`` is when the document was made."""
+
     title: str
     subject: str
     created: datetime
+    author: str = ""
+
+
+LANGUAGE = "en-GB"  # British English: the document's language and its styles' default
+FALLBACK_AUTHOR = "Attendance Casework"  # only for a context without a school
 
 
 class CompiledTemplate:
@@ -98,6 +108,8 @@ class CompiledTemplate:
             for part in names:
                 if _TEMPLATED.match(part):
                     self.sources[part] = prepare_part(archive.read(part).decode("utf-8"))
+                elif part == _STYLES:
+                    self._static[part] = british_styles(archive.read(part))
                 elif part != _CORE:
                     self._static[part] = archive.read(part)
             self._has_core = _CORE in names
@@ -132,7 +144,11 @@ class CompiledTemplate:
         missing = sorted(self.variables - set(context))
         if missing:
             raise RenderError(self.name, f"the context has no {', '.join(missing)}")
-        context = {**context, "logo": drawing(logo) if logo else None}
+        school = _school_name(context)
+        if not properties.author:
+            properties = replace(properties, author=school or FALLBACK_AUTHOR)
+        alt = f"Logo of {school}" if school else "School logo"
+        context = {**context, "logo": drawing(logo, alt) if logo else None}
         out = io.BytesIO(self._base(logo))
         with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
             for part, template in self._compiled.items():
@@ -170,9 +186,49 @@ def _tag_near(source: str, lineno: int | None) -> str:
     return repr(text[:80]) if text else f"line {lineno}"
 
 
+def _school_name(context: Mapping[str, Any]) -> str:
+    school = context.get("school")
+    name = school.get("name") if isinstance(school, Mapping) else None
+    return " ".join(str(name).split()) if name else ""
+
+
+def british_styles(xml: bytes) -> bytes:
+    """styles.xml with British English as the default language of text (w:lang in the
+    document defaults), so Word checks spelling and screen readers speak in en-GB."""
+    root = etree.fromstring(xml)
+    w = f"{{{_W}}}"
+    defaults = root.find(f"{w}docDefaults")
+    if defaults is None:
+        defaults = etree.Element(f"{w}docDefaults")
+        root.insert(0, defaults)
+    rpr_default = defaults.find(f"{w}rPrDefault")
+    if rpr_default is None:
+        rpr_default = etree.Element(f"{w}rPrDefault")
+        defaults.insert(0, rpr_default)
+    rpr = rpr_default.find(f"{w}rPr")
+    if rpr is None:
+        rpr = etree.SubElement(rpr_default, f"{w}rPr")
+    lang = rpr.find(f"{w}lang")
+    if lang is None:  # schema order: w:lang comes before these three, after the rest
+        lang = etree.Element(f"{w}lang")
+        later = [rpr.find(f"{w}{n}") for n in ("eastAsianLayout", "specVanish", "oMath")]
+        found = [e for e in later if e is not None]
+        if found:
+            found[0].addprevious(lang)
+        else:
+            rpr.append(lang)
+    if lang.get(f"{w}val") == LANGUAGE:
+        return xml
+    lang.set(f"{w}val", LANGUAGE)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
 def core_properties(p: DocumentProperties) -> bytes:
-    """docProps/core.xml: title and subject for the file's properties, and when it was made."""
+    """docProps/core.xml: title and subject, the school as author, when it was made, and
+    British English as its language."""
     when = p.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    author = xml_escape(clean(p.author) or FALLBACK_AUTHOR)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
@@ -181,7 +237,9 @@ def core_properties(p: DocumentProperties) -> bytes:
         'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{xml_escape(p.title)}</dc:title>"
         f"<dc:subject>{xml_escape(p.subject)}</dc:subject>"
-        "<dc:creator>Attendance Casework</dc:creator>"
+        f"<dc:creator>{author}</dc:creator>"
+        f"<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
+        f"<dc:language>{LANGUAGE}</dc:language>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
         "</cp:coreProperties>"

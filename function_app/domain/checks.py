@@ -6,11 +6,24 @@ Each problem names the field path as it is written in the case file.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
+from .calendar import SchoolCalendar
 from .codes import KNOWN_CODES, is_possible_session
 from .errors import Problem
-from .model import Case, MeetingStatus
+from .model import Case, Meeting, MeetingKind, MeetingStatus
+from .wording import day
+
+# A rearranged meeting is at least this many school days after the letter's date: a letter
+# posted second class takes 2-3 working days to arrive, and the family then needs time to
+# arrange work or childcare, or to ask for another time (seeds 000-002 ask the invitation
+# to let parents say if they cannot come). Neither the seeds nor DfE 2024 set a number.
+REARRANGED_NOTICE_SCHOOL_DAYS = 5
+
+# Seed 002: a first review "between 2-4 weeks" after the school attendance meeting; after a
+# review, "a review date no more than 3 weeks later". Only latest dates: no minimum is given
+# for a further review, and reviewing sooner is never against the guidance's purpose.
+REVIEW_LATEST_WEEKS = {MeetingKind.SUPPORT: 4, MeetingKind.REVIEW: 3}
 
 
 def problems(case: Case, today: date) -> list[Problem]:
@@ -133,3 +146,134 @@ def _history(case: Case, today: date) -> list[Problem]:
     if case.notice_to_improve and case.notice_to_improve.issued_on > today:
         out.append(Problem("notice_to_improve.issued_on", "is in the future"))
     return out
+
+
+# --- checks on one letter, at the letter's date (the documents run these) ------------------
+#
+# Each message names the SharePoint column staff see, in quotes, because the processor
+# writes it on the item as it is.
+
+
+def meeting_already_past(case: Case, meeting: Meeting, today: date) -> list[Problem]:
+    """A letter dated today cannot invite anyone to a meeting before today."""
+    if meeting.date >= today:
+        return []
+    return [Problem(f"{_where(case, meeting)}.date",
+                    f'"Date" is {day(meeting.date)}, which is before the date of this letter '
+                    f"({day(today)}), so the letter would invite the family to a meeting that "
+                    'has already passed. If the meeting has moved, change "Date" to the new '
+                    'day; if it has taken place, change "Meeting status".')]
+
+
+def notice_too_short(case: Case, meeting: Meeting, today: date,
+                     calendar: SchoolCalendar) -> list[Problem]:
+    """A rearranged meeting needs REARRANGED_NOTICE_SCHOOL_DAYS school days' notice."""
+    earliest = today
+    for _ in range(REARRANGED_NOTICE_SCHOOL_DAYS):
+        earliest = calendar.on_or_after(earliest + timedelta(days=1))
+    if meeting.date >= earliest or meeting.date < today:  # a past date is said elsewhere
+        return []
+    return [Problem(f"{_where(case, meeting)}.date",
+                    f'"Date" is {day(meeting.date)}, too soon after the date of this letter '
+                    f"({day(today)}): a rearranged meeting needs at least "
+                    f"{REARRANGED_NOTICE_SCHOOL_DAYS} school days' notice, so that the letter "
+                    "can arrive and the family can make arrangements or ask for another "
+                    f'time. Please choose a "Date" on or after {day(earliest)}.')]
+
+
+def improvement_period_problems(case: Case, weeks_allowed: tuple[int, int],
+                                today: date) -> list[Problem]:
+    """DfE 2024: a Notice to Improve gives a 3-6 week period, still to run at its date."""
+    n = case.notice_to_improve
+    if n is None:
+        return []
+    low, high = weeks_allowed
+    weeks = n.improvement_period_weeks
+    if not low <= weeks <= high:
+        return [Problem("notice_to_improve.improvement_period_weeks",
+                        f'"Improvement period (weeks)" is {weeks}, but a Notice to Improve '
+                        f"must give an improvement period of {low} to {high} weeks (DfE, "
+                        "Working together to improve school attendance, 2024). Please change "
+                        f'"Improvement period (weeks)" to a number from {low} to {high}.')]
+    return []
+
+
+def improvement_period_over(case: Case, today: date) -> list[Problem]:
+    """A Notice to Improve dated today whose improvement period has already ended."""
+    n = case.notice_to_improve
+    if n is None:
+        return []
+    weeks = n.improvement_period_weeks
+    ends = n.issued_on + timedelta(weeks=weeks)
+    if ends > today:
+        return []
+    return [Problem("notice_to_improve.issued_on",
+                    f"The improvement period of {weeks} weeks from \"Notice to Improve issued "
+                    f'on" ({day(n.issued_on)}) ended on {day(ends)}, which is not after the '
+                    f"date of this letter ({day(today)}), so the notice would give the family "
+                    "no time to improve. Please check \"Notice to Improve issued on\" and "
+                    '"Improvement period (weeks)".')]
+
+
+def review_too_late(case: Case, meeting: Meeting) -> list[Problem]:
+    """Seed 002: a review no more than 4 weeks after the school attendance meeting and no
+    more than 3 weeks after a review; the same for the review date a meeting sets.
+
+    A review's own date is judged only while it is planned (its invitation or rearranged
+    letter): once held, its date is what happened, and refusing its record or covering
+    letter would leave the family without the plan (seed 001) and change nothing."""
+    out = []
+    where = _where(case, meeting)
+    if meeting.kind is MeetingKind.REVIEW and meeting.status is MeetingStatus.PLANNED:
+        last = _last_plan_before(case, meeting)
+        if last is not None:
+            limit = REVIEW_LATEST_WEEKS[last.kind]
+            if (meeting.date - last.date).days > limit * 7:
+                out.append(Problem(
+                    f"{where}.date",
+                    f'"Date" of this review, {day(meeting.date)}, is '
+                    f"{_gap(last.date, meeting.date)} after the {_name(last)} on "
+                    f"{day(last.date)}. {_rule(last.kind)} Please choose a \"Date\" on or "
+                    f"before {day(last.date + timedelta(weeks=limit))}."))
+    limit_here = REVIEW_LATEST_WEEKS.get(meeting.kind)
+    if (limit_here is not None and meeting.review_date is not None
+            and (meeting.review_date - meeting.date).days > limit_here * 7):
+        out.append(Problem(
+            f"{where}.review_date",
+            f'"Review date" is {day(meeting.review_date)}, '
+            f"{_gap(meeting.date, meeting.review_date)} after this {_name(meeting)} on "
+            f"{day(meeting.date)}. {_rule(meeting.kind)} Please change \"Review date\" to "
+            f"{day(meeting.date + timedelta(weeks=limit_here))} or earlier."))
+    return out
+
+
+def _where(case: Case, meeting: Meeting) -> str:
+    return f"meetings[{case.meetings.index(meeting)}]" if meeting in case.meetings \
+        else "meetings"
+
+
+def _last_plan_before(case: Case, meeting: Meeting) -> Meeting | None:
+    earlier = [m for m in case.meetings_by_date()
+               if m is not meeting and m.status is MeetingStatus.HELD and m.date < meeting.date
+               and m.kind in REVIEW_LATEST_WEEKS]
+    return earlier[-1] if earlier else None
+
+
+def _name(m: Meeting) -> str:
+    return "school attendance meeting" if m.kind is MeetingKind.SUPPORT else "review meeting"
+
+
+def _rule(kind: MeetingKind) -> str:
+    if kind is MeetingKind.SUPPORT:
+        return ("The guidance is to review the plan 3 weeks after the school attendance "
+                "meeting, and no more than 4 weeks after it.")
+    return ("The guidance is to review again no more than 3 weeks after a review meeting, "
+            "or else to escalate.")
+
+
+def _gap(first: date, last: date) -> str:
+    weeks, days = divmod((last - first).days, 7)
+    text = f"{weeks} week{'s' if weeks != 1 else ''}"
+    if days:
+        text += f" and {days} day{'s' if days != 1 else ''}"
+    return text

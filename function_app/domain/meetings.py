@@ -122,14 +122,15 @@ def _school_set(
     notes = []
     within = True
     if interval is not None:
+        # Only the latest date is judged: the guidance gives a latest date ("no more than
+        # 3 weeks later", seed 002) and no earliest one for a further review, and a review
+        # sooner than planned never goes against its purpose. min_weeks only bounds how far
+        # a worked-out date moves back off a holiday (review_due).
         days = (due - meeting.date).days
-        if not interval.min_weeks * 7 <= days <= interval.max_weeks * 7:
+        if days > interval.max_weeks * 7:
             within = False
-            span = (f"{interval.min_weeks} to {interval.max_weeks} weeks"
-                    if interval.min_weeks != interval.max_weeks
-                    else f"{interval.max_weeks} weeks")
             notes.append(f"{days // 7} weeks and {days % 7} days after the meeting; "
-                         f"the guidance is {span}")
+                         f"the guidance is no more than {interval.max_weeks} weeks")
     closed = calendar.why_closed(due)
     if closed:
         notes.append(f"{day(due)} is {closed}")

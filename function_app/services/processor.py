@@ -484,15 +484,9 @@ class ChangeProcessor:
         return set(kinds)
 
     def _kinds_for(self, case: Case, meeting: Meeting | None) -> list[str]:
-        kinds = []
-        for k in self.templates.catalogue.kinds:
-            if meeting is not None:
-                if meeting.kind.value in k.meeting_kinds and (
-                        not k.meeting_statuses or meeting.status.value in k.meeting_statuses):
-                    kinds.append(k.kind)
-            elif case.stage.value in k.stages:
-                kinds.append(k.kind)
-        return kinds
+        if meeting is not None:  # its kind, status and whether it was rearranged
+            return [k.kind for k in self.templates.catalogue.kinds if k.fits(meeting)]
+        return [k.kind for k in self.templates.catalogue.kinds if case.stage.value in k.stages]
 
     async def _file(self, document: Document, case: Case, scope: str, version: str,
                     report: SweepReport) -> Filing:

@@ -72,26 +72,30 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
 
 
 def test_every_expected_kind_is_filed_for_the_cases_that_call_for_it(played: Played) -> None:
-    """Each case gets exactly the documents its term calls for, kind by kind."""
+    """Each case gets exactly the documents its term calls for, kind by kind: a review that
+    is planned gets an invitation to each parent (seed 002), like the other meetings."""
     expected = {
         scenario.POPPY: {"letter_of_concern": 1, "support_meeting_invitation": 1,
-                         "support_meeting_record": 1, "review_meeting_record": 1,
-                         "plan_cover_letter": 2},
+                         "support_meeting_record": 1, "review_meeting_invitation": 1,
+                         "review_meeting_record": 1, "plan_cover_letter": 2},
         scenario.ALFIE: {"letter_of_concern": 2, "support_meeting_invitation": 2,
                          "support_meeting_record": 1, "review_meeting_record": 1,
                          "plan_cover_letter": 4},
         scenario.OSCAR: {"letter_of_concern": 2},
         scenario.EVIE: {"letter_of_concern": 1},
         scenario.RILEY: {"letter_of_concern": 2, "support_meeting_invitation": 2,
-                         "support_meeting_record": 1, "review_meeting_record": 1,
-                         "plan_cover_letter": 4, "notice_to_improve": 2},
+                         "support_meeting_record": 1, "review_meeting_invitation": 2,
+                         "review_meeting_record": 1, "plan_cover_letter": 4,
+                         "notice_to_improve": 2},
         scenario.KEIRA: {"aim_invitation": 1, "aim_plan": 1, "plan_cover_letter": 1},
         scenario.ELLIE: {"letter_of_concern": 1, "support_meeting_invitation": 1,
-                         "support_meeting_record": 1, "review_meeting_record": 1,
-                         "plan_cover_letter": 2},
+                         "support_meeting_record": 1, "review_meeting_invitation": 1,
+                         "review_meeting_record": 1, "plan_cover_letter": 2},
         scenario.MASON: {"aim_invitation": 2, "aim_plan": 3, "plan_cover_letter": 6,
                          "legal_referral": 2},
-        scenario.LILY: {"aim_invitation": 1, "aim_plan": 1, "plan_cover_letter": 1},
+        # Her stepfather has no parental responsibility but lives with her and has her care:
+        # a parent (Education Act 1996 s576), so he gets his own letters.
+        scenario.LILY: {"aim_invitation": 2, "aim_plan": 1, "plan_cover_letter": 2},
         scenario.NOAH: {"aim_invitation": 2, "aim_plan": 1, "plan_cover_letter": 1},
     }
     assert {ref: dict(played.filed(ref)) for ref in expected} == expected
@@ -194,7 +198,7 @@ def test_the_output_shows_each_week_the_summary_and_honest_totals(played: Played
     assert cards and all("Mason" not in c.read_text(encoding="utf-8") for c in cards)
     first_letter = (played.library / "Hartwell Green Primary School"
                     / "ATT-2026-0301 Whitfield, Poppy")
-    assert f"6 documents in {first_letter}\n" in out
+    assert f"7 documents in {first_letter}\n" in out  # her review had its own invitation
     assert "needs the meeting's time" in out
     assert f"Totals: {len(played.files())} documents in the case folders " \
            f"({len(played.files())} filed by this run); 1 item needs attention;" in out

@@ -43,14 +43,14 @@ def test_templates_list_names_every_kind(capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(capsys, "templates", "list")
     assert code == 0
     assert "aim_plan: Attendance Improvement Meeting plan (one per case)" in out.splitlines()
-    assert len(out.splitlines()) == 11
+    assert len(out.splitlines()) == 13
 
 
 def test_shipped_templates_pass_the_check(capsys: pytest.CaptureFixture[str]) -> None:
     """Every shipped template passes `templates check`."""
     code, out, _ = run(capsys, "templates", "check")
     assert code == 0, out
-    assert "11 of 11 templates passed." in out
+    assert "13 of 13 templates passed." in out
 
 
 def test_a_broken_template_is_named_with_its_tag(
@@ -61,7 +61,7 @@ def test_a_broken_template_is_named_with_its_tag(
     assert code == 2
     [line] = [x for x in out.splitlines() if x.startswith("FAIL")]
     assert "aim-plan.docx" in line and "if meeting.target" in line
-    assert "10 of 11 templates passed." in out
+    assert "12 of 13 templates passed." in out
 
 
 def test_a_template_using_an_unknown_name_is_named(

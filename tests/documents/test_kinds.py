@@ -106,7 +106,7 @@ def test_aim_invitation_says_everything_the_guidance_requires() -> None:
     meeting goes ahead in their absence unless rearranged."""
     text = all_text(render("aim_invitation", meeting="m3")[0].content).lower()
     assert "risk of prosecution" in text
-    assert "21 october 2026" in text and "2pm" in text and "newtown family centre" in text
+    assert "2 december 2026" in text and "2pm" in text and "newtown family centre" in text
     assert "home" in text and "neutral" in text
     assert "cannot" in text or "can't" in text or "not suit" in text
     assert "go ahead" in text and "absence" in text
@@ -162,7 +162,7 @@ def test_notice_to_improve_has_what_the_dfe_requires() -> None:
     assert "70.0%" in text and "84" in text and "120" in text
     assert "Daily check-in with the attendance lead" in text
     assert "penalty notice" in text.lower() and "prosecution" in text.lower()
-    assert "4 weeks" in text and "9 November 2026" in text
+    assert "4 weeks" in text and "20 November 2026" in text and "18 December 2026" in text
     assert "No unauthorised absence in the four weeks." in text
 
 

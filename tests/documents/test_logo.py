@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 import zlib
@@ -10,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.table import Table
 
 from function_app.cli import main
-from function_app.documents.logo import load_logo
+from function_app.documents.logo import EMU_PER_CM, drawing, load_logo
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aim-review-no-engagement.json"
 
@@ -58,7 +60,22 @@ def test_without_a_logo_nothing_is_left_behind(tmp_path: Path,
     with zipfile.ZipFile(io.BytesIO(content)) as z:
         assert not [n for n in z.namelist() if "media/casework-logo" in n]
     header = Document(io.BytesIO(content)).sections[0].header
-    assert header.paragraphs[0].text.strip(), "the letterhead starts with an empty line"
+    first = next(iter(header.iter_inner_content()))
+    assert isinstance(first, Table), "the letterhead starts with an empty line"
+    logo_cell, school_cell = first.rows[0].cells
+    assert not logo_cell.text.strip() and "<w:drawing" not in logo_cell._tc.xml
+    assert school_cell.paragraphs[0].text == "Severn Vale Academy"
+
+
+def test_a_wide_logo_is_made_to_fit_the_letterhead(tmp_path: Path) -> None:
+    """A logo ten times wider than high is scaled into the logo column (4.8 cm wide), not
+    stretched past it, so the letterhead keeps its depth above the DL window (domain.md)."""
+    path = tmp_path / "wide.png"
+    path.write_bytes(png(1000, 100))
+    xml = str(drawing(load_logo(path), "Logo of Severn Vale Academy"))
+    cx, cy = (int(v) for v in re.search(r'<wp:extent cx="(\d+)" cy="(\d+)"/>', xml).groups())
+    assert cx == int(4.8 * EMU_PER_CM) and cy == cx // 10
+    assert 'descr="Logo of Severn Vale Academy"' in xml
 
 
 def test_a_logo_that_is_not_an_image_is_refused(tmp_path: Path,

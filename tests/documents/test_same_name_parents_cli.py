@@ -40,7 +40,10 @@ def render(tmp_path: Path, capsys: pytest.CaptureFixture[str], case: Path) -> li
 
 
 def text_of(path: Path) -> str:
-    return "\n".join(p.text for p in Document(path).paragraphs)
+    """The letter's words, the address block's table cells included."""
+    doc = Document(path)
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
 def test_two_parents_of_the_same_name_at_different_addresses_get_a_file_each(
