@@ -112,6 +112,10 @@ async def bundle_case(settings: Settings, case_ref: str, today: date,
     lines.append("")
     lines.append("Index:")
     for e in referral.entries:
+        if e.superseded:
+            lines.append(f"   -  {e.file_name}, {day(e.date)} (superseded by exhibit "
+                         f"{e.superseded_by}) {e.sha256[:12]}")
+            continue
         where = f"page {e.page}" if e.page else (e.problem or "no page number")
         lines.append(f"  {e.number:>2}. {e.title}, {day(e.date)} ({where}) {e.sha256[:12]}")
     lines.append("")

@@ -6,9 +6,9 @@ case folder's Legal subfolder, writes the readiness onto the case and tells the 
 officers' channel. Without LibreOffice the dev tenant cannot make the PDF: the .docx is filed
 alone and the output, the case and the card say that the PDF needs LibreOffice.
 
-One gap stays on purpose: the summer term's support meeting and review were logged only as
-a contact, never recorded as meetings held, so the readiness check reports the support
-meeting step missing, with what to do.
+The summer term's support meeting and review were logged only as a contact; the readiness
+check takes that contact as the support meeting held (the referral form in the bundle says
+so too), so the case is ready and the cover says "READY".
 
 A second run types nothing, so the sweep finds no change and nothing is bundled again.
 """

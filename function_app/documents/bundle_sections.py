@@ -2,7 +2,10 @@
 and chronology, and the footer that numbers every page "Page X of Y".
 
 Seed 000 ("Keeping clear records"): every interaction with its date, time and mode, the
-parents named by first and last name, the voice of parent and pupil as direct quotes.
+parents named by first and last name, the voice of parent and pupil as direct quotes. The
+chronology lists every letter, call, visit and meeting in date and time order and cites each
+exhibit by its number; the attendance record gives the register for the period cited,
+session by session, with the key.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -18,7 +21,7 @@ from docx.shared import Cm, Mm, Pt, RGBColor
 
 from function_app.domain.attendance import attendance_percent, display_percent, figures_from_marks
 from function_app.domain.codes import description, meaning
-from function_app.domain.model import Case, Quote
+from function_app.domain.model import Case, Quote, SessionMark
 from function_app.domain.penalty import penalty_threshold
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness
@@ -29,7 +32,7 @@ from .word_fields import add_field
 from .xml_text import clean
 
 if TYPE_CHECKING:
-    from .bundle import BundleEntry
+    from .bundle import BundleEntry, Source
 
 TITLE = "Evidence bundle for legal intervention"
 USABLE_WIDTH, USABLE_HEIGHT = Cm(17), Cm(22)  # A4 less the margins and the exhibit heading
@@ -37,18 +40,31 @@ PAGE_PLACEHOLDER = "000"  # the index's page column before the pages are known: 
 NO_PAGE = "-"  # the index's page column in a Word bundle filed without its PDF
 HASH_NOTE = ("Each exhibit's SHA-256 is that of its file in the case folder: anyone can check "
              "that the exhibit is the document filed.")
-INDEX_NOTE = f"{HASH_NOTE} Pages are the pages of the PDF bundle."
+INDEX_NOTE = (f"{HASH_NOTE} Pages are the pages of the PDF bundle, where each exhibit is the "
+              "PDF of its filed document exactly as filed, stamped in the margin "
+              "\u201cExhibit N - page x of y\u201d.")
+EXHIBITS_IN_PDF = ("The exhibits follow in the PDF bundle, in the order of the index: each is "
+                   "the PDF of the document as it was filed in the case folder (Microsoft "
+                   "Graph's conversion of the filed file; a PDF or scan staff uploaded as it "
+                   "is), with its letterhead, address and footers, stamped in the margin "
+                   "\u201cExhibit N - page x of y\u201d and numbered with the rest of the "
+                   "bundle. They are not in this Word document.")
 INDEX_WIDTHS = (Cm(1.7), Cm(3.5), Cm(2.2), Cm(4.0), Cm(4.4), Cm(1.2))  # 17 cm in all
 
 
-def page_setup(doc: Any) -> None:
-    """A4 with 2 cm margins, and "Page X of Y" in the footer."""
+def page_setup(doc: Any) -> Any:
+    """A4 with 2 cm margins; the footer's paragraph (the PDF numbers its own pages)."""
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return footer
+
+
+def number_pages(footer: Any) -> None:
+    """"Page X of Y" in the footer (Word's PAGE and NUMPAGES fields)."""
     footer.add_run("Page ")
     add_field(footer, "PAGE")
     footer.add_run(" of ")
@@ -109,14 +125,30 @@ def picture(d: Any, content: bytes) -> None:
 
 def parents(case: Case) -> str:
     return ", ".join(f"{c.full_name} ({c.relationship})"
-                     for c in case.carers_with_parental_responsibility) or "none recorded"
+                     for c in case.parents) or "none recorded"
+
+
+def verdict(r: Readiness) -> str:
+    """"READY" or "NOT READY" with the gaps, as the cover says it."""
+    if r.ready:
+        return "READY: every required step is evidenced."
+    gaps = [s.title for s in r.missing if s.required]
+    return f"NOT READY: {len(gaps)} required step{'s' if len(gaps) != 1 else ''} missing: " \
+           + "; ".join(gaps) + "."
 
 
 def cover(d: Any, case: Case, prepared_on: date, prepared_by: str,
-          entries: Sequence[BundleEntry]) -> None:
+          entries: Sequence[BundleEntry], r: Readiness | None = None) -> None:
     d.add_heading(TITLE, level=0)
+    if r is not None:
+        run = d.add_paragraph().add_run(verdict(r))
+        run.bold, run.font.size = True, Pt(14)
+        if not r.ready:
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
     pupil = case.pupil
-    included = sum(1 for e in entries if e.included)
+    exhibits = [e for e in entries if not e.superseded]
+    included = sum(1 for e in exhibits if e.included)
+    superseded = len(entries) - len(exhibits)
     for label, value in (
         ("Case reference", case.case_ref),
         ("School", case.school.name),
@@ -125,42 +157,73 @@ def cover(d: Any, case: Case, prepared_on: date, prepared_by: str,
         ("Parents and carers with parental responsibility", parents(case)),
         ("Prepared by", prepared_by or case.school.name),
         ("Date", long_date(prepared_on)),
-        ("Exhibits", f"{included}" + (f", and {len(entries) - included} missing or "
+        ("Exhibits", f"{included}" + (f", and {len(exhibits) - included} missing or "
                                       "unreadable (see the index)"
-                                      if included < len(entries) else "")),
+                                      if included < len(exhibits) else "")
+         + (f"; {superseded} earlier version{'s' if superseded != 1 else ''} of remade "
+            "documents listed as superseded" if superseded else "")),
     ):
         _labelled(d, label, value)
 
 
 def index(d: Any, entries: Sequence[BundleEntry]) -> tuple[Any, dict[int, Any]]:
-    """The index table; returns the note above it (which says where the pages are) and the
-    page cell of each included exhibit, by number."""
+    """The index table, then the superseded versions; returns the note above it (which says
+    where the pages are) and the page cell of each included exhibit, by number."""
     d.add_heading("Index of exhibits", level=1)
     note = d.add_paragraph(INDEX_NOTE)
+    exhibits = [e for e in entries if not e.superseded]
     rows = []
-    for e in entries:
+    for e in exhibits:
         if e.included:
             page = str(e.page) if e.page is not None else PAGE_PLACEHOLDER
         else:
             page = "Missing"
-        file = e.file_name + ("" if e.generated else " (uploaded by staff)")
-        if e.problem:
-            file += f": {e.problem}"
-        rows.append((str(e.number), e.title, long_date(e.date), file, e.sha256 or "-", page))
+        rows.append((str(e.number), e.title, long_date(e.date), _file(e), e.sha256 or "-",
+                     page))
     table = _table(d, ("Exhibit", "Title", "Date", "File", "SHA-256", "Page"), rows)
-    _fit(table, INDEX_WIDTHS, Pt(8))
+    _hashes(table, INDEX_WIDTHS)
+    earlier = [e for e in entries if e.superseded]
+    if earlier:
+        d.add_heading("Superseded versions (not exhibits)", level=2)
+        d.add_paragraph("Each of these documents was made again for the same event (the same "
+                        "kind of document, meeting and parent); only the latest version is an "
+                        "exhibit. The earlier versions stay in the case folder.")
+        sup = _table(d, ("Superseded by", "Title", "Date", "File", "SHA-256", ""),
+                     [(f"Exhibit {e.superseded_by}", e.title, long_date(e.date), _file(e),
+                       e.sha256 or "-", "") for e in earlier])
+        _hashes(sup, INDEX_WIDTHS)
+    return note, {e.number: row.cells[5] for e, row in zip(exhibits, table.rows[1:],
+                                                           strict=True) if e.included}
+
+
+def _file(e: BundleEntry) -> str:
+    file = e.file_name + ("" if e.generated else " (uploaded by staff)")
+    return file + (f": {e.problem}" if e.problem else "")
+
+
+def _hashes(table: Any, widths: Sequence[Any]) -> None:
+    _fit(table, widths, Pt(8))
     for row in table.rows[1:]:  # a hash reads best in a fixed-width font
         for run in row.cells[4].paragraphs[0].runs:
             run.font.name, run.font.size = "Courier New", Pt(7)
-    return note, {e.number: row.cells[5] for e, row in zip(entries, table.rows[1:], strict=True)
-                  if e.included}
 
 
 def without_pdf_note(why: str) -> str:
     """The index's note in a Word bundle filed without its PDF: no page is given."""
     return (f"{HASH_NOTE} The PDF bundle was not made ({why.rstrip('.')}), so the Page "
-            "column gives no page: pages are those of the PDF bundle. Each PDF exhibit's pages "
-            "are in its own file in the case folder; its SHA-256 identifies it.")
+            "column gives no page: pages are those of the PDF bundle. The exhibits are not in "
+            "this Word document: each is its file in the case folder, which its SHA-256 "
+            "identifies.")
+
+
+def exhibits_missing(why: str) -> str:
+    """What the Word bundle filed without its PDF says in place of the exhibits."""
+    return (f"MISSING FROM THIS BUNDLE: the exhibits. The PDF bundle, which holds a true copy "
+            f"of each (the PDF of the filed document, stamped \u201cExhibit N - page x of "
+            f"y\u201d and numbered through the bundle), was not made: {why.rstrip('.')}. "
+            "Until it is, each exhibit is the file in the case folder named in the index, "
+            "with the SHA-256 given there; this Word document has the bundle's own pages "
+            "only.")
 
 
 def readiness(d: Any, r: Readiness) -> None:
@@ -186,15 +249,16 @@ def summary(d: Any, case: Case, r: Readiness | None, entries: Sequence[BundleEnt
     _labelled(d, "Meetings held", "; ".join(f"{meeting_name(m.kind)} on {long_date(m.date)}"
                                             for m in meetings) or "none")
     _labelled(d, "Contacts recorded", str(len(case.interactions)))
-    missing = [e for e in entries if not e.included]
-    _labelled(d, "Exhibits", f"{len(entries) - len(missing)} included"
+    exhibits = [e for e in entries if not e.superseded]
+    missing = [e for e in exhibits if not e.included]
+    _labelled(d, "Exhibits", f"{len(exhibits) - len(missing)} included"
               + (f"; {len(missing)} missing or unreadable: "
                  + "; ".join(f"{e.file_name} ({e.problem})" for e in missing) if missing
                  else ""))
     if r is not None:
         gaps = [s.title for s in r.missing if s.required]
         _labelled(d, "Readiness", "every required step is evidenced" if r.ready else
-                  "missing: " + "; ".join(gaps))
+                  "NOT READY, missing: " + "; ".join(gaps))
 
 
 def attendance(d: Any, case: Case, profile: Profile | None) -> None:
@@ -235,23 +299,61 @@ def attendance(d: Any, case: Case, profile: Profile | None) -> None:
                "Attendance"),
            [(str(figures.possible_sessions), str(figures.present_sessions),
              str(figures.authorised_absences), str(figures.unauthorised_absences), pct)])
+    if marks:
+        register(d, marks)
 
 
-def chronology(d: Any, case: Case) -> None:
-    """Every contact and meeting in date order: date, time, mode, who, summary, quotes."""
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri")
+
+
+def register(d: Any, marks: Sequence[SessionMark]) -> None:
+    """The register for the period cited: a row per school week, the code of each morning
+    (AM) and afternoon (PM) session; the codes table above is its key. A blank is a session
+    with no mark recorded (a weekend mark, which schools do not record, is left out)."""
+    d.add_heading("The register, session by session", level=2)
+    d.add_paragraph("Each cell is the register's code for that session (AM: morning, PM: "
+                    "afternoon); the key is the codes table above. A blank cell: no mark is "
+                    "recorded for that session.")
+    by = {(m.date, m.session.value): m.code for m in marks}
+    first = min(m.date for m in marks)
+    monday = first - timedelta(days=first.weekday())
+    last = max(m.date for m in marks)
+    rows = []
+    while monday <= last:
+        days = [monday + timedelta(days=n) for n in range(5)]
+        rows.append((f"{monday:%d %b %Y}", *(by.get((day, s), "") for day in days
+                                              for s in ("AM", "PM"))))
+        monday += timedelta(days=7)
+    header = ("Week of", *(f"{w} {s}" for w in WEEKDAYS for s in ("AM", "PM")))
+    table = _table(d, header, rows)
+    _fit(table, (Cm(2.5), *([Cm(1.45)] * 10)), Pt(8))
+
+
+def chronology(d: Any, case: Case, pairs: Sequence[tuple[BundleEntry, Source]] = ()) -> None:
+    """Every letter, contact (call, visit, email) and meeting in date and time order: date,
+    time, mode, who, summary, direct quotes and the exhibits that evidence it. A letter is
+    dated by the date written on it; one without a time comes after that day's timed
+    events. Each exhibit is cited: a meeting cites its plan or record, a letter is its own
+    row, and any other exhibit has a row of its own."""
     d.add_heading("Chronology", level=1)
-    events: list[tuple[date, str, str, str, str, str]] = []
     names = {c.id: c.full_name for c in case.carers}
+    events: list[tuple[tuple[date, int, time, int], tuple[str, ...]]] = []
 
     def quotes(qs: Sequence[Quote]) -> str:
         return "\n".join(f"\u201c{q.text}\u201d \u2013 {_speaker(q.speaker, case, names)}"
                          for q in qs)
 
+    def add(on: date, at: time | None, row: tuple[str, ...]) -> None:
+        key = (on, 0 if at is not None else 1, at or time.min, len(events))
+        events.append((key, (long_date(on), _time(at), *row)))
+
+    exhibits = [(e, s) for e, s in pairs if not e.superseded]
+    cited: set[int] = set()
     for i in case.interactions:
         who = i.staff_member + (" to " + ", ".join(names.get(c, c) for c in i.carer_ids)
                                 if i.carer_ids else "")
-        events.append((i.date, _time(i.time), i.mode.value.replace("_", " "), who, i.summary,
-                       quotes(i.quotes)))
+        add(i.date, i.time, (i.mode.value.replace("_", " "), who, i.summary, quotes(i.quotes),
+                             ""))
     for m in case.meetings:
         present = ", ".join(f"{a.name} ({a.role})" for a in m.attendees if a.present)
         absent = ", ".join(a.name for a in m.attendees if not a.present)
@@ -261,15 +363,33 @@ def chronology(d: Any, case: Case) -> None:
             text += f"; absent: {absent}"
         if m.reason_not_proceeded:
             text += f"; {m.reason_not_proceeded}"
-        events.append((m.date, _time(m.time), "meeting", present, text,
-                       quotes(m.pupil_voice + m.parent_voice)))
+        records = [e for e, s in exhibits if s.meeting == m.id and m.id and not s.letter]
+        cited.update(e.number for e in records)
+        add(m.date, m.time, ("meeting", present, text, quotes(m.pupil_voice + m.parent_voice),
+                             _cite(records)))
+    for e, s in exhibits:
+        if e.number in cited:
+            continue
+        to = names.get(s.carer, "") if s.carer else ""
+        if s.letter:
+            who = (case.school.signatory_name or case.school.name) + (f" to {to}" if to else "")
+            mode, text = "letter", f"Letter: {e.title}"
+        else:
+            who, mode = ("" if s.generated else "uploaded by staff"), "document"
+            text = f"{e.title}" + ("" if e.included else f" ({e.problem})")
+        add(e.date, None, (mode, who, text, "", _cite([e])))
     if not events:
-        d.add_paragraph("No contacts or meetings are recorded.")
+        d.add_paragraph("No letters, contacts or meetings are recorded.")
         return
-    events.sort(key=lambda e: (e[0], e[1]))
-    table = _table(d, ("Date", "Time", "Mode", "Who", "Summary", "Direct quotes"),
-                   [(long_date(e[0]), *e[1:]) for e in events])
-    _fit(table, (Cm(2.2), Cm(1.2), Cm(1.6), Cm(3.4), Cm(5.0), Cm(3.6)), Pt(8))
+    events.sort(key=lambda e: e[0])
+    table = _table(d, ("Date", "Time", "Mode", "Who", "Summary", "Direct quotes", "Exhibit"),
+                   [row for _, row in events])
+    _fit(table, (Cm(2.1), Cm(1.1), Cm(1.5), Cm(3.1), Cm(4.6), Cm(3.2), Cm(1.4)), Pt(8))
+
+
+def _cite(entries: Sequence[BundleEntry]) -> str:
+    return ", ".join(f"Exhibit {e.number}" if e.included else f"Exhibit {e.number} (missing)"
+                     for e in entries)
 
 
 def _time(t: Any) -> str:

@@ -6,14 +6,26 @@ The processor names each document "{date} {what}[ - {parent}].docx" (templates/c
 ``file_name``), so a name says the document's kind, its date and, for a letter, the parent it
 went to: their full name or, for two parents of the same name, their label, "Chris Jones
 (12 Elm Road)" or "Chris Jones (parent 2)" (engine.file_names). Anything else in the folder
-was put there by staff (a scanned letter, say): it is exhibited by its file name and the
-date in its name, else the day it was uploaded.
+was put there by staff (a scanned letter, say): it is exhibited by its file name.
+
+A document's own date (``own_date``) is the date written on it: a letter's date line (the
+"{{ today }}" of its template, the day it was made and sent) or a form's "Prepared on"; it is
+what the parent received and what the court reads on the exhibit, so the index and the
+chronology give that date and never another. The file name's date is the meeting's (so the
+folder sorts by meeting), not the letter's: an invitation is written before its meeting and a
+covering letter after it. The library's GeneratedAt (and the file's created time) is when
+the file was last made, which is the letter's date only when it was made on the day it
+was sent; it is not the date of a letter remade later, nor of a scan uploaded after the
+event. So: the date written on the document; else, for a document the product made (a plan,
+a meeting record), its meeting's date from its name; else the date in the name of a file
+staff uploaded; else the day it was uploaded.
 """
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -29,6 +41,14 @@ from .formatting import lines
 from .naming import in_name
 
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_WRITTEN = re.compile(r"^(?:(?:Prepared on|Date:?)\s+)?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)"
+                      r"day\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS)
+                      + r")\s+(\d{4})\.?$", re.IGNORECASE)
+_PREPARED = re.compile(r"\bPrepared on (\d{1,2}) (" + "|".join(_MONTHS) + r") (\d{4})\b")
+_LETTER_ENDS = ("dear ", "our reference", "your reference")  # the date line comes before
+HEAD_PARAGRAPHS = 15
 _LABEL = re.compile(r"^(?P<name>.+) \((?P<tag>[^()]+)\)$")
 _NUMBERED = re.compile(r"^parent (?P<n>[1-9]\d*)$", re.IGNORECASE)
 # Letters that evidence a readiness step, and the words the step looks for in a summary.
@@ -70,13 +90,63 @@ def _iso(text: str) -> date | None:
         return None
 
 
+def written_date(content: bytes) -> date | None:
+    """The date written at the head of a Word document: a letter's date line (a paragraph
+    that is a date alone, above "Our reference" or "Dear ..."), or "Prepared on <date>" (the
+    referral form). None when there is none (a plan: a date of birth in its table is not its
+    date), or the file cannot be read."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    try:  # every paragraph of the body in order, those in tables and frames too
+        body = Document(io.BytesIO(content)).element.body
+        paragraphs = ["".join(t.text or "" for t in p.iter(qn("w:t"))).strip()
+                      for p in body.iter(qn("w:p"))]
+    except Exception:  # not a Word document we can read: no date from its text
+        return None
+    line: date | None = None  # a date alone on its line counts only above the salutation
+    for text in [p for p in paragraphs if p][:HEAD_PARAGRAPHS]:
+        if text.lower().startswith(_LETTER_ENDS):
+            return line
+        prepared = _PREPARED.search(text)
+        if prepared:
+            return _long(prepared)
+        found = _WRITTEN.match(text)
+        if found:
+            line = _long(found)
+    return None
+
+
+def _long(found: re.Match[str]) -> date | None:
+    month = [m.lower() for m in _MONTHS].index(found.group(2).lower()) + 1
+    try:
+        return date(int(found.group(3)), month, int(found.group(1)))
+    except ValueError:
+        return None
+
+
 def source_of(name: str, content: bytes | None, uploaded: date, catalogue: Catalogue,
-              problem: str = "") -> Source:
-    """A file of the case folder as an exhibit: a generated document by its kind and date,
-    anything else by its file name and date."""
+              problem: str = "", columns: Mapping[str, object] | None = None,
+              made_at: str = "") -> Source:
+    """A file of the case folder as an exhibit, dated by its own date (see the module's
+    docstring): a generated document by its kind, anything else by its file name.
+    ``columns``: the file's library columns (DocumentKind, MeetingId, CarerId, GeneratedAt),
+    which say the event it was made for; ``made_at``: its created time, else."""
     named = read_name(name, catalogue)
-    return readable(Source(name, named.title, named.day or uploaded, content,
-                           generated=named.kind is not None, problem=problem))
+    cols = columns or {}
+    written = written_date(content) if content is not None and \
+        Path(name).suffix.lower() in (".docx", ".docm") else None
+    kind = _text(cols.get("DocumentKind")) or (named.kind.kind if named.kind else "")
+    return readable(Source(
+        name, named.title, written or named.day or uploaded, content,
+        generated=named.kind is not None, problem=problem, kind=kind,
+        meeting=_text(cols.get("MeetingId")), carer=_text(cols.get("CarerId")),
+        made_at=_text(cols.get("GeneratedAt")) or made_at,
+        letter=named.kind is not None and named.kind.per_carer))
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
 
 
 def expected(case: Case, catalogue: Catalogue) -> list[tuple[str, str, date]]:
@@ -88,7 +158,7 @@ def expected(case: Case, catalogue: Catalogue) -> list[tuple[str, str, date]]:
             if m.kind.value not in k.meeting_kinds or (
                     k.meeting_statuses and m.status.value not in k.meeting_statuses):
                 continue
-            recipients = case.carers_with_parental_responsibility if k.per_carer else ()
+            recipients = case.parents if k.per_carer else ()
             if k.per_carer and not recipients:
                 continue  # a letter to no one: produce() refuses to make it
             for name in file_names(k, m.date.isoformat(), case, recipients):
@@ -99,8 +169,15 @@ def expected(case: Case, catalogue: Catalogue) -> list[tuple[str, str, date]]:
 def missing_sources(case: Case, catalogue: Catalogue, present: Iterable[str]) -> list[Source]:
     """The documents the product should have made for the case and the folder lacks."""
     there = {n.casefold() for n in present}
-    return [Source(name, title, day, None, problem="missing: not in the case folder")
-            for name, title, day in expected(case, catalogue) if name.casefold() not in there]
+    out = []
+    for name, title, day in expected(case, catalogue):
+        if name.casefold() in there:
+            continue
+        kind = read_name(name, catalogue).kind
+        out.append(Source(name, title, day, None, problem="missing: not in the case folder",
+                          kind=kind.kind if kind else "",
+                          letter=kind is not None and kind.per_carer))
+    return out
 
 
 def letters_as_contacts(case: Case, sources: Sequence[Source],
@@ -121,7 +198,8 @@ def letters_as_contacts(case: Case, sources: Sequence[Source],
             continue
         out.append(Interaction(s.date, None, ContactMode.LETTER, signed,
                                f"{named.kind.title} (in the case folder as '{s.name}')",
-                               (carer.id,)))
+                               (carer.id,), about=named.day if named.kind.meeting_kinds
+                               else None))
     return tuple(out)
 
 
@@ -137,7 +215,7 @@ def addressee(case: Case, name: str, named: Named) -> Carer | None:
     """
     if named.kind is None or named.day is None or not named.kind.per_carer:
         return None
-    recipients = case.carers_with_parental_responsibility
+    recipients = case.parents
     if recipients:
         made = file_names(named.kind, named.day.isoformat(), case, recipients)
         for carer, made_name in zip(recipients, made, strict=True):
@@ -162,7 +240,7 @@ def _by_label(case: Case, label: str) -> Carer | None:
     numbered = _NUMBERED.match(tag)
     if numbered:
         n = int(numbered["n"])
-        with_pr = case.carers_with_parental_responsibility
+        with_pr = case.parents
         group = [c for c in with_pr if _key(c.full_name) == who]
         if n <= len(group):
             return group[n - 1]
@@ -175,7 +253,7 @@ def _by_label(case: Case, label: str) -> Carer | None:
 def folder_step(entries: Sequence[BundleEntry]) -> Step:
     """The readiness step for the folder itself: every document there and readable."""
     code, title = "documents_in_folder", "Every document in the case folder, readable"
-    gaps = [e for e in entries if not e.included]
+    gaps = [e for e in entries if e.problem]
     if not gaps:
         return Step(code, title, True, f"{counted(len(entries), 'document')}, each readable.", "",
                     FOLDER_SOURCE)

@@ -6,12 +6,19 @@ calls ``prepare``) or by ``casework bundle``. A bundle already prepared for the 
 state (the case as the lists hold it, and every source file's SHA-256) is not made again:
 the key is claimed in the StateStore like every generated document.
 
-Production converts to PDF through Graph (``?format=pdf`` on the uploaded .docx); the dev
-tenant answers that with LibreOffice, so the same path runs on a laptop. Where Graph cannot
-convert (406: the dev tenant on a machine without LibreOffice) the Word bundle is filed
-alone, its index without page numbers, and the case item, the card and the referral say
-plainly that there is no PDF and what makes one; its claim is released, so ticking again
-once PDFs can be made files the whole bundle.
+Each file's library columns (DocumentKind, MeetingId, CarerId, GeneratedAt) say the event
+it was made for, so that an earlier version of a document remade for the same event is
+listed as superseded; its own date is the date written on it (``case_folder``).
+
+Production converts to PDF through Graph: each exhibit is ``?format=pdf`` of the filed file
+itself (a true copy: letterhead, address and footers as filed; a PDF staff uploaded is used
+as it is), and the bundle's own pages are ``?format=pdf`` of their .docx uploaded to
+``Legal/``; the dev tenant answers that with LibreOffice, so the same path runs on a laptop.
+Where Graph cannot convert (406: the dev tenant on a machine without LibreOffice) the Word
+document of the bundle's own pages is filed alone, its index without page numbers, saying
+plainly that the exhibits are missing from it, and the case item, the card and the
+referral say that there is no PDF and what makes one; its claim is released, so ticking
+again once PDFs can be made files the whole bundle.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from function_app.adapters.graph.errors import GraphError, GraphUnavailableError, NotFoundError
 from function_app.adapters.graph.records import DriveItem
@@ -53,6 +60,8 @@ class Library(Protocol):
 
     async def children(self, folder_path: str) -> list[DriveItem]: ...
     async def download(self, item_id: str, as_pdf: bool = False) -> bytes: ...
+    async def file_at(self, folder_path: str, name: str
+                      ) -> tuple[DriveItem, dict[str, Any]] | None: ...
     async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, object]
                               ) -> dict[str, object]: ...
@@ -88,11 +97,12 @@ class Referral:
         gaps = [s.title for s in self.readiness.missing if s.required]
         verdict = ("Ready: every required step is evidenced." if not gaps else
                    f"Not ready: {counted(len(gaps), 'step')} missing: " + "; ".join(gaps) + ".")
-        included = sum(1 for e in self.entries if e.included)
+        exhibits = [e for e in self.entries if not e.superseded]
+        included = sum(1 for e in exhibits if e.included)
         where = f" in the case folder's {LEGAL_FOLDER} subfolder"
         return (f"{verdict} Evidence bundle of {counted(included, 'exhibit')}"
-                + (f", {len(self.entries) - included} missing or unreadable" if
-                   included < len(self.entries) else "")
+                + (f", {len(exhibits) - included} missing or unreadable" if
+                   included < len(exhibits) else "")
                 + (f"{where}, as a Word document only: no PDF was made, as {self.pdf_missing}."
                    if self.pdf_missing else f"{where}."))
 
@@ -120,12 +130,15 @@ class LegalReferrals:
         from function_app.documents.bundle import Bundle, ComposedBundle
         from function_app.documents.bundle_pdf import paginate
 
-        sources = await self._read_folder(case, folder)
+        items = await self._read_folder(case, folder)
+        sources = list(items)
         catalogue = self.templates.catalogue
         sources += case_folder.missing_sources(case, catalogue, [s.name for s in sources])
         evidenced = replace(case, interactions=case.interactions
                             + case_folder.letters_as_contacts(case, sources, catalogue))
-        bundle = Bundle(evidenced, tuple(sources), today, _prepared_by(case), profile=profile)
+        # The chronology lists the filed letters from the exhibits themselves (cited by
+        # number); readiness counts them as the letters it looks for.
+        bundle = Bundle(case, tuple(sources), today, _prepared_by(case), profile=profile)
         ready = readiness(evidenced, profile, today)
         ready = replace(ready, steps=(*ready.steps, case_folder.folder_step(bundle.entries)))
         key = _state_key(case, profile, bundle, ready)
@@ -153,7 +166,8 @@ class LegalReferrals:
                 "CaseRef": case.case_ref, "DocumentKind": BUNDLE_KIND, "SourceVersion": key,
                 "GeneratedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
             try:
-                made = await paginate(bundle, converter, composed)
+                made = await paginate(await self._true_copies(bundle, items), converter,
+                                      composed)
             except GraphError as exc:
                 if exc.status != 406:  # 406: this Graph makes no PDF; else try again later
                     raise
@@ -181,14 +195,29 @@ class LegalReferrals:
         return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
                         legal, f"{stem}.pdf", f"{stem}.docx", True, key)
 
-    async def _read_folder(self, case: Case, folder: str) -> list[Source]:
+    async def _true_copies(self, bundle: Bundle, items: dict[Source, str]) -> Bundle:
+        """The bundle with each Word exhibit's PDF as Graph converts the filed file (406 when
+        this Graph makes no PDF: the caller files the Word bundle alone). A PDF staff
+        uploaded is its own copy; an image is put on a page with the bundle's pages."""
+        from function_app.documents.bundle import DOCX
+
+        copies = {}
+        for _, source in bundle.exhibits():
+            if source.form == DOCX and source in items:
+                copies[source.name] = await self.library.download(items[source], as_pdf=True)
+        return replace(bundle, sources=tuple(
+            replace(s, pdf=copies[s.name]) if s.name in copies else s for s in bundle.sources))
+
+    async def _read_folder(self, case: Case, folder: str) -> dict[Source, str]:
+        """Each file of the folder as a source, with its item id (to ask Graph for its PDF)."""
         from function_app.documents import case_folder
 
-        sources = []
+        sources: dict[Source, str] = {}
         for item in await self.library.children(folder):
             if item.is_folder:
                 continue  # the Legal folder itself, or staff's own subfolders
             uploaded = _day(item.created)
+            columns: dict[str, Any] = {}
             try:
                 content: bytes | None = await self.library.download(item.id)
                 problem = ""
@@ -199,8 +228,17 @@ class LegalReferrals:
             except GraphError as exc:  # listed as unreadable, never skipped
                 content, problem = None, f"unreadable: it could not be downloaded " \
                                          f"({type(exc).__name__})"
-            sources.append(case_folder.source_of(item.name, content, uploaded,
-                                                 self.templates.catalogue, problem))
+            try:  # the columns say the event it was made for; a file without them is alone
+                found = await self.library.file_at(folder, item.name)
+                columns = found[1] if found is not None else {}
+            except GraphUnavailableError:
+                raise
+            except GraphError:
+                columns = {}
+            source = case_folder.source_of(item.name, content, uploaded,
+                                           self.templates.catalogue, problem, columns,
+                                           made_at=item.created)
+            sources[source] = item.id
         return sources
 
     def _referral_form(self, case: Case, profile: Profile, today: date) -> bytes | None:

@@ -98,21 +98,18 @@ def table_headed(tables: list[list[list[str]]], first: str) -> list[list[str]]:
     return next(t for t in tables if t[0][0] == first)
 
 
-def test_exhibits_are_headed_in_date_order(sources: list[Source]) -> None:
-    """Each exhibit starts on its own heading "Exhibit N: <title>, <date>", numbered by date,
-    and its own text follows its heading."""
-    texts, _ = opened(compose_docx(Bundle(case(), tuple(sources), TODAY)))
-    headings = [t for t in texts if t.startswith("Exhibit ") and ":" in t]
-    assert headings == [
-        "Exhibit 1: Letter of concern - Dana Ellis, 1 December 2025",
-        "Exhibit 2: AIM plan, 6 January 2026",
-        "Exhibit 3: Notice to Improve - Dana Ellis, 28 January 2026",
-    ]
-    for heading, body in zip(headings, ("Body of the letter of concern.", "Body of the plan.",
-                                        "Body of the notice."), strict=True):
-        assert texts.index(heading) < texts.index(body)
-    assert texts.index(headings[0]) < texts.index("Body of the letter of concern.") \
-        < texts.index(headings[1])
+def test_exhibits_are_numbered_in_date_order_and_left_to_the_pdf(
+        sources: list[Source]) -> None:
+    """The index numbers the exhibits by their own dates; their text is not restyled into
+    the Word document, which says the exhibits are the filed documents in the PDF bundle."""
+    texts, tables = opened(compose_docx(Bundle(case(), tuple(sources), TODAY)))
+    rows = table_headed(tables, "Exhibit")[1:]
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        ("1", "Letter of concern - Dana Ellis", "1 December 2025"),
+        ("2", "AIM plan", "6 January 2026"),
+        ("3", "Notice to Improve - Dana Ellis", "28 January 2026")]
+    assert "Body of the plan." not in texts
+    assert any(t.startswith("The exhibits follow in the PDF bundle") for t in texts)
 
 
 def test_every_sha256_in_the_index_matches_its_source(tmp_path: Path,
@@ -154,12 +151,14 @@ def test_the_chronology_gives_date_time_mode_who_summary_and_quotes(
     parents' words as direct quotes."""
     _, tables = opened(compose_docx(Bundle(the_case(), tuple(sources), TODAY)))
     chron = table_headed(tables, "Date")
-    assert chron[0] == ["Date", "Time", "Mode", "Who", "Summary", "Direct quotes"]
-    letter, held = chron[1], chron[2]
+    assert chron[0] == ["Date", "Time", "Mode", "Who", "Summary", "Direct quotes", "Exhibit"]
+    letter, held = chron[1], next(r for r in chron if r[2] == "meeting")
     assert letter[0] == "1 December 2025" and letter[2] == "letter"
     assert "Dana Ellis" in letter[3] and letter[4] == "Letter of concern sent"
-    assert held[0] == "6 January 2026" and held[2] == "meeting"
+    assert held[0] == "6 January 2026"
     assert "Mornings are hard." in held[5] and "Jordan Ellis" in held[5]
+    exhibits = [r[6] for r in chron[1:] if r[6]]
+    assert exhibits == ["Exhibit 1", "Exhibit 2", "Exhibit 3"]
 
 
 def test_the_attendance_record_gives_the_totals_for_the_period(sources: list[Source]) -> None:
@@ -198,7 +197,8 @@ def test_the_readiness_steps_and_the_referral_form_come_first(sources: list[Sour
     steps = table_headed(tables, "Step")
     assert "Education Supervision Order considered" in [r[0] for r in steps]
     assert texts.index("Request to Initiate Legal Proceedings") < texts.index("Case summary") \
-        < texts.index("Exhibit 1: Letter of concern - Dana Ellis, 1 December 2025")
+        < texts.index("Chronology") < texts.index("Exhibits")
+    assert texts[1].startswith("NOT READY: ")
 
 
 def test_a_missing_or_unreadable_document_is_listed_not_skipped(
@@ -214,8 +214,6 @@ def test_a_missing_or_unreadable_document_is_listed_not_skipped(
     assert rows["2026-02-01 AIM plan.docx"][5] == "Missing"
     assert "not in the case folder" in rows["2026-02-01 AIM plan.docx"][3]
     assert rows["Scan.docx"][5] == "Missing" and "unreadable" in rows["Scan.docx"][3]
-    assert not any(t.startswith(("Exhibit 4:", "Exhibit 5:")) for t in texts)
-    assert sum(t.startswith("Exhibit ") for t in texts) == 3
     assert "2 missing or unreadable" in "\n".join(texts[:12])
 
 
@@ -228,12 +226,13 @@ def test_an_uploaded_image_and_docx_are_exhibits_by_file_name_and_date() -> None
     assert (photo.title, photo.date, photo.generated) == ("Letter from Mrs Ellis.png",
                                                           dt.date(2026, 2, 3), False)
     assert (note.date, note.generated) == (dt.date(2026, 1, 20), False)
-    content = compose_docx(Bundle(case(), (photo, note), TODAY))
-    texts, _ = opened(content)
-    assert "Exhibit 1: 2026-01-20 Note of home visit.docx, 20 January 2026" in texts
-    assert "Exhibit 2: Letter from Mrs Ellis.png, 3 February 2026" in texts
-    assert "Nobody in." in texts
-    assert len(Document(io.BytesIO(content)).inline_shapes) == 1
+    _, tables = opened(compose_docx(Bundle(case(), (photo, note), TODAY)))
+    rows = [r[:4] for r in table_headed(tables, "Exhibit")[1:]]
+    assert rows == [
+        ["1", "2026-01-20 Note of home visit.docx", "20 January 2026",
+         "2026-01-20 Note of home visit.docx (uploaded by staff)"],
+        ["2", "Letter from Mrs Ellis.png", "3 February 2026",
+         "Letter from Mrs Ellis.png (uploaded by staff)"]]
 
 
 def test_a_file_the_bundle_cannot_show_is_listed_as_unreadable() -> None:
@@ -284,7 +283,8 @@ def test_a_word_bundle_filed_without_its_pdf_gives_no_page_and_says_why(
     (note,) = [t for t in texts if t.startswith("Each exhibit's SHA-256")]
     assert "The PDF bundle was not made (converting needs LibreOffice)" in note
     assert "Page column gives no page" in note
+    assert any(t.startswith("MISSING FROM THIS BUNDLE: the exhibits.") for t in texts)
     texts, tables = opened(composed.docx({1: 7, 2: 9, 3: 12}))
     assert [r[5] for r in table_headed(tables, "Exhibit")[1:]] == ["7", "9", "12", "Missing"]
     (note,) = [t for t in texts if t.startswith("Each exhibit's SHA-256")]
-    assert note.endswith("Pages are the pages of the PDF bundle.")
+    assert "Pages are the pages of the PDF bundle" in note

@@ -1,13 +1,13 @@
 """The bundle as PDF, through LibreOffice: the index's page for each exhibit is the PDF page
-where its heading stands, every page reads "Page X of Y", and a PDF exhibit's own pages are
-in the PDF bundle. The numbers are read back from the PDF, not taken from the code."""
+where its stamp "Exhibit N - page 1 of y" stands, every page is numbered through the bundle,
+and each exhibit is its document's own PDF page for page (a PDF exhibit as it is). The
+numbers are read back from the PDF, not taken from the code."""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
 import io
-import re
 
 import pytest
 from docx import Document
@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 from function_app.adapters.libreoffice import LibreOfficePdf
 from function_app.documents.bundle import Bundle, Source, readable
 from function_app.documents.bundle_pdf import BundleError, page_texts, paginate
+from function_app.documents.bundle_stamp import without_stamp
 from tests.builders import TODAY, case
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.usefixtures("libreoffice")]
@@ -57,29 +58,34 @@ def index_pages(docx: bytes) -> dict[int, int]:
 
 def test_index_pages_are_the_pdf_pages_where_each_exhibit_starts(
         converter: LibreOfficePdf) -> None:
-    """For each exhibit, the page the index gives is the PDF page that begins with its
-    heading; the .docx opens in python-docx and every PDF page is numbered "Page X of Y"."""
+    """For each exhibit, the page the index gives is the PDF page stamped "Exhibit N - page 1
+    of y", its pages are its document's own PDF page for page, and every page is numbered
+    through the bundle."""
     sources = sources_of_many_lengths()
     made = asyncio.run(paginate(Bundle(case(), tuple(sources), TODAY), converter))
     texts = page_texts(made.pdf)
     pages = index_pages(made.docx)
     assert sorted(pages) == [1, 2, 3, 4, 5, 6]
-    for number, page in pages.items():
-        assert re.search(rf"Exhibit\s+{number}\s*:", texts[page - 1]), (number, page)
-        assert not re.search(rf"Exhibit\s+{number}\s*:", texts[page - 2])
-    assert len(set(pages.values())) == 6 and list(pages.values()) == sorted(pages.values())
+    for source, (number, page) in zip(sources, sorted(pages.items()), strict=True):
+        assert source.content is not None
+        own = page_texts(asyncio.run(converter(source.content)))
+        exhibit = texts[page - 1: page - 1 + len(own)]
+        assert [without_stamp(t) for t in exhibit] == [without_stamp(t) for t in own]
+        assert f"Exhibit {number} - page 1 of {len(own)} - bundle page {page} of" in exhibit[0]
+    assert list(pages.values()) == sorted(pages.values())
     for n, text in enumerate(texts, start=1):
-        assert f"Page {n} of {len(texts)}" in text
+        assert f"Page {n} of {len(texts)}" in text or f"bundle page {n} of {len(texts)}" in text
     assert 2 <= made.conversions <= 4
 
 
-def test_a_pdf_exhibit_has_its_own_pages_in_the_pdf_bundle(converter: LibreOfficePdf) -> None:
-    """A scanned letter uploaded as PDF is an exhibit: its pages follow its heading in the PDF,
-    numbered with the rest, and the exhibits after it start where the index says."""
+def test_a_pdf_exhibit_is_in_the_bundle_as_it_is(converter: LibreOfficePdf) -> None:
+    """A scanned letter uploaded as PDF is an exhibit as it is: its pages follow in the PDF,
+    stamped and numbered with the rest, and the exhibits after it start where the index
+    says."""
     letter = asyncio.run(converter(docx_bytes("Letter from the family", 40,
                                               marker="Signed, Mrs Ellis")))
-    pdf_pages = len(PdfReader(io.BytesIO(letter)).pages)
-    assert pdf_pages >= 2
+    own = page_texts(letter)
+    assert len(own) >= 2
     sources = [*sources_of_many_lengths()[:2],
                readable(Source("Scanned letter.pdf", "Scanned letter.pdf", dt.date(2026, 1, 10),
                                letter, generated=False)),
@@ -89,15 +95,16 @@ def test_a_pdf_exhibit_has_its_own_pages_in_the_pdf_bundle(converter: LibreOffic
     texts = page_texts(made.pdf)
     pages = index_pages(made.docx)
     scan = next(e for e in made.entries if e.file_name == "Scanned letter.pdf")
-    assert scan.page == pages[scan.number]
-    after = texts[scan.page: scan.page + pdf_pages]
-    assert "Letter from the family" in after[0]
-    assert "Signed, Mrs Ellis" in after[-1]
-    following = scan.number + 1
-    assert re.search(rf"Exhibit\s+{following}\s*:", texts[pages[following] - 1])
-    assert pages[following] == scan.page + pdf_pages + 1
-    for n, text in enumerate(texts, start=1):
-        assert f"Page {n} of {len(texts)}" in text
+    assert scan.page == pages[scan.number] and scan.pages == len(own)
+    exhibit = texts[scan.page - 1: scan.page - 1 + len(own)]
+    assert [without_stamp(t) for t in exhibit] == [without_stamp(t) for t in own]
+    assert "Signed, Mrs Ellis" in exhibit[-1]
+    assert pages[scan.number + 1] == scan.page + len(own)
+    reader = PdfReader(io.BytesIO(made.pdf))
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    marks = {str(o.title): reader.get_destination_page_number(o) + 1
+             for o in reader.outline if not isinstance(o, list)}
+    assert marks[scan.heading] == scan.page
 
 
 def test_pages_that_never_settle_are_an_error(converter: LibreOfficePdf) -> None:
@@ -118,4 +125,4 @@ def test_pages_that_never_settle_are_an_error(converter: LibreOfficePdf) -> None
     with pytest.raises(BundleError, match="did not settle"):
         asyncio.run(paginate(Bundle(case(), tuple(sources_of_many_lengths()[:2]), TODAY),
                              shifting))
-    assert calls == 4
+    assert calls == 2 + 4  # each exhibit once, then the bundle's own pages four times

@@ -118,14 +118,15 @@ def test_a_label_is_read_as_the_parent_the_name_gives() -> None:
 
 
 def test_each_filed_letter_is_contact_with_its_own_parent() -> None:
-    """Each Chris Jones's covering letters count as the plan sent to that Chris Jones, so
-    readiness finds every plan sent to every parent."""
+    """Each Chris Jones's covering letters count as the plan sent to that Chris Jones, dated
+    as the letters are (the day they were made, here the case's today), so readiness finds
+    every plan sent to every parent."""
     case = two_chris_joneses()
     sources = filed(made(case))
     contacts = letters_as_contacts(case, sources, CATALOGUE)
+    day = TODAY.isoformat()
     assert sorted((c.date.isoformat(), c.carer_ids) for c in contacts) == [
-        ("2026-09-23", ("c1",)), ("2026-09-23", ("c2",)),
-        ("2026-10-21", ("c1",)), ("2026-10-21", ("c2",))]
+        (day, ("c1",)), (day, ("c1",)), (day, ("c2",)), (day, ("c2",))]
     profile = load_profile(case.profile or DEFAULT_PROFILE)
     before = readiness(case, profile, TODAY).step("plans_sent")
     evidenced = replace(case, interactions=case.interactions + contacts)

@@ -32,6 +32,7 @@ from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.teams.cards import CaseLinks, card_for
 from function_app.adapters.teams.poster import PostOutcome, PostResult
 from function_app.devtenant import DevTenant, pdf
+from function_app.documents.bundle_stamp import without_stamp
 from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.domain.alerts import Alert, Audience
@@ -220,7 +221,7 @@ def test_once_libreoffice_is_there_a_tick_files_the_whole_bundle(
                          if t.rows[0].cells[0].text == "Exhibit")
             for row in table.rows[1:]:
                 number, page = row.cells[0].text, row.cells[5].text
-                assert re.search(rf"Exhibit\s+{number}\s*:", texts[int(page) - 1])
+                assert f"Exhibit {number} - page 1 of " in texts[int(page) - 1]
             text = str((await case_fields(site))["LegalReadiness"])
             assert "no PDF" not in text and f"{STEM}.pdf".replace(" ", "%20") in text
             assert [a.audience for a, _ in channel.cards].count(Audience.LA_LEGAL) == 2
@@ -307,12 +308,17 @@ def check_bundle(folder: Path, docx: Path, pdf: Path) -> None:
             assert name == "2026-10-21 AIM plan.docx" and "not in the case folder" in file
             continue
         assert digest == hashlib.sha256(on_disk[name].read_bytes()).hexdigest()
-        assert re.search(rf"Exhibit\s+{number}\s*:", texts[int(page) - 1])
+        assert f"Exhibit {number} - page 1 of " in texts[int(page) - 1]
     scan = next(r for r in rows if r[3].startswith("Letter from the family.pdf"))
     assert "uploaded by staff" in scan[3]
-    assert "Jordan has been unwell" in texts[int(scan[5])]
+    own = [p.extract_text() or "" for p in PdfReader(str(folder / "Letter from the family.pdf")
+                                                     ).pages]
+    exhibit = texts[int(scan[5]) - 1: int(scan[5]) - 1 + len(own)]
+    assert [without_stamp(t) for t in exhibit] == [without_stamp(t) for t in own]
+    assert "Jordan has been unwell" in "\n".join(exhibit)
     assert "Request to Initiate Legal Proceedings" in "\n".join(texts[:8])
-    assert all(f"Page {n} of {len(texts)}" in t for n, t in enumerate(texts, start=1))
+    assert all(f"Page {n} of {len(texts)}" in t or f"bundle page {n} of {len(texts)}" in t
+               for n, t in enumerate(texts, start=1))
 
 
 def check_card(channel: Channel) -> None:
