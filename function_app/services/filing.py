@@ -26,7 +26,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -109,6 +110,18 @@ def _hold(key: str) -> bool:
 def _let_go(key: str) -> None:
     with _LIVE_LOCK:
         _LIVE.discard(key)
+
+
+@contextmanager
+def held_here(key: str) -> Iterator[bool]:
+    """While the block runs, ``key`` is this task's within this process: True, unless
+    another live task of this process holds it (then False, and nothing is held)."""
+    mine = _hold(key)
+    try:
+        yield mine
+    finally:
+        if mine:
+            _let_go(key)
 
 
 def result_text(web_url: str, name: str) -> str:

@@ -40,6 +40,7 @@ from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness, readiness
 from function_app.domain.wording import counted
 
+from .filing import held_here
 from .ports import StateStore
 
 if TYPE_CHECKING:  # python-docx and pypdf load on first use, not at a cold start
@@ -145,55 +146,59 @@ class LegalReferrals:
         legal = f"{folder}/{LEGAL_FOLDER}"
         stem = f"{today.isoformat()} Evidence bundle {case.case_ref}"
         claim = f"legal-bundle/{case.case_ref}/{key}"
-        now = datetime.now(UTC)
-        if not self.state.claim(claim, self.owner, now, LEASE_SECONDS):
-            existing = self.state.get_claim(claim)
-            if existing is None or existing.state != "done":  # being made by another worker
+        with held_here(claim) as mine:
+            if not mine:  # another task of this process is making it now
                 return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
                                 False, key, exists=False)
-            # The first bundle of this state: its links and names (it may be of another day).
-            done = existing.result.split("\n")
-            pdf_url, docx_url, pdf_name, docx_name = (
-                done if len(done) == 4 else ["", "", f"{stem}.pdf", f"{stem}.docx"])
-            return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
-                            pdf_name, docx_name, False, key)
-        try:
-            bundle = replace(bundle, readiness=ready,
-                             referral_form=self._referral_form(evidenced, profile, today))
-            converter = _GraphPdf(self.library, legal, f"{stem}.docx")
-            composed = ComposedBundle(bundle)
-            fields: dict[str, object] = {
-                "CaseRef": case.case_ref, "DocumentKind": BUNDLE_KIND, "SourceVersion": key,
-                "GeneratedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+            now = datetime.now(UTC)
+            if not self.state.claim(claim, self.owner, now, LEASE_SECONDS):
+                existing = self.state.get_claim(claim)
+                if existing is None or existing.state != "done":  # being made by another worker
+                    return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
+                                    False, key, exists=False)
+                # The first bundle of this state: its links and names (it may be of another day).
+                done = existing.result.split("\n")
+                pdf_url, docx_url, pdf_name, docx_name = (
+                    done if len(done) == 4 else ["", "", f"{stem}.pdf", f"{stem}.docx"])
+                return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
+                                pdf_name, docx_name, False, key)
             try:
-                made = await paginate(await self._true_copies(bundle, items), converter,
-                                      composed)
-            except GraphError as exc:
-                if exc.status != 406:  # 406: this Graph makes no PDF; else try again later
-                    raise
-                log.info("case %s: no PDF of the evidence bundle (%s); filing the Word "
-                         "bundle alone", case.case_ref, exc)
-                docx = await self.library.upload(legal, f"{stem}.docx",
-                                                 composed.docx_without_pdf(NEEDS_LIBREOFFICE))
-                await self.library.set_file_fields(docx.id, fields)
-                # Not the finished bundle: the claim is released, so a tick once PDFs can be
-                # made files it whole (and its card is posted: another state_key).
+                bundle = replace(bundle, readiness=ready,
+                                 referral_form=self._referral_form(evidenced, profile, today))
+                converter = _GraphPdf(self.library, legal, f"{stem}.docx")
+                composed = ComposedBundle(bundle)
+                fields: dict[str, object] = {
+                    "CaseRef": case.case_ref, "DocumentKind": BUNDLE_KIND, "SourceVersion": key,
+                    "GeneratedAt": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                try:
+                    made = await paginate(await self._true_copies(bundle, items), converter,
+                                          composed)
+                except GraphError as exc:
+                    if exc.status != 406:  # 406: this Graph makes no PDF; else try again later
+                        raise
+                    log.info("case %s: no PDF of the evidence bundle (%s); filing the Word "
+                             "bundle alone", case.case_ref, exc)
+                    docx = await self.library.upload(legal, f"{stem}.docx",
+                                                     composed.docx_without_pdf(NEEDS_LIBREOFFICE))
+                    await self.library.set_file_fields(docx.id, fields)
+                    # Not the finished bundle: the claim is released, so a tick once PDFs can be
+                    # made files it whole (and its card is posted: another state_key).
+                    self.state.release(claim, self.owner)
+                    return Referral(case.case_ref, ready, bundle.entries, "", docx.web_url, legal,
+                                    "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF)
+                pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
+                assert converter.item is not None
+                for item in (pdf, converter.item):
+                    await self.library.set_file_fields(item.id, fields)
+            except BaseException:
                 self.state.release(claim, self.owner)
-                return Referral(case.case_ref, ready, bundle.entries, "", docx.web_url, legal,
-                                "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF)
-            pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
-            assert converter.item is not None
-            for item in (pdf, converter.item):
-                await self.library.set_file_fields(item.id, fields)
-        except BaseException:
-            self.state.release(claim, self.owner)
-            raise
-        self.state.complete(claim, self.owner, "\n".join(
-            (pdf.web_url, converter.item.web_url, f"{stem}.pdf", f"{stem}.docx")))
-        log.info("evidence bundle filed for case %s (%d conversions)", case.case_ref,
-                 made.conversions)
-        return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
-                        legal, f"{stem}.pdf", f"{stem}.docx", True, key)
+                raise
+            self.state.complete(claim, self.owner, "\n".join(
+                (pdf.web_url, converter.item.web_url, f"{stem}.pdf", f"{stem}.docx")))
+            log.info("evidence bundle filed for case %s (%d conversions)", case.case_ref,
+                     made.conversions)
+            return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
+                            legal, f"{stem}.pdf", f"{stem}.docx", True, key)
 
     async def _true_copies(self, bundle: Bundle, items: dict[Source, str]) -> Bundle:
         """The bundle with each Word exhibit's PDF as Graph converts the filed file (406 when
