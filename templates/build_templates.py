@@ -11,21 +11,26 @@ of ``function_app.documents.context.build_context``; nothing else exists when it
 
 The layout is shared by every kind:
 
-- A4 portrait. The header is the letterhead, the same on every page: a borderless table
-  with the logo (``logo``, when there is one) on the left and the school's name, address,
+- A4 portrait, 20 mm top margin. The header is the letterhead: a borderless table with
+  the logo (``logo``, when there is one) on the left and the school's name, address,
   telephone and email on the right, so a logo widens the letterhead but never deepens it.
-  The protective marking (``marking``) is the first line of the header and the last line
-  of the footer, and disappears when it is not set.
+  The protective marking (``marking``) is the first line of every header and the last
+  line of the footer, and disappears when it is not set. A plan or record has one header
+  on every page; a letter has the letterhead on page 1 only (Word's "different first
+  page") and a slim header, the school's name, on later pages, which start near the top.
 - Letters print for a DL window envelope (domain.md, "Sending letters": on an A4 page
   folded in three the address belongs 50-90 mm from the top and 20-110 mm from the left).
-  A letter's top margin is 50 mm, and its body starts with the address block: a borderless
-  table whose one row is exactly 40 mm high, the recipient's name and address in the left
-  cell (22-110 mm from the left), the date and our reference in the right. The letterhead
-  is at most about 40 mm deep even with a logo and a marking, so the body cannot be pushed
-  down; the exact row height means a long address cannot push the letter into the window
-  either. Word and LibreOffice both honour a top margin and an exact row height the same
-  way, unlike frames and floating tables, which LibreOffice converts on import and wraps
-  text around differently (tests/documents/test_address_window.py checks the PDF).
+  Page 1's header holds the marking, the letterhead and its rule in one borderless cell
+  whose row is exactly as deep as the space above the window (10 mm header distance +
+  LETTERHEAD_DEPTH_CM + a 1 pt hairline paragraph = 50 mm), so the body starts at 50 mm
+  on page 1 only. The body starts with the address block: a borderless table whose one
+  row is exactly 40 mm high, the recipient's name and address in the left cell
+  (22-110 mm from the left), the date and our reference in the right. The exact heights
+  mean neither a deep letterhead nor a long address can push the letter into the window.
+  Word and LibreOffice both start the body right below a header deeper than the top
+  margin, and honour an exact row height the same way, unlike frames and floating tables,
+  which LibreOffice converts on import and wraps text around differently
+  (tests/documents/test_address_window.py and test_reader_fixes.py check the PDF).
 - The footer gives the case reference and "Page X of Y" (Word's PAGE and NUMPAGES fields).
 - Headings use Word's Heading 1-3 styles, so the navigation pane and screen readers see the
   structure. Tables have a repeating header row and alternative text.
@@ -53,7 +58,7 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -71,7 +76,10 @@ MARGIN_SIDE, MARGIN_TOP, MARGIN_BOTTOM = Cm(2.2), Cm(2.0), Cm(2.0)
 TEXT_WIDTH_CM = 16.6
 # DL window envelope (domain.md): the address belongs 50-90 mm from the top and 20-110 mm
 # from the left of page 1. A letter's body starts at the window's top, with a row this high.
-LETTER_MARGIN_TOP = Cm(5.0)
+LETTER_BODY_TOP_CM = 5.0
+HEADER_DISTANCE_CM = 1.0
+HAIRLINE_PT = 1.0  # the paragraph Word needs after the letterhead block, as thin as can be
+LETTERHEAD_DEPTH_CM = LETTER_BODY_TOP_CM - HEADER_DISTANCE_CM - HAIRLINE_PT * 2.54 / 72
 WINDOW_HEIGHT_CM = 4.0
 ADDRESS_WIDTH_CM = 8.8  # 22 mm margin + 88 mm = 110 mm, the window's right edge
 LOGO_CELL_CM = 5.0  # the letterhead's logo column; logo.py fits the image inside it
@@ -243,18 +251,29 @@ class Template:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
         section.left_margin = section.right_margin = MARGIN_SIDE
-        section.top_margin = LETTER_MARGIN_TOP if self.letter else MARGIN_TOP
+        section.top_margin = MARGIN_TOP
         section.bottom_margin = MARGIN_BOTTOM
-        section.header_distance = Cm(1.0)
+        section.header_distance = Cm(HEADER_DISTANCE_CM)
         section.footer_distance = Cm(0.9)
-        # One header and one footer on every page, so there is one of each to edit in Word.
         header = section.header
         header.is_linked_to_previous = False
+        self._footer(section.footer)
+        if not self.letter:
+            # One header and one footer on every page, so there is one of each to edit.
+            self._marking(header.paragraphs[0])
+            self._letterhead(header)
+            _rule(_para(header, "", "Letterhead Rule"))
+            return
+        # A letter: page 1 has its own header, the letterhead in a block exactly as deep as
+        # the space above the DL window, so the body (the address) starts 50 mm from the
+        # top; later pages have a slim header and start near the normal top margin.
+        section.different_first_page_header_footer = True
+        self._window_letterhead(section.first_page_header)
+        self._footer(section.first_page_footer)
         self._marking(header.paragraphs[0])
-        self._letterhead(header)
-        _rule(_para(header, "", "Letterhead Rule"))
+        _rule(_para(header, "{{ school.name }}", "Letterhead Detail"))
 
-        footer = section.footer
+    def _footer(self, footer: Any) -> None:
         footer.is_linked_to_previous = False
         p = footer.paragraphs[0]
         p.style = self.doc.styles["Footer"]
@@ -268,12 +287,38 @@ class Template:
             Pt(4)
         _tag(footer, "{%p endif %}")
 
-    def _letterhead(self, header: Any) -> None:
+    def _window_letterhead(self, header: Any) -> None:
+        """Page 1 of a letter: the marking, the letterhead and its rule inside one borderless
+        cell whose row is exactly LETTERHEAD_DEPTH_CM high, then a hairline paragraph (Word
+        needs a paragraph last), so the header ends where the window begins whatever it
+        holds: Word and LibreOffice both start the body right below a header that is
+        deeper than the top margin."""
+        header.is_linked_to_previous = False
+        block = _layout_table(header.add_table(1, 1, Cm(TEXT_WIDTH_CM)), [TEXT_WIDTH_CM],
+                              "Letterhead")
+        row = block.rows[0]
+        row.height, row.height_rule = Cm(LETTERHEAD_DEPTH_CM), WD_ROW_HEIGHT_RULE.EXACTLY
+        cell = row.cells[0]
+        self._marking(cell.paragraphs[0])
+        self._letterhead(cell)
+        _rule(cell.paragraphs[-1])
+        cell.paragraphs[-1].style = self.doc.styles["Letterhead Rule"]
+        last = header.paragraphs[0]
+        header._element.append(last._p)  # after the block
+        last.style = self.doc.styles["Header"]
+        hairline = last.paragraph_format
+        hairline.space_before = hairline.space_after = Pt(0)
+        hairline.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        hairline.line_spacing = Pt(HAIRLINE_PT)
+
+    def _letterhead(self, container: Any) -> None:
         """The logo on the left (an empty cell without one), the school on the right: side
         by side, so the letterhead is as deep with a logo as without (about 40 mm at most,
         marking included), above a letter's address window."""
         text_width = TEXT_WIDTH_CM - LOGO_CELL_CM
-        table = _layout_table(header.add_table(1, 2, Cm(TEXT_WIDTH_CM)),
+        table = _layout_table(container.add_table(1, 2, Cm(TEXT_WIDTH_CM))
+                              if not isinstance(container, _Cell)
+                              else container.add_table(1, 2),
                               [LOGO_CELL_CM, text_width], "Letterhead")
         logo, school = table.rows[0].cells
         logo.paragraphs[0].style = self.doc.styles["Header"]
@@ -871,9 +916,9 @@ def action_plan(t: Template, m: str = "meeting", caption: str = "Action plan") -
         "attend the meeting."
         "{% else %}No agreements were recorded.{% endif %}")
     parent_fallback = (
-        "No actions were recorded"
-        f"{{% if {m}.attendees and not {m}.parents_attended %}}; the parent(s)/carer(s) did "
-        "not attend the meeting{% endif %}.")
+        "Nothing is asked of the parent(s)/carer(s) in this plan"
+        f"{{% if {m}.attendees and not {m}.parents_attended %}}; they did not attend the "
+        "meeting{% endif %}.")
     t.table([5.0, 11.6], [
         Row([Para(f"Young person ({NAME}) agrees to", "Table Heading"),
              cell(f"{m}.actions.pupil", pupil_fallback)]),
@@ -906,9 +951,10 @@ def target_and_review(t: Template, m: str = "meeting", target_heading: str = "At
 
 def absent_parents_note(t: Template) -> None:
     t.tag("{%p if meeting.attendees and not meeting.parents_attended %}")
-    t.p("The parent(s)/carer(s) did not attend this meeting. It was held in their absence, "
-        "and the actions for them below are the school’s suggestions of what might help. "
-        "We would welcome their views on this plan.")
+    t.p("The parent(s)/carer(s) did not attend this meeting. It was held in their absence"
+        "{% if meeting.actions.parents %}, and the actions for them below are the school’s "
+        "suggestions of what might help{% else %}; nothing is asked of them in this plan"
+        "{% endif %}. We would welcome their views on this plan.")
     t.tag("{%p endif %}")
 
 
@@ -1315,35 +1361,54 @@ def plan_cover_letter(t: Template) -> None:
 
     Whether this carer attended is read from the names of those present, since letters
     go to each parent individually (seed 000) and one may attend while another does not.
+    Another parent is named only when they live together; to a parent who lives apart the
+    letter names only the pupil and the staff and agencies who attended.
     """
     t.letter_opening("{{ pupil.full_name }}: the plan from the {{ meeting.title }} on "
                      "{{ meeting.date }}")
-    present_carers = ("meeting.present|selectattr('party', 'equalto', 'carer')"
-                      "|map(attribute='name')|list")
+    # Only the carers who share this carer's home (context.py, ``household``) are named:
+    # parents who live apart may not share information (safeguarding and privacy), so a
+    # letter to one never says whether the other came.
+    t.tag("{%p set present_carers = meeting.present|selectattr('party', 'equalto', 'carer')"
+          "|map(attribute='name')|select('in', carer.household)|list %}")
+    t.tag("{%p set professionals = meeting.present|rejectattr('party', 'equalto', 'carer')"
+          "|list %}")
     t.tag("{%p set you_attended = carer.full_name in "
           "meeting.present|map(attribute='name')|list %}")
+    # Seed 001's plan may ask nothing of the parents: then no "what we are asking of you".
+    asks = ("{% if meeting.actions.parents %}, and what we are asking of you.{% else %}. "
+            "There is nothing we are asking of you in this plan this time.{% endif %}")
+    nothing_asked = ("{% if not meeting.actions.parents %} There is nothing we are asking "
+                     "of you in this plan this time.{% endif %}")
     t.tag("{%p if you_attended %}")
     t.p("Thank you for coming to the {{ meeting.title }} on {{ meeting.weekday_date }} to "
         f"talk about {NAMES} attendance. I have enclosed a copy of the plan that we agreed "
-        f"together. It sets out what you, {NAME} and the school have each agreed to do to "
-        f"help {NAME} come to school.")
+        "together. It sets out what {% if meeting.actions.parents %}you, {% endif %}"
+        f"{NAME} and the school have each agreed to do to help {NAME} come to school."
+        + nothing_asked)
+    t.tag("{%p elif present_carers %}")
+    t.p("The {{ meeting.title }} about " + NAMES + " attendance took place on "
+        "{{ meeting.weekday_date }}, with {{ present_carers|join(' and ') }}. We write to "
+        "each parent individually, so I have enclosed your own copy of the plan agreed at "
+        "the meeting. It sets out what {% if meeting.actions.parents %}the parents, "
+        f"{{% endif %}}{NAME} and the school have each agreed to do to help {NAME} come to "
+        "school." + nothing_asked)
     t.tag("{%p elif meeting.parents_attended %}")
     t.p("The {{ meeting.title }} about " + NAMES + " attendance took place on "
-        "{{ meeting.weekday_date }}{% if " + present_carers + " %}, with "
-        "{{ " + present_carers + "|join(' and ') }}{% endif %}. We write to each parent "
-        "individually, so I have enclosed your own copy of the plan agreed at the meeting. "
-        f"It sets out what the parents, {NAME} and the school have each agreed to do to help "
-        f"{NAME} come to school.")
+        "{{ meeting.weekday_date }}{% if professionals %}, with "
+        "{% for x in professionals %}{{ x.name }} ({{ x.role }}){% if loop.revindex == 2 %}"
+        " and {% elif not loop.last %}, {% endif %}{% endfor %}{% endif %}. We write to "
+        "each parent individually, so I have enclosed your own copy of the plan made at the "
+        f"meeting. It sets out what the school will do to support {NAME}" + asks)
     t.tag("{%p elif not meeting.attendees %}")
     t.p("The {{ meeting.title }} about " + NAMES + " attendance took place on "
         "{{ meeting.weekday_date }}. I have enclosed a copy of the plan made at the meeting. "
-        f"It sets out what the school will do to support {NAME}, and what we are asking of "
-        "you.")
+        f"It sets out what the school will do to support {NAME}" + asks)
     t.tag("{%p else %}")
     t.p("The {{ meeting.title }} about " + NAMES + " attendance took place on "
         "{{ meeting.weekday_date }}. As you were not able to attend, the meeting went ahead "
         "in your absence. I have enclosed a copy of the plan made at the meeting. It sets "
-        f"out what the school will do to support {NAME}, and what we are asking of you.")
+        f"out what the school will do to support {NAME}" + asks)
     t.tag("{%p endif %}")
     t.tag("{%p if meeting.target %}")
     t.p("The attendance target in the plan is: **{{ meeting.target }}**")
@@ -1530,11 +1595,14 @@ def legal_referral(t: Template) -> None:
     t.tag("{%p endif %}")
     t.tag("{%p if meeting %}")
     t.h3("Consultation")
-    t.p("The school consulted {{ profile.consult }} at the {{ meeting.title }} on "
-        "{{ meeting.weekday_date }}{% if meeting.time %} at {{ meeting.time }}{% endif %}"
-        "{% if meeting.present %}, with {% for x in meeting.present %}{{ x.name }} "
-        "({{ x.role }}){% if loop.revindex == 2 %} and {% elif not loop.last %}, "
-        "{% endif %}{% endfor %}{% endif %}.")
+    # The profile's "your Inclusion Officer" speaks to the school; in the school's own
+    # referral the role is named plainly, with the officer's name where it is recorded.
+    t.p("The school consulted {% if consulted.name %}{{ consulted.name }}, "
+        "{{ consulted.role }},{% else %}{{ consulted.role }}{% endif %} at the "
+        "{{ meeting.title }} on {{ meeting.weekday_date }}{% if meeting.time %} at "
+        "{{ meeting.time }}{% endif %}.{% if meeting.present %} Present: "
+        "{% for x in meeting.present %}{{ x.name }} ({{ x.role }}){% if loop.revindex == 2 %}"
+        " and {% elif not loop.last %}, {% endif %}{% endfor %}.{% endif %}")
     t.tag("{%p endif %}")
 
     t.h2("2. Attendance record")
@@ -1756,12 +1824,17 @@ def school_on_a_page(t: Template) -> None:
         tag_row("{%tr endfor %}"),
     ], "The school's attendance figures", label_column=True)
     t.h2("Trend")
+    # A trend needs two imports; with one, a sentence says so instead of a one-row table.
+    t.tag("{%p if trend_note %}")
+    t.p("{{ trend_note }}")
+    t.tag("{%p else %}")
     t.table([4.6, 4.0, 4.0, 4.0], [
         tag_row("{%tr for e in trend %}"),
         Row(["{{ e.to }}", "{{ e.overall }}", "{{ e.persistent }}", "{{ e.severe }}"]),
         tag_row("{%tr endfor %}"),
     ], "Overall attendance and absence rates at each export",
         header=["Figures to", "Overall attendance", "Persistently absent", "Severely absent"])
+    t.tag("{%p endif %}")
     t.h2("Year groups")
     t.table([4.6, 3.0, 4.5, 4.5], [
         tag_row("{%tr for c in year_groups %}"),

@@ -8,6 +8,7 @@ refuses a template that uses a name not provided here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Any
@@ -79,8 +80,8 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
         "case_ref": case.case_ref,
         "school": _school(case),
         "pupil": _pupil(case),
-        "carer": _carer(carer) if carer else None,
-        "carers": [_carer(c) for c in case.carers],
+        "carer": _carer(carer, case) if carer else None,
+        "carers": [_carer(c, case) for c in case.carers],
         "siblings": [{"full_name": f"{s.forename} {s.surname}", "school": s.school,
                       "date_of_birth": long_date(s.date_of_birth),
                       "attendance_concern": s.attendance_concern} for s in case.siblings],
@@ -97,6 +98,7 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
         "penalty_notices": [{"carer": _name_of(case, n.carer_id), "issued_on":
                              long_date(n.issued_on)} for n in case.penalty_notices],
         "profile": _profile(a),
+        "consulted": _consulted(a, meeting),
         "next_steps": [s.text for s in a.next_steps],
     }
 
@@ -126,12 +128,45 @@ def _pupil(case: Case) -> dict[str, Any]:
             "upn": p.upn}
 
 
-def _carer(c: Carer) -> dict[str, Any]:
+def _consulted(a: Assessment, meeting: Meeting | None) -> dict[str, str]:
+    """Whom the school consulted before legal action, as the school's own referral names
+    them: the profile's "your Inclusion Officer" is how the app speaks to the school, so
+    the referral says "the local authority's Inclusion Officer", and gives the officer's
+    name when a consultation meeting records someone in that role."""
+    consult = a.profile.consult.strip()
+    role = ("the local authority's " + consult[len("your "):]
+            if consult.lower().startswith("your ") else consult)
+    title = re.sub(r"\s*\(.*?\)", "", role).removeprefix("the local authority's ").strip()
+    name = ""
+    meetings = [m for m in reversed(a.case.meetings_by_date())
+                if m.kind is MeetingKind.LEGAL_CONSULTATION and m is not meeting]
+    for m in ([meeting] if meeting else []) + meetings:
+        officer = next((x for x in m.attendees if x.party is Party.AGENCY and x.name.strip()
+                        and x.role.strip().casefold() in
+                        (title.casefold(), consult.casefold(), role.casefold())), None)
+        if officer is not None:
+            name = officer.name.strip()
+            break
+    return {"role": role, "name": name}
+
+
+def _carer(c: Carer, case: Case) -> dict[str, Any]:
     return {"id": c.id, "first_name": c.first_name, "last_name": c.last_name,
             "full_name": c.full_name, "relationship": c.relationship,
             "parental_responsibility": c.parental_responsibility,
             "address_lines": lines(c.address), "email": c.email,
-            "salutation": f"Dear {c.full_name}"}
+            "salutation": f"Dear {c.full_name}",
+            "household": [o.full_name for o in case.carers
+                          if o.id != c.id and _share_a_home(c, o)]}
+
+
+def _share_a_home(one: Carer, other: Carer) -> bool:
+    """Two carers live together when both live with the pupil at the same address. Parents
+    who live apart may not share information (safeguarding, privacy): a letter to one says
+    nothing of the other unless they live together."""
+    def address(c: Carer) -> list[str]:
+        return [" ".join(line.casefold().split()) for line in lines(c.address)]
+    return one.lives_with_pupil and other.lives_with_pupil and address(one) == address(other)
 
 
 def as_at(a: Assessment, meeting: Meeting | None) -> date:

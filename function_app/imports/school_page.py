@@ -17,6 +17,8 @@ from function_app.domain.wording import counted
 from .targeting import TARGETING_SOURCE, School, cohorts, long_date, needing_plan, shown
 
 REPORT = "school_on_a_page"
+# One import is no trend: a sentence in place of a one-row table.
+NO_TREND = "No trend yet: one import so far; the next import will show the change."
 
 
 def template_path(overrides: Path | None = None) -> Path:
@@ -60,6 +62,7 @@ def page_context(school: School, profile: Profile, today: date) -> dict[str, Any
         "school": {"name": school.name, "address_lines": [], "phone": "", "email": ""},
         "marking": "", "logo": None, "phase": school.phase, "pupils": str(f.pupils),
         "figures_to": latest.label, "measures": measures, "trend": trend,
+        "trend_note": "" if len(trend) > 1 else NO_TREND,
         "year_groups": years, "targeting": targeting, "plans": plan_words,
         "source": f"Criteria: {TARGETING_SOURCE}. Rules: {profile.title}. "
                   f"Made on {long_date(today)}.",
