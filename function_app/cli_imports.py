@@ -180,7 +180,7 @@ def cases_report(outcome: ImportOutcome) -> dict[str, Any]:
                           "admission_number": a.pupil.admission_number,
                           "name": a.pupil.display_name, "tier": a.tier.tier if a.tier else None,
                           "attendance": display_percent(a.percent)
-                          if a.percent is not None else None}
+                          if a.percent is not None else None, "shown": a.shown}
                          for a, ref in plan.closed_again],
     }
     return out
@@ -226,6 +226,7 @@ def _pupil(a: PupilAssessment) -> dict[str, Any]:
         "present": p.figures.present_sessions if p.figures else None,
         "late": p.late,
         "percent": display_percent(a.percent) if a.percent is not None else None,
+        "shown": a.shown,
         "tier": a.tier.tier if a.tier else None,
         "persistently_absent": a.persistently_absent, "severely_absent": a.severely_absent,
         "penalty_threshold": None if threshold is None else {
@@ -253,6 +254,7 @@ def to_text(r: dict[str, Any]) -> str:
         lines.append(f"Marks dated after today, not counted: {r['marks_after_today_ignored']}")
     lines.append(f"Would need a case (Tier 2 and below, or severely absent): "
                  f"{len(r['need_a_case'])}")
+    width = max((len(p["shown"]) for p in r["need_a_case"]), default=0)
     for p in r["need_a_case"]:
         flags = [f for f, on in (("persistent", p["persistently_absent"]),
                                  ("severe", p["severely_absent"])) if on]
@@ -265,7 +267,7 @@ def to_text(r: dict[str, Any]) -> str:
         if moved is not None:
             flags.append(f"{moved:+.1f} points since the previous import")
         lines.append(f"  {p['upn'] or p['admission_number']:<14} {p['name']:<28} "
-                     f"{year:<4} {p['reg_group']:<6} {p['percent']:>6}  Tier {p['tier']}"
+                     f"{year:<4} {p['reg_group']:<6} {p['shown']:>{width}}  Tier {p['tier']}"
                      + (f"  {', '.join(flags)}" if flags else ""))
     if r.get("compared_with_previous"):
         down = sum(1 for v in r["trend"].values() if v < 0)
@@ -308,8 +310,8 @@ def _cases_text(r: dict[str, Any]) -> list[str]:
                      f"{c['row']}): {c['reason']}")
     for c in cases["closed_again"]:
         lines.append(f"  {c['case_ref']} is closed, and {c['upn'] or c['admission_number']} "
-                     f"meets the criteria again (Tier {c['tier']}, {c['attendance']}): "
-                     "left as it is; reopen it or open a new case if staff agree.")
+                     f"meets the criteria again, Tier {c['tier']} at {c['shown']}: left as "
+                     "it is; reopen it or open a new case if staff agree.")
     for c in cases["failed"]:
         lines.append(f"  NOT written: {c['case_ref']} {c['upn'] or c['admission_number']}: "
                      f"{c['problem']}")

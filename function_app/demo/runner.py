@@ -25,6 +25,7 @@ from typing import Any, TextIO
 from function_app import bootstrap
 from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.domain.attendance import display_figure
 from function_app.domain.errors import CaseworkError
 from function_app.services import list_columns as lc
 from function_app.services.legal_referral import Referral
@@ -325,13 +326,19 @@ async def _summaries(app: GraphClient, lists: dict[str, ListInfo], settings: Set
 
 
 def _attendance(fields: dict[str, Any]) -> str:
-    """The Tier, Attendance (%) and Severe absence columns the processor fills in, as the
-    Cases views show them: "Tier 4 · 50.0%, severely absent"."""
+    """The Tier, Attendance (%) and Severe absence columns the processor fills in, with the
+    sessions the percentage comes from (PresentSessions, PossibleSessions) by the one rule
+    (``display_figure``): "Tier 4 · 50.0% (100 of 200 possible sessions), severely absent".
+    The percentage alone only when the item holds no sessions."""
     tier, percent = fields.get("Tier"), fields.get("AttendancePercent")
     if tier is None or percent is None:
         return "no tier yet (the casework app fills it in from the figures)"
     severe = ", severely absent" if fields.get("SevereAbsence") == lc.YES else ""
-    return f"Tier {int(float(tier))} · {float(percent):.1f}%{severe}"
+    present, possible = fields.get("PresentSessions"), fields.get("PossibleSessions")
+    shown = (display_figure(int(float(present)), int(float(possible)))
+             if present is not None and possible is not None and float(possible) > 0
+             else f"{float(percent):.1f}%")
+    return f"Tier {int(float(tier))} · {shown}{severe}"
 
 
 def _by_school(refs: list[str]) -> list[str]:

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from function_app.domain.attendance import attendance_percent, display_percent, figures_from_marks
+from function_app.domain.attendance import figure_of, figures_from_marks
 from function_app.domain.codes import description, meaning
 from function_app.domain.model import Case, Quote, SessionMark
 from function_app.domain.penalty import penalty_threshold
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness
-from function_app.domain.wording import meeting_name
+from function_app.domain.wording import figures_stated, meeting_name
 
 from .formatting import long_date
 from .word_fields import add_field
@@ -244,7 +244,7 @@ def summary(d: Any, case: Case, r: Readiness | None, entries: Sequence[BundleEnt
     _labelled(d, "School", case.school.name)
     _labelled(d, "Stage", case.stage.value.replace("_", " ").capitalize())
     if case.attendance is not None and case.attendance.possible_sessions > 0:
-        _labelled(d, "Attendance", display_percent(attendance_percent(case.attendance)))
+        _labelled(d, "Attendance", figures_stated(case.attendance))
     meetings = [m for m in case.meetings_by_date() if m.status.value == "held"]
     _labelled(d, "Meetings held", "; ".join(f"{meeting_name(m.kind)} on {long_date(m.date)}"
                                             for m in meetings) or "none")
@@ -293,12 +293,11 @@ def attendance(d: Any, case: Case, profile: Profile | None) -> None:
     else:
         d.add_paragraph("No attendance figures are recorded.")
         return
-    pct = (display_percent(attendance_percent(figures)) if figures.possible_sessions > 0
-           else "-")
+    shown = figure_of(figures) if figures.possible_sessions > 0 else "-"
     _table(d, ("Possible sessions", "Present", "Authorised absence", "Unauthorised absence",
                "Attendance"),
            [(str(figures.possible_sessions), str(figures.present_sessions),
-             str(figures.authorised_absences), str(figures.unauthorised_absences), pct)])
+             str(figures.authorised_absences), str(figures.unauthorised_absences), shown)])
     if marks:
         register(d, marks)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from .attendance import display_percent
+from .attendance import display_percent, figure_of
 from .meetings import pupil_of_age_to_take_part
 from .model import (
     CaseStatus,
@@ -177,14 +177,14 @@ def _before_any_meeting(a: Assessment) -> Iterator[Advice]:
     if stage is Stage.MONITORING:
         if concern:
             yield Advice("letter_of_concern",
-                         f"Attendance is {_pct(a)} ({view.tier.label}, Tier {view.tier.tier}). "
+                         f"Attendance is {_pct(a)}, Tier {view.tier.tier} ({view.tier.label}). "
                          f"Write a letter of concern to {PARENTS}, by name.",
                          "seed 002: before a school attendance meeting the school will have "
                          "written a letter of concern; seed 000: contact parents individually; "
                          "Education Act 1996 s576: who is a parent")
         else:
             yield Advice("keep_monitoring",
-                         f"Attendance is {_pct(a)} (Tier {view.tier.tier}). Keep monitoring "
+                         f"Attendance is {_pct(a)}, Tier {view.tier.tier}. Keep monitoring "
                          "and recognise good or improved attendance.",
                          a.profile.source("tier_bands"))
         return
@@ -385,7 +385,8 @@ def pupil_expected(a: Assessment) -> bool:
 
 
 def _pct(a: Assessment) -> str:
-    return display_percent(a.attendance.percent)
+    """The attendance with its sessions: '77.8% (296 of 380 possible sessions)'."""
+    return figure_of(a.attendance.figures)
 
 
 def _unique(steps: list[Advice]) -> list[Advice]:

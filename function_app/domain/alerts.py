@@ -9,9 +9,11 @@ The domain decides; adapters only deliver (design.md, "The flow"). Three kinds:
   and 001: AIM reviews every 4 weeks);
 - a **generation failure** for the school's own channel: a document could not be made.
 
-An alert carries the case reference, the pupil's initials and plain words, never a child's
-record (design.md, "Least privilege and minimal data"); the pupil's full name rides along
-only so that a card may show it where a setting allows, and is kept out of ``repr``.
+An alert carries the case reference, the pupil's initials, the attendance figure with its
+sessions ("77.8% (296 of 380 possible sessions)", ``display_figure``) and plain words, never
+a child's record (design.md, "Least privilege and minimal data"); the pupil's full name
+rides along only so that a card may show it where a setting allows, and is kept out of
+``repr``.
 One alert per (case, reason, stage): ``dedupe_key`` stays the same until the case moves on.
 """
 
@@ -24,7 +26,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .advice import Advice
-from .attendance import display_percent
+from .attendance import figure_of
 from .model import CaseStatus, MeetingStatus, Stage
 from .wording import day, meeting_name
 
@@ -83,6 +85,7 @@ class Alert:
     pupil_initials: str = ""
     pupil_name: str = field(default="", repr=False)  # shown only where a setting allows
     variant: str = ""  # tells apart alerts of one stage, e.g. bundles of different case states
+    attendance: str = ""  # the figure with its sessions: "77.8% (296 of 380 possible sessions)"
 
     @property
     def dedupe_key(self) -> str:
@@ -250,9 +253,9 @@ def _grounds(a: Assessment) -> Iterator[Advice]:
     severe = codes.get("agree_plan_for_severe_absence") or codes.get("severe_absence_no_plan")
     if severe is not None:
         yield Advice("agree_plan_for_severe_absence",
-                     f"Attendance is {display_percent(a.attendance.percent)} (severely absent) "
-                     "and no plan with agreed actions is recorded: agree a joint approach with "
-                     "the school and the family.", severe.source)
+                     f"Attendance is {figure_of(a.attendance.figures)}, so the pupil is severely "
+                     "absent, and no plan with agreed actions is recorded: agree a joint "
+                     "approach with the school and the family.", severe.source)
     # DfE 2024 national framework: a penalty notice must be considered at 10 sessions of
     # unauthorised absence in a rolling 10 school weeks; penalty notices are the LA's.
     t = a.threshold
@@ -329,4 +332,5 @@ def _alert(a: Assessment, reason: AlertReason, audience: Audience, why: str,
         grounds=grounds,
         pupil_initials=pupil.initials,
         pupil_name=f"{pupil.forename} {pupil.surname}",
+        attendance=figure_of(a.attendance.figures),
     )

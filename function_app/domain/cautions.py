@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from .advice import Advice, has_agreed_plan, pupil_expected
-from .attendance import display_percent, figures_from_marks
+from .attendance import figure_of, figures_from_marks
 from .model import Attendee, MeetingKind, MeetingStatus, Party, Stage
 from .wording import counted, day, meeting_name
 
@@ -194,8 +194,8 @@ def _severe_without_plan(a: Assessment) -> Iterator[Advice]:
     if a.attendance.flags.severely_absent and a.profile.severe_absence_needs_plan \
             and not has_agreed_plan(a):
         yield Advice("severe_absence_no_plan",
-                     f"Attendance is {display_percent(a.attendance.percent)} (severely absent) "
-                     "and no plan with agreed actions is recorded.",
+                     f"Attendance is {figure_of(a.attendance.figures)}, so the pupil is severely "
+                     "absent, and no plan with agreed actions is recorded.",
                      a.profile.source("severe_absence_needs_plan"))
 
 

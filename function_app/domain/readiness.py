@@ -34,7 +34,7 @@ from datetime import date, timedelta
 
 from .advice import COMPULSORY_AGE_SOURCE, ESO_SOURCE, over_compulsory_school_age
 from .assessment import Assessment, MeetingView, assess
-from .attendance import display_percent
+from .attendance import figure_of
 from .meetings import pupil_of_age_to_take_part
 from .model import Carer, Case, ContactMode, Interaction, Meeting, MeetingKind, MeetingStatus
 from .policy import Profile
@@ -402,7 +402,7 @@ def _support_offered(a: Assessment) -> Step:
 def _attendance_record(a: Assessment) -> Step:
     code, title = "attendance_record", "The attendance record over the period cited"
     case, f = a.case, a.attendance.figures
-    pct = display_percent(a.attendance.percent)
+    shown = figure_of(f)
     if case.marks:
         t = a.threshold
         assert t is not None and t.window_start and t.window_end
@@ -413,7 +413,7 @@ def _attendance_record(a: Assessment) -> Step:
                     f"{day(max(m.date for m in case.marks))}. Penalty notice window: "
                     f"{t.sessions} unauthorised sessions between {day(t.window_start)} and "
                     f"{day(t.window_end)} ({t.school_weeks} school weeks), which {reached} the "
-                    f"threshold of {rule.sessions} in {rule.school_weeks}. Attendance {pct}.",
+                    f"threshold of {rule.sessions} in {rule.school_weeks}. Attendance {shown}.",
                     "", a.profile.source("penalty_notice_threshold"))
     source = ("School Attendance (Pupil Registration) (England) Regulations 2024: the register "
               "is the legal record; " + a.profile.source("penalty_notice_threshold"))
@@ -425,11 +425,10 @@ def _attendance_record(a: Assessment) -> Step:
             window = (f" The period has {t.school_weeks} school weeks, so it {reached} the "
                       f"penalty notice threshold of {rule.sessions} in {rule.school_weeks}.")
         return Step(code, title, True,
-                    f"{f.present_sessions} of {f.possible_sessions} possible sessions attended "
-                    f"({pct}), {f.unauthorised_absences} unauthorised absences, from "
+                    f"Attendance {shown}, {f.unauthorised_absences} unauthorised absences, from "
                     f"{day(f.period_start)} to {day(f.period_end)}.{window}", "", source)
     return Step(code, title, False,
-                f"Attendance figures ({pct}) are recorded without the period they cover.",
+                f"Attendance figures of {shown} are recorded without the period they cover.",
                 "Add the period the figures cover (first and last day), or the session marks "
                 "from the register for that period.", source)
 

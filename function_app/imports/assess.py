@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from function_app.domain.attendance import absence_flags, attendance_percent, tier_for
+from function_app.domain.attendance import absence_flags, attendance_percent, figure_of, tier_for
 from function_app.domain.model import SessionMark
 from function_app.domain.penalty import NOT_A_SCHOOL_WEEK, ThresholdCheck, penalty_threshold
 from function_app.domain.policy import Profile, TierBand
@@ -23,6 +23,13 @@ class PupilAssessment:
     persistently_absent: bool
     severely_absent: bool
     threshold: ThresholdCheck | None  # None without session marks
+
+    @property
+    def shown(self) -> str | None:
+        """The figure with its sessions, '77.8% (296 of 380 possible sessions)'; None when
+        the pupil has no possible sessions."""
+        figures = self.pupil.figures
+        return None if self.percent is None or figures is None else figure_of(figures)
 
     @property
     def needs_case(self) -> bool:

@@ -17,7 +17,7 @@ from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
-from function_app.domain.attendance import display_percent
+from function_app.domain.attendance import display_figure, display_percent
 
 from .assess import PupilAssessment
 from .model import CHARACTERISTICS, ImportResult
@@ -168,7 +168,8 @@ def targeting_reasons(phase: str, figures: Figures) -> list[str]:
                        f"({figures.pupils})")
     overall = figures.overall
     if overall is not None and overall < LOW_OVERALL:
-        reasons.append(f"overall attendance under {LOW_OVERALL}% ({shown(overall)})")
+        reasons.append(f"overall attendance {display_figure(figures.present, figures.possible)}"
+                       f", under {LOW_OVERALL}%")
     return reasons
 
 

@@ -1,24 +1,28 @@
 """An assessment as text for an attendance lead, or as JSON for machines.
 
 The JSON keys are documented in docs/assess-output.md and are stable: new keys may be
-added, none renamed or removed without raising ``schema_version``.
+added, none renamed or removed without raising ``schema_version``. Numbers stay numbers for
+machines; ``attendance.shown`` and the text give the figure as a person reads it, with its
+sessions: "77.8% (296 of 380 possible sessions)" (``display_figure``, one decimal, rounded
+down, the same number as ``attendance_percent``).
 """
 
 from __future__ import annotations
 
-import math
+from fractions import Fraction
 from typing import Any
 
 from function_app.domain.assessment import Assessment
-from function_app.domain.attendance import display_percent
+from function_app.domain.attendance import figure_of, percent_tenths
 from function_app.domain.meetings import pupil_of_age_to_take_part
 from function_app.domain.wording import day, meeting_name
 
 SCHEMA_VERSION = 1
 
 
-def _one_decimal_down(value: Any) -> float:
-    return float(math.floor(value * 10)) / 10
+def _one_decimal_down(value: Fraction) -> float:
+    """The percentage as the figure shows it (``percent_tenths``): 77.89...% is 77.8."""
+    return percent_tenths(value) / 10
 
 
 def _iso(d: Any) -> str | None:
@@ -50,6 +54,7 @@ def to_json(a: Assessment) -> dict[str, Any]:
             "authorised_absences": f.authorised_absences,
             "unauthorised_absences": f.unauthorised_absences,
             "attendance_percent": _one_decimal_down(view.percent),
+            "shown": figure_of(f),
             "tier": view.tier.tier,
             "tier_band": view.tier.label,
             "persistently_absent": view.flags.persistently_absent,
@@ -95,6 +100,7 @@ def to_json(a: Assessment) -> dict[str, Any]:
 
 
 def to_text(a: Assessment) -> str:
+    """The assessment for a person: every percentage with its sessions."""
     view, case = a.attendance, a.case
     f = view.figures
     flags = [name for name, on in (("persistently absent", view.flags.persistently_absent),
@@ -104,9 +110,8 @@ def to_text(a: Assessment) -> str:
         f"Year {case.pupil.year_group}, {case.school.name}",
         f"Assessed on {day(a.today)} under {a.profile.title}.",
         "",
-        f"Attendance: {display_percent(view.percent)} ({f.present_sessions} of "
-        f"{f.possible_sessions} possible sessions"
-        + (", counted from the register marks" if view.from_marks else "") + ")",
+        f"Attendance: {figure_of(f)}"
+        + (", counted from the register marks" if view.from_marks else ""),
         f"Tier {view.tier.tier} ({view.tier.label})"
         + (f"; {' and '.join(flags)}" if flags else ""),
         f"Absences: {f.authorised_absences} authorised, {f.unauthorised_absences} unauthorised.",

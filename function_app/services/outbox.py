@@ -119,6 +119,7 @@ def _to_json(alert: Alert) -> dict[str, Any]:
         "review_due": alert.review_due.isoformat() if alert.review_due else None,
         "grounds": [[g.code, g.text, g.source] for g in alert.grounds],
         "pupil_initials": alert.pupil_initials, "variant": alert.variant,
+        "attendance": alert.attendance,
     }  # no pupil_name: the state store keeps no child's name
 
 
@@ -133,4 +134,5 @@ def _from_json(raw: dict[str, Any]) -> Alert:
         last_meeting=day(raw["last_meeting"]), last_meeting_kind=raw["last_meeting_kind"],
         review_due=day(raw["review_due"]),
         grounds=tuple(Advice(*g) for g in raw["grounds"]),
-        pupil_initials=raw["pupil_initials"], variant=raw["variant"])
+        pupil_initials=raw["pupil_initials"], variant=raw["variant"],
+        attendance=raw.get("attendance", ""))

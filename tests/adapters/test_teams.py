@@ -164,13 +164,15 @@ def test_every_card_kind_is_valid_adaptive_card_1_5(
 
 
 @pytest.mark.unit
-def test_a_card_shows_reference_school_tier_stage_why_and_dates() -> None:
-    """The consultation card carries what the LA officer needs to act, and two buttons."""
+def test_a_card_shows_reference_school_tier_attendance_stage_why_and_dates() -> None:
+    """The consultation card carries what the LA officer needs to act, the attendance with
+    its sessions among it, and two buttons."""
     item = KINDS[AlertReason.CONSULTATION_NEEDED.value]
     assert isinstance(item, Alert)
     card = card_for(item, links_for(item))
     runs = list(texts(card, "TextRun"))
     for shown in ("ATT-2026-0042", "Severn Vale Academy", "Tier 3 (79-51%)",
+                  "78.0% (78 of 100 possible sessions)",
                   "Attendance Improvement Meeting (AIM)", "AIM review, 21 October 2026",
                   "18 November 2026", item.why):
         assert shown in runs

@@ -277,20 +277,23 @@ def test_the_demo_provisions_views_and_formatting_once(played: Played) -> None:
 
 
 def test_each_case_shows_the_tier_and_attendance_the_app_filled_in(played: Played) -> None:
-    """Every case's summary reads "Tier N · P%" from the columns the processor filled in,
-    the tier agreeing with the rules' bands and "severely absent" exactly at 50% or lower,
-    on the first run and on the second, which finds them already filled in."""
+    """Every case's summary reads "Tier N · P% (X of Y possible sessions)" from the columns
+    the processor filled in, the percentage the one rule's figure for those sessions, the tier
+    agreeing with the rules' bands and "severely absent" exactly at 50% or lower, on the
+    first run and on the second, which finds them already filled in."""
     from fractions import Fraction
 
     from function_app.domain import load_profile
-    from function_app.domain.attendance import tier_for
+    from function_app.domain.attendance import display_figure, tier_for
 
     bands = load_profile("national-2024").tier_bands
     for case in played.first.cases:
-        found = re.fullmatch(r"Tier ([1-4]) · (\d+\.\d)%(, severely absent)?", case.attendance)
+        found = re.fullmatch(r"Tier ([1-4]) · ((\d+\.\d)% \((\d+) of (\d+) possible "
+                             r"sessions\))(, severely absent)?", case.attendance)
         assert found, (case.case_ref, case.attendance)
-        percent = Fraction(found[2])
+        assert found[2] == display_figure(int(found[4]), int(found[5])), case.case_ref
+        percent = Fraction(found[3])
         assert int(found[1]) == tier_for(percent, bands).tier, case.case_ref
-        assert bool(found[3]) == (percent <= 50), case.case_ref
+        assert bool(found[6]) == (percent <= 50), case.case_ref
         assert f"  Attendance: {case.attendance}" in played.first_output
         assert f"  Attendance: {case.attendance}" in played.second_output

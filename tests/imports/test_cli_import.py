@@ -22,7 +22,8 @@ def run(argv: list[str]) -> int:
 
 def test_dry_run_shows_mapping_counts_and_cases(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
-    """The dry run shows the mapping chosen, counts per tier and who would need a case."""
+    """The dry run shows the mapping chosen, counts per tier and who would need a case, each
+    with the figure and the sessions it comes from."""
     path = builder.grid_file(tmp_path)
     assert run([str(path), "--dry-run", "--today", builder.TODAY]) == 0
     out = capsys.readouterr().out
@@ -33,6 +34,7 @@ def test_dry_run_shows_mapping_counts_and_cases(tmp_path: Path,
     assert "Penalty notice threshold reached: 2" in out
     assert "Would need a case (Tier 2 and below, or severely absent): 5" in out
     assert "Mohammed Ali" in out and "Amelia Hughes" not in out
+    assert "9R     45.0% (45 of 100 possible sessions)  Tier 4" in out
     assert "Dry run: nothing was written." in out
 
 
@@ -45,13 +47,15 @@ def test_without_dry_run_needs_a_site(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """--format json gives the counts and each pupil needing a case with their %."""
+    """--format json gives the counts and each pupil needing a case with their % and, in
+    ``shown``, the figure with its sessions."""
     path = builder.marks_file(tmp_path, ".csv")
     assert run([str(path), "--dry-run", "--format", "json", "--today", builder.TODAY]) == 0
     report = json.loads(capsys.readouterr().out)
     assert [t["pupils"] for t in report["tiers"]] == [5, 3, 1, 1]
     freya = next(p for p in report["need_a_case"] if p["upn"] == "K801200000055")
     assert freya["percent"] == "90.0%"
+    assert freya["shown"] == "90.0% (90 of 100 possible sessions)"
     assert freya["penalty_threshold"]["reached"] is True
     assert report["written"] is False
 

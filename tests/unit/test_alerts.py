@@ -84,7 +84,8 @@ def test_severe_absence_without_a_plan_needs_a_consultation_once() -> None:
     # 12 unauthorised sessions in the figures' 10 school weeks reach the threshold (DfE 2024)
     assert [g.code for g in alert.grounds] == ["agree_plan_for_severe_absence",
                                                 "consider_penalty_notice"]
-    assert "50.0% (severely absent)" in alert.why
+    assert ("Attendance is 50.0% (50 of 100 possible sessions), so the pupil is severely absent"
+            in alert.why)
     assert alert.tier == 4
 
 

@@ -1,9 +1,11 @@
 """Adaptive Cards 1.5 for Teams, built as plain dicts: one per alert, one per digest.
 
-A card shows the case reference, the school, the tier and stage, why it was raised, the key
-dates, and buttons that open the case folder and the case item: a reference and a link,
-not a child's record (design.md, "Least privilege and minimal data"). The pupil appears by
-initials; the full name only when ``show_names`` is set (CASEWORK_CARDS_SHOW_NAMES).
+A card shows the case reference, the school, the tier, the attendance with its sessions
+("77.8% (296 of 380 possible sessions)", the one rule of ``display_figure``), the stage, why
+it was raised, the key dates, and buttons that open the case folder and the case item: a
+reference, a figure and a link, not a child's record (design.md, "Least privilege and
+minimal data"). The pupil appears by initials; the full name only when ``show_names`` is
+set (CASEWORK_CARDS_SHOW_NAMES).
 
 Anything a person typed (case references, school names, a failure's message) goes into
 TextRuns, which Adaptive Cards never read as Markdown, so it shows exactly as typed
@@ -94,6 +96,8 @@ def _alert_facts(alert: Alert, pupil: str) -> list[tuple[str, str]]:
     facts.append(("School", alert.school))
     if alert.tier is not None:
         facts.append(("Tier", _tier(alert)))
+    if alert.attendance:
+        facts.append(("Attendance", alert.attendance))
     if alert.stage is not None:
         facts.append(("Stage", _capital(stage_name(alert.stage))))
     if alert.last_meeting is not None:
@@ -107,7 +111,9 @@ def _alert_facts(alert: Alert, pupil: str) -> list[tuple[str, str]]:
 
 def _fallback(alert: Alert, pupil: str) -> str:
     who = f"{alert.case_ref} ({pupil})" if pupil else alert.case_ref
-    return _clip(f"{alert.reason.heading}: {who}, {alert.school}. {alert.why}", FALLBACK_LIMIT)
+    attendance = f" Attendance {alert.attendance}." if alert.attendance else ""
+    return _clip(f"{alert.reason.heading}: {who}, {alert.school}.{attendance} {alert.why}",
+                 FALLBACK_LIMIT)
 
 
 def _open_buttons(links: CaseLinks | None) -> list[dict[str, Any]]:
