@@ -110,8 +110,8 @@ def _export(path: Path, mapping: Mapping | None, skip_invalid: bool, today: date
 
 def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
     from function_app.documents.naming import safe_name
-    from function_app.imports.school_page import school_page
-    from function_app.imports.targeting import by_period, by_school, long_date, shown
+    from function_app.imports.school_page import overall_figure, school_page
+    from function_app.imports.targeting import by_period, by_school, long_date
     from function_app.imports.targeting_pack import la_pack, periods_differ, school_pack
     from function_app.services.files import write_atomically
     from function_app.settings import Settings
@@ -123,7 +123,7 @@ def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
     for s in schools:
         f = s.latest.figures
         reasons = s.targeting_reasons()
-        lines.append(f"  {s.name}: {s.phase}, {f.pupils} pupils, overall {shown(f.overall)} "
+        lines.append(f"  {s.name}: {s.phase}, {f.pupils} pupils, overall {overall_figure(f)} "
                      f"to {s.latest.label} ({counted(len(s.exports), 'export')}); termly targeting "
                      f"meeting: {'yes, ' + '; '.join(reasons) if reasons else 'no'}")
         book = write_atomically(out / f"{safe_name(s.name)} targeting pack.xlsx",

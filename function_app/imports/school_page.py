@@ -1,6 +1,10 @@
 """Seed 003's "school on a page": one page of a school's attendance for its governors and the
 termly targeting meeting, from templates/school-on-a-page.docx (the catalogue's "reports";
-an LA may put its own copy in CASEWORK_TEMPLATES_DIR). No pupil is named on it."""
+an LA may put its own copy in CASEWORK_TEMPLATES_DIR). No pupil is named on it.
+
+Every percentage on it says what it is worked out from: attendance its sessions, by the one
+rule (``display_figure``: "94.1% (1130 of 1200 possible sessions)"), and persistent and
+severe absence the pupils they count ("12.5% (15 pupils)")."""
 
 from __future__ import annotations
 
@@ -11,10 +15,19 @@ from typing import Any
 
 from function_app.documents.catalogue import SHIPPED_TEMPLATES
 from function_app.documents.renderer import CompiledTemplate, DocumentProperties
+from function_app.domain.attendance import display_figure
 from function_app.domain.policy import Profile
 from function_app.domain.wording import counted
 
-from .targeting import TARGETING_SOURCE, School, cohorts, long_date, needing_plan, shown
+from .targeting import (
+    TARGETING_SOURCE,
+    Figures,
+    School,
+    cohorts,
+    long_date,
+    needing_plan,
+    shown,
+)
 
 REPORT = "school_on_a_page"
 # One import is no trend: a sentence in place of a one-row table.
@@ -29,25 +42,37 @@ def template_path(overrides: Path | None = None) -> Path:
     return own if own is not None and own.is_file() else SHIPPED_TEMPLATES / name
 
 
+def overall_figure(figures: Figures) -> str:
+    """The group's attendance with the sessions it comes from (``display_figure``): "94.1%
+    (1130 of 1200 possible sessions)"; '-' when it has no possible sessions."""
+    return display_figure(figures.present, figures.possible) if figures.possible else "-"
+
+
+def rate_figure(figures: Figures, count: int) -> str:
+    """A share of the group's pupils with the pupils it counts: "12.5% (15 pupils)"; '-'
+    when the group has no pupils with figures."""
+    return f"{shown(figures.rate(count))} ({counted(count, 'pupil')})" if figures.pupils else "-"
+
+
 def page_context(school: School, profile: Profile, today: date) -> dict[str, Any]:
     latest = school.latest
     f = latest.figures
     reasons = school.targeting_reasons()
     plans = needing_plan(latest.assessed)
     measures = [
-        {"label": "Overall attendance", "value": shown(f.overall)},
+        {"label": "Overall attendance", "value": overall_figure(f)},
         {"label": "Persistently absent (10% or more of sessions missed)",
-         "value": f"{shown(f.rate(f.persistent))} ({counted(f.persistent, 'pupil')})"},
+         "value": rate_figure(f, f.persistent)},
         {"label": "Severely absent (50% or more of sessions missed)",
-         "value": f"{shown(f.rate(f.severe))} ({counted(f.severe, 'pupil')})"},
+         "value": rate_figure(f, f.severe)},
     ] + [{"label": f"Tier {b.tier} ({b.label})", "value": str(f.tiers.get(b.tier, 0))}
          for b in profile.tier_bands]
-    trend = [{"to": e.label, "overall": shown(e.figures.overall),
-              "persistent": shown(e.figures.rate(e.figures.persistent)),
-              "severe": shown(e.figures.rate(e.figures.severe))} for e in school.exports]
+    trend = [{"to": e.label, "overall": overall_figure(e.figures),
+              "persistent": rate_figure(e.figures, e.figures.persistent),
+              "severe": rate_figure(e.figures, e.figures.severe)} for e in school.exports]
     years = [{"group": c.group, "pupils": str(c.figures.pupils),
-              "overall": shown(c.figures.overall),
-              "persistent": shown(c.figures.rate(c.figures.persistent))}
+              "overall": overall_figure(c.figures),
+              "persistent": rate_figure(c.figures, c.figures.persistent)}
              for c in cohorts(latest.assessed) if c.dimension == "Year group"]
     targeting = (f"{school.name} has termly targeting support meetings with the local "
                  f"authority: {'; '.join(reasons)}." if reasons else

@@ -1,7 +1,8 @@
 """What staff see in the lists, worked out from the formatting files: the tier pill agrees
-with the rules' tier bands, the status icon and its hover text, the overdue review date, the
-Cases form's header (case reference, initials, tier) and the fields shown only when they
-apply; and `casework provision --site-script` writes a valid site script."""
+with the rules' tier bands and gives the sessions beside the percentage, the status icon and
+its hover text, the overdue review date, the Cases form's header (case reference, initials,
+tier) and the fields shown only when they apply; and `casework provision --site-script`
+writes a valid site script."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ import pytest
 
 from function_app.cli import main
 from function_app.domain import load_profile
-from function_app.domain.attendance import absence_flags, display_percent, tier_for
+from function_app.domain.attendance import (
+    absence_flags,
+    display_figure,
+    display_percent,
+    tier_for,
+)
 from function_app.services.list_columns import attendance_summary
 from function_app.services.list_formatting import view_query
 
@@ -39,16 +45,31 @@ def _summary(present: int, possible: int) -> dict[str, Any]:
     return {k: float(v) if isinstance(v, int) else v for k, v in written.items()}
 
 
+def _row(present: int, possible: int) -> dict[str, Any]:
+    """The Cases item with the session columns filled in beside what the app writes."""
+    return {**_summary(present, possible), "PresentSessions": float(present),
+            "PossibleSessions": float(possible)}
+
+
+def _in_the_list(present: int, possible: int) -> str:
+    """The one rule's figure (``display_figure``) in the list's shorter words: "63.1% (240
+    of 380 sessions)", "possible" left out to fit a list cell."""
+    return display_figure(present, possible).replace(" possible session", " session")
+
+
 @pytest.mark.parametrize(("present", "possible"), [
     (50, 50), (93, 100), (186, 200), (185, 200), (80, 100), (79, 100), (51, 100), (50, 100),
     (0, 100), (157, 190), (120, 190)])
 def test_the_tier_pill_shows_the_rules_tier_and_percentage(present: int, possible: int) -> None:
-    """From the columns the app fills in, the pill says "Tier N · P%" exactly as the rules
-    work the tier out and the letters print the percentage (one decimal, "93.0%" too), in
-    the tier's colour, with white text only on the red of tier 4."""
+    """From the columns the app fills in, the pill says "Tier N · P% (X of Y sessions)"
+    exactly as the rules work the tier out and the letters print the figure (one decimal,
+    "93.0%" too), "Tier N · P%" without the session columns, in the tier's colour, with
+    white text only on the red of tier 4."""
     fields = _summary(present, possible)
     percent = Fraction(present * 100, possible)
     band = tier_for(percent, BANDS)
+    assert evaluate(PILL["txtContent"], _row(present, possible)) == (
+        f"Tier {band.tier} · {_in_the_list(present, possible)}")
     assert evaluate(PILL["txtContent"], fields) == f"Tier {band.tier} · {display_percent(percent)}"
     colours = {evaluate(PILL["style"]["background-color"], _summary(p, 100))
                for p in (100, 85, 60, 10)}
@@ -70,6 +91,50 @@ def test_a_case_without_figures_says_so() -> None:
     fields = {"Tier": "", "AttendancePercent": "", "SevereAbsence": ""}
     assert evaluate(PILL["txtContent"], fields) == "No figures"
     assert "fill in the session figures" in evaluate(PILL["attributes"]["title"], fields)
+
+
+def test_a_case_of_240_of_380_sessions_reads_its_sessions_in_the_list() -> None:
+    """A Cases row with 240 of 380 sessions reads "Tier 3 · 63.1% (240 of 380 sessions)"."""
+    assert evaluate(PILL["txtContent"], _row(240, 380)) == "Tier 3 · 63.1% (240 of 380 sessions)"
+
+
+@pytest.mark.parametrize(("present", "possible"), [("", ""), ("", 380.0), (240.0, ""),
+                                                   (0.0, 0.0)])
+def test_blank_session_columns_fall_back_to_the_percentage(present: Any,
+                                                           possible: Any) -> None:
+    """With a session column blank (the register kept in Attendance Marks) or no possible
+    sessions, the pill shows the percentage alone: "Tier 3 · 63.1%"."""
+    fields = {**_summary(240, 380), "PresentSessions": present, "PossibleSessions": possible}
+    assert evaluate(PILL["txtContent"], fields) == "Tier 3 · 63.1%"
+
+
+def test_sessions_that_do_not_give_the_percentage_are_not_shown_beside_it() -> None:
+    """Session columns the app's percentage was not worked out from (typed after it, or
+    beside marks) do not appear beside it: the pill falls back to "Tier 3 · 63.1%"."""
+    fields = {**_summary(240, 380), "PresentSessions": 250.0, "PossibleSessions": 380.0}
+    assert evaluate(PILL["txtContent"], fields) == "Tier 3 · 63.1%"
+
+
+def test_one_possible_session_is_a_session() -> None:
+    """One possible session reads "(1 of 1 session)", as ``display_figure`` words it."""
+    assert evaluate(PILL["txtContent"], _row(1, 1)) == f"Tier 1 · {_in_the_list(1, 1)}"
+    assert _in_the_list(1, 1) == "100.0% (1 of 1 session)"
+
+
+def test_the_pill_gives_the_sessions_for_every_figure_and_fits_a_list_cell() -> None:
+    """For every split of a school year's 380 sessions (and of 999), the pill shows the
+    sessions the app's percentage comes from, in 40 characters or fewer."""
+    for possible in (380, 999):
+        for present in range(possible + 1):
+            shown = evaluate(PILL["txtContent"], _row(present, possible))
+            assert shown.endswith(f" · {_in_the_list(present, possible)}"), shown
+            assert len(shown) <= 40, shown
+
+
+def test_the_form_header_and_the_list_show_the_same_pill() -> None:
+    """The Cases form's header pill reads exactly as the Tier column's pill."""
+    header = FORMATTING["Cases"]["form"]["header"]["children"][0]["children"][2]
+    assert header["txtContent"] == PILL["txtContent"]
 
 
 def test_severe_absence_rows_are_red_exactly_when_the_app_says_severe() -> None:
@@ -124,11 +189,11 @@ def test_the_cases_form_header_shows_reference_initials_and_tier_not_names() -> 
     the tier pill, and never the pupil's name."""
     form = FORMATTING["Cases"]["form"]
     fields = {"Title": "ATT-2026-0042", "PupilForename": "jordan", "PupilSurname": "Ellis",
-              "Stage": "Notice to Improve", **_summary(120, 190)}
+              "Stage": "Notice to Improve", **_row(120, 190)}
     texts = _header_texts(form["header"], fields)
     assert "Case ATT-2026-0042" in texts
     assert "Pupil JE · Notice to Improve" in texts
-    assert "Tier 3 · 63.1%" in texts
+    assert "Tier 3 · 63.1% (120 of 190 sessions)" in texts
     assert not any("jordan" in t.lower() or "Ellis" in t for t in texts)
 
 
