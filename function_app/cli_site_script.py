@@ -5,7 +5,6 @@ formatting and forms, from ``sharepoint_schema/``."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -37,18 +36,31 @@ def write_site_script(out_name: str) -> int:
     ``casework provision --site-script OUT.json``."""
     from function_app.services.list_formatting import load_formatting
     from function_app.services.list_schema import load_lists
-    from function_app.services.site_script import site_script
+    from function_app.services.site_script import in_parts, script_text, site_script
 
     lists = load_lists()
-    script = site_script(lists, load_formatting(lists))
-    text = json.dumps(script, indent=2, ensure_ascii=False) + "\n"
+    parts = in_parts(site_script(lists, load_formatting(lists)))
     if out_name == "-":
-        sys.stdout.write(text)
+        if len(parts) > 1:
+            print(f"casework: the site script is over SharePoint's limits, so it comes in "
+                  f"{len(parts)} parts: give --out FILE to write them.", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        sys.stdout.write(script_text(parts[0]) + "\n")
         return EXIT_OK
     out = Path(out_name)
     if not out.parent.is_dir():
         print(f"casework: the folder {out.parent} does not exist.", file=sys.stderr)
         return EXIT_BAD_INPUT
-    out.write_text(text, encoding="utf-8")
-    print(f"Wrote the site script ({len(script['actions'])} lists) to {out}.")
+    names = [out] if len(parts) == 1 else [
+        out.with_name(f"{out.stem}-{n}{out.suffix}") for n in range(1, len(parts) + 1)]
+    for name, part in zip(names, parts, strict=True):
+        name.write_text(script_text(part) + "\n", encoding="utf-8")
+    if len(parts) == 1:
+        print(f"Wrote the site script ({len(parts[0]['actions'])} lists) to {out}.")
+    else:
+        print(f"SharePoint takes at most 300 actions and 100,000 characters in one site "
+              f"script, so this one is in {len(parts)} parts; add them to the site design in "
+              "this order:")
+        for name, part in zip(names, parts, strict=True):
+            print(f"  {name}: {', '.join(a['listName'] for a in part['actions'])}")
     return EXIT_OK

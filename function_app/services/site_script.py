@@ -36,6 +36,48 @@ def site_script(lists: Sequence[Mapping[str, Any]],
     return {"$schema": SCHEMA_URL, "actions": actions}
 
 
+# SharePoint takes a site script of at most 300 actions (subactions counted) and 100,000
+# characters (learn.microsoft.com/sharepoint/dev/declarative-customization/site-design-
+# overview, "Site script limits"); a bigger one is refused.
+MAX_ACTIONS = 300
+MAX_CHARACTERS = 100_000
+
+
+def script_text(script: Mapping[str, Any]) -> str:
+    """The script as SharePoint is given it: compact JSON (whitespace counts to the limit)."""
+    return json.dumps(script, ensure_ascii=False, separators=(",", ":"))
+
+
+def in_parts(script: Mapping[str, Any], max_characters: int = MAX_CHARACTERS,
+             max_actions: int = MAX_ACTIONS) -> list[dict[str, Any]]:
+    """The script split, in order, into as few scripts as SharePoint's limits allow, each
+    list whole; run them one after the other (a list is still created after those it looks
+    up). ValueError when one list alone is over a limit."""
+    parts: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+
+    def fits(actions: list[dict[str, Any]]) -> bool:
+        count = sum(1 + len(a.get("subactions", [])) for a in actions)
+        text = script_text({"$schema": script["$schema"], "actions": actions})
+        return count <= max_actions and len(text) <= max_characters
+
+    for action in script["actions"]:
+        if fits([*current, action]):
+            current.append(action)
+            continue
+        if not current:
+            raise ValueError(f"the list {action.get('listName')!r} alone is over SharePoint's "
+                             "site script limits")
+        parts.append({"$schema": script["$schema"], "actions": current})
+        current = [action]
+        if not fits(current):
+            raise ValueError(f"the list {action.get('listName')!r} alone is over SharePoint's "
+                             "site script limits")
+    if current:
+        parts.append({"$schema": script["$schema"], "actions": current})
+    return parts
+
+
 def field_id(list_name: str, column_name: str) -> str:
     """A stable field id for a list's column, so that running the script again is harmless."""
     return "{" + str(uuid.uuid5(FIELD_ID_NAMESPACE, f"{list_name}/{column_name}")) + "}"

@@ -20,7 +20,13 @@ from referencing.jsonschema import DRAFT4
 from function_app import cli_site_script
 from function_app.services.list_formatting import FORMATTING_DIR, load_formatting, view_query
 from function_app.services.list_schema import load_lists
-from function_app.services.site_script import site_script
+from function_app.services.site_script import (
+    MAX_ACTIONS,
+    MAX_CHARACTERS,
+    in_parts,
+    script_text,
+    site_script,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -287,11 +293,33 @@ def test_the_site_script_carries_every_column_view_and_formatter() -> None:
             entry["form"])
 
 
-def test_the_cli_writes_the_site_script(tmp_path: Path) -> None:
-    """casework site-script --out writes the same script as site_script()."""
+def test_the_cli_writes_the_site_script_in_parts_sharepoint_accepts(tmp_path: Path) -> None:
+    """casework site-script --out writes the script of site_script(), in as many files as
+    SharePoint's limits need (300 actions, 100,000 characters each, compact JSON), each
+    valid, the lists in their order."""
     parser = argparse.ArgumentParser()
     cli_site_script.add_parser(parser.add_subparsers(dest="command"))
     out = tmp_path / "site-script.json"
     args = parser.parse_args(["site-script", "--out", str(out)])
     assert cli_site_script.command(args) == 0
-    assert json.loads(out.read_text(encoding="utf-8")) == SCRIPT
+    files = [out] if out.exists() else sorted(tmp_path.glob("site-script-*.json"))
+    assert files
+    actions = []
+    for path in files:
+        text = path.read_text(encoding="utf-8").rstrip("\n")
+        assert len(text) <= MAX_CHARACTERS
+        part = json.loads(text)
+        assert sum(1 + len(a["subactions"]) for a in part["actions"]) <= MAX_ACTIONS
+        assert _errors(SITE_SCRIPT_URL, part) == []
+        actions += part["actions"]
+    assert actions == SCRIPT["actions"]
+
+
+def test_a_script_too_big_for_one_comes_in_parts_each_within_the_limit() -> None:
+    """With a lower limit the same lists split into several scripts, none over it, together
+    the whole script in order."""
+    small = len(script_text(SCRIPT)) // 3
+    parts = in_parts(SCRIPT, max_characters=small)
+    assert len(parts) >= 3
+    assert all(len(script_text(p)) <= small for p in parts)
+    assert [a for p in parts for a in p["actions"]] == SCRIPT["actions"]
