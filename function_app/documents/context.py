@@ -85,7 +85,7 @@ def build_context(a: Assessment, meeting: Meeting | None, carer: Carer | None,
         "siblings": [{"full_name": f"{s.forename} {s.surname}", "school": s.school,
                       "date_of_birth": long_date(s.date_of_birth),
                       "attendance_concern": s.attendance_concern} for s in case.siblings],
-        "attendance": _attendance(a, as_at(a, meeting)),
+        "attendance": _attendance(a, meeting),
         "meeting": _meeting(a, meeting) if meeting else None,
         "previous_meeting": _meeting(a, prev) if meeting and (prev := _previous(case, meeting))
         else None,
@@ -175,10 +175,15 @@ def as_at(a: Assessment, meeting: Meeting | None) -> date:
     return min(a.today, meeting.date) if meeting else a.today
 
 
-def _attendance(a: Assessment, day: date) -> dict[str, Any]:
-    """The figures as they stood on ``day`` (docs/documents.md, "How figures are shown"):
-    never a period ending after it, always the sessions beside the percentage."""
-    at = figures_as_at(a.case.attendance, a.case.marks, day)
+def _attendance(a: Assessment, meeting: Meeting | None) -> dict[str, Any]:
+    """The figures as they stood on the document's day, ``as_at`` (docs/documents.md, "How
+    figures are shown"): never a period ending after it, always the sessions beside the
+    percentage. For a meeting, the case totals are those kept on it when it was first
+    recorded, if they were (``Meeting.figures_at_meeting``): the school overwrites the
+    case's own."""
+    totals = (meeting.figures_at_meeting if meeting and meeting.figures_at_meeting
+              else a.case.attendance)
+    at = figures_as_at(totals, a.case.marks, as_at(a, meeting))
     return _figures(at, a)
 
 
@@ -257,7 +262,7 @@ def _meeting(a: Assessment, m: Meeting) -> dict[str, Any]:
                     "school": list(m.agreed_actions.school),
                     "others": list(m.agreed_actions.others)},
         "target": m.target,
-        "attendance": _attendance(a, as_at(a, m)),
+        "attendance": _attendance(a, m),
         "review_figures": _review_figures(a, m),
         "review_date": long_date(review.due) if review else long_date(m.review_date),
         "outcome": None if outcome is None else {

@@ -169,7 +169,10 @@ def figures_as_at(totals: AttendanceFigures | None, marks: Sequence[SessionMark]
     first: the same marks always give the same figures, so a record made for a meeting
     reads the same when it is made again later. Otherwise the case totals, if their period
     ends on or before the day. Otherwise the latest school year of marks before it. Case
-    totals whose period runs past the day are never given as the figures on that day.
+    totals whose period runs past the day are never given as the figures on that day. For
+    a meeting, ``totals`` are those kept on it when it was first recorded, when they were
+    (``Meeting.figures_at_meeting``), so a record remade after the school has updated the
+    case's totals still gives the figures it gave.
     """
     year_start = school_year_start(day)
     this_year = figures_between(marks, year_start, day)

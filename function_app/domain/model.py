@@ -327,6 +327,9 @@ class Meeting:
     # Seeds 000-002 ask for changed arrangements to be confirmed in writing: set when the
     # date, time or place changed after the invitation was sent, so the letter says so.
     rearranged: bool = False
+    # The case totals as the app saw them when it first made this held meeting's documents
+    # (kept on the meeting, never overwritten), so a record remade later gives them again.
+    figures_at_meeting: AttendanceFigures | None = None
 
     def attendees_of(self, party: Party) -> tuple[Attendee, ...]:
         return tuple(a for a in self.attendees if a.party is party)

@@ -182,15 +182,17 @@ def _quotes(items: Iterable[Mapping[str, str]]) -> tuple[Quote, ...]:
     return tuple(Quote(q["speaker"], q["text"]) for q in items)
 
 
+def _figures(att: Mapping[str, Any]) -> AttendanceFigures:
+    # JSON Schema counts 100.0 as an integer; the model holds it as 100.
+    return AttendanceFigures(
+        int(att["possible_sessions"]), int(att["present_sessions"]),
+        int(att["authorised_absences"]), int(att["unauthorised_absences"]),
+        _d(att.get("period_start")), _d(att.get("period_end")))
+
+
 def _case(d: Mapping[str, Any]) -> Case:
     att = d["attendance"]
-    figures = None
-    if "possible_sessions" in att:
-        # JSON Schema counts 100.0 as an integer; the model holds it as 100.
-        figures = AttendanceFigures(
-            int(att["possible_sessions"]), int(att["present_sessions"]),
-            int(att["authorised_absences"]), int(att["unauthorised_absences"]),
-            _d(att.get("period_start")), _d(att.get("period_end")))
+    figures = _figures(att) if "possible_sessions" in att else None
     nti = d.get("notice_to_improve")
     return Case(
         case_ref=d["case_ref"],
@@ -289,4 +291,6 @@ def _meeting(m: Mapping[str, Any]) -> Meeting:
         present_situation=m.get("present_situation", ""),
         other_issues=m.get("other_issues", ""),
         rearranged=m.get("rearranged", False),
+        figures_at_meeting=_figures(m["figures_at_meeting"]) if "figures_at_meeting" in m
+        else None,
     )

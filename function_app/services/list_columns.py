@@ -312,7 +312,24 @@ MEETINGS = ListSpec("Meetings", (
     Column("PreviousPlanDiscussion", "Previous plan discussed",
            "review_outcome.previous_plan_discussion"),
     Column("ReasonNotProceeded", "Why it did not go ahead", "reason_not_proceeded"),
+    # Not typed by staff: the case totals as the app saw them when it first made a held
+    # meeting's documents, kept so that a record remade later gives the same figures.
+    Column("MeetingPossibleSessions", "Possible sessions at the meeting",
+           "figures_at_meeting.possible_sessions", Reader.WHOLE),
+    Column("MeetingPresentSessions", "Present sessions at the meeting",
+           "figures_at_meeting.present_sessions", Reader.WHOLE),
+    Column("MeetingAuthorisedAbsences", "Authorised absences at the meeting",
+           "figures_at_meeting.authorised_absences", Reader.WHOLE),
+    Column("MeetingUnauthorisedAbsences", "Unauthorised absences at the meeting",
+           "figures_at_meeting.unauthorised_absences", Reader.WHOLE),
+    Column("MeetingFiguresFrom", "Figures at the meeting from",
+           "figures_at_meeting.period_start", Reader.DATE),
+    Column("MeetingFiguresTo", "Figures at the meeting to", "figures_at_meeting.period_end",
+           Reader.DATE),
 ))
+# The Meetings columns above that the app fills, once, and never overwrites.
+MEETING_FIGURES_COLUMNS = tuple(c.name for c in MEETINGS.columns
+                                if c.key.startswith("figures_at_meeting."))
 
 ATTENDEES = ListSpec("Meeting Attendees", (
     _meeting_lookup(),

@@ -44,7 +44,7 @@ from function_app.documents.naming import case_folder
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
 from function_app.domain.errors import CaseworkError, InvalidCaseError
-from function_app.domain.model import Case, Meeting
+from function_app.domain.model import Case, Meeting, MeetingStatus
 from function_app.domain.wording import counted
 
 from . import list_columns as lc
@@ -471,14 +471,15 @@ class ChangeProcessor:
         if problems:
             message = "Some documents could not be made:\n" + "\n".join(problems)
             await self._needs_attention(lists, trigger, message, report, links,
-                                        case=(case.case_ref, case.school.name))
+                                        case=(case.case_ref, case.school.name),
+                                        keep=_figures_to_keep(trigger, meeting, case))
         else:
             warnings = [w.text for w in assessment.warnings][:5]
             note = _filed_note(filings)
             if warnings:
                 note += "\nPlease check:\n" + "\n".join(f"- {w}" for w in warnings)
             await self._write_back(lists, trigger, lc.GenerationStatus.GENERATED, note, links,
-                                   report)
+                                   report, keep=_figures_to_keep(trigger, meeting, case))
             self.state.forget(ERROR_SCOPE, key)
         self.state.forget(RETRY_SCOPE, key)
         return set(kinds)
@@ -527,7 +528,8 @@ class ChangeProcessor:
     async def _needs_attention(self, lists: dict[str, ListInfo], trigger: _Trigger,
                                message: str, report: SweepReport,
                                links: list[str] | None = None,
-                               case: tuple[str, str] = ("", "")) -> None:
+                               case: tuple[str, str] = ("", ""),
+                               keep: Mapping[str, Any] | None = None) -> None:
         """Say on the item what is wrong, once: the same message is not written again; and
         tell the school's channel that something could not be made (without the message,
         which may name a parent: the item says what to fix)."""
@@ -537,7 +539,7 @@ class ChangeProcessor:
             self.state.forget(RETRY_SCOPE, key)
             return
         await self._write_back(lists, trigger, lc.GenerationStatus.NEEDS_ATTENTION, message,
-                               links or [], report)
+                               links or [], report, keep)
         self.state.remember(ERROR_SCOPE, key, _digest(message))
         self.state.forget(RETRY_SCOPE, key)
         case_ref, school = case
@@ -550,12 +552,13 @@ class ChangeProcessor:
 
     async def _write_back(self, lists: dict[str, ListInfo], trigger: _Trigger,
                           status: lc.GenerationStatus, message: str, links: list[str],
-                          report: SweepReport) -> None:
+                          report: SweepReport, keep: Mapping[str, Any] | None = None) -> None:
         fields: dict[str, Any] = {"GenerationStatus": status.value,
                                   "GenerationMessage": message,
                                   "LastProcessedVersion": trigger.item.version}
         if links:
             fields["GeneratedDocuments"] = "\n".join(links)
+        fields |= keep or {}  # a held meeting's figures, kept the first time: same write
         # The case's tier and percentage go with its write-back: one write, not two.
         fields |= self.summaries.take(trigger.list_name, trigger.item.id)
         try:
@@ -577,6 +580,36 @@ class ChangeProcessor:
             return
         own_writes.remember(self.state, trigger.list_name, trigger.item.id,
                             trigger.item.fields | fields)
+
+
+def _figures_to_keep(trigger: _Trigger, meeting: Meeting | None, case: Case) -> dict[str, Any]:
+    """The Meetings columns that keep the case totals as they stand now, for a held meeting
+    whose columns are still empty and when the totals end on or before its date: filled
+    once, never overwritten, so its record remade after the school updates the totals gives
+    the same figures (docs/documents.md, "How figures are shown")."""
+    totals = case.attendance
+    if (meeting is None or trigger.list_name != lc.MEETINGS.title
+            or meeting.status is not MeetingStatus.HELD or meeting.figures_at_meeting is not None
+            or any(trigger.item.fields.get(c) not in (None, "")
+                   for c in lc.MEETING_FIGURES_COLUMNS)
+            or totals is None or totals.possible_sessions <= 0 or totals.period_end is None
+            or totals.period_end > meeting.date):
+        return {}
+    kept: dict[str, Any] = {
+        "MeetingPossibleSessions": totals.possible_sessions,
+        "MeetingPresentSessions": totals.present_sessions,
+        "MeetingAuthorisedAbsences": totals.authorised_absences,
+        "MeetingUnauthorisedAbsences": totals.unauthorised_absences,
+        "MeetingFiguresTo": _day(totals.period_end)}
+    if totals.period_start is not None:
+        kept["MeetingFiguresFrom"] = _day(totals.period_start)
+    return kept
+
+
+def _day(day: date) -> str:
+    """A dateOnly value as midday UTC: the list reads a date as the day whose midnight is
+    nearest (list_mapping), which is this day for a site within 12 hours of UTC."""
+    return f"{day.isoformat()}T12:00:00Z"
 
 
 def _filed_note(filings: list[Filing]) -> str:

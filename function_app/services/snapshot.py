@@ -106,8 +106,10 @@ _SPECS = {spec.title: spec for spec in lc.LISTS}
 
 
 def _typed(list_name: str, item: ListItem) -> str:
-    """The item's values in the columns the schema defines, write-back columns left out."""
+    """The item's values in the columns the schema defines, the app's own left out: the
+    write-back columns, and a meeting's figures kept at the meeting (filling them is the
+    app's write, and must not make the meeting's documents again)."""
     names = [c.name for c in _SPECS[list_name].columns
-             if c.name not in lc.WRITE_BACK_COLUMNS]
+             if c.name not in lc.WRITE_BACK_COLUMNS and c.name not in lc.MEETING_FIGURES_COLUMNS]
     values = {n: item.fields.get(n, item.fields.get(f"{n}LookupId")) for n in names}
     return json.dumps(values, sort_keys=True, default=str)
