@@ -9,6 +9,8 @@ import sys
 from dataclasses import replace
 
 from function_app import bootstrap
+from function_app.adapters.graph.errors import GraphUnavailableError
+from function_app.adapters.state.errors import StateUnavailableError
 from function_app.domain.wording import counted
 from function_app.services.processor import SweepReport
 from function_app.settings import Settings
@@ -67,6 +69,12 @@ async def _process(settings: Settings, args: argparse.Namespace) -> int:
     processor = bootstrap.processor(settings, graph, state, today=args.today)
     try:
         report = await processor.sweep()
+    except (GraphUnavailableError, StateUnavailableError) as exc:
+        # Busy or unreachable while reading the lists: nothing was said to be done, and the
+        # next run (or the 15-minute timer in Azure) reads the same changes again.
+        print(f"casework: {exc}\nNothing was lost: run it again later; the changes will "
+              "be read again.", file=sys.stderr)
+        return EXIT_FAILED
     finally:
         await processor.close()
     print(summary(report))

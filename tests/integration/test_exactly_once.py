@@ -299,3 +299,27 @@ def test_throttling_for_minutes_leaves_the_work_to_a_later_sweep(tmp_path: Path)
             assert await claims_on_items(site) == []
 
     asyncio.run(run())
+
+
+def test_casework_process_says_try_again_when_graph_is_busy_reading_the_lists(
+        tmp_path: Path) -> None:
+    """When Graph asks `casework process` to wait minutes while it reads the lists, the
+    command fails (exit 1, not the bad-input 2) saying nothing was lost, and the next run
+    files everything."""
+    from .chaos_support import Worker
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            site = await Site.ready(tenant)
+            await site.type_case(example("aim-review-no-engagement.json"))
+            worker = Worker.for_tenant(tenant, tmp_path / "state.sqlite")
+            tenant.set_faults(1.0, kinds=("throttled",), retry_after_seconds=300)
+            code, out = await asyncio.to_thread(worker.run)
+            assert code == 1, out
+            assert "Nothing was lost" in out and "300 s" in out
+            tenant.set_faults(0.0)
+            code, out = await asyncio.to_thread(worker.run)
+            assert code == 0, out
+            assert filed(tenant) and all(n == 1 for n in filed(tenant).values())
+
+    asyncio.run(run())
