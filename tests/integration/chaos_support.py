@@ -150,6 +150,18 @@ async def claims_on_items(site: Site) -> list[str]:
     return missing
 
 
+async def assert_every_letter_once(site: Site, expected: Counter[str]) -> Counter[str]:
+    """The library holds exactly the reference's files, none twice; no item lists a file
+    that is not there and none is left Pending. The statuses the items say, for more."""
+    got = filed(site.tenant)
+    assert [name for name, n in got.items() if n > 1] == []
+    assert got == expected
+    assert await claims_on_items(site) == []
+    said = await statuses(site)
+    assert said["Pending"] == 0
+    return said
+
+
 async def statuses(site: Site) -> Counter[str]:
     """How many Cases and Meetings items say each generation status."""
     seen: Counter[str] = Counter()

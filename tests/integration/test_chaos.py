@@ -19,11 +19,10 @@ from function_app.devtenant import DevTenant
 from .chaos_support import (
     FlakyProxy,
     Worker,
+    assert_every_letter_once,
     cases,
     claims_on_items,
-    filed,
     reference_files,
-    statuses,
     typed,
 )
 
@@ -31,10 +30,6 @@ pytestmark = pytest.mark.integration
 CASES = 60
 SMALL = 30  # cases for the slower runs (Table storage over HTTP)
 KILL_AFTER = (0, 7, 40, 90)  # files filed by a sweep before it is killed (0: while reading)
-
-
-def _twice(files: dict[str, int]) -> list[str]:
-    return [name for name, n in files.items() if n > 1]
 
 
 def test_sweeps_killed_at_several_points_still_file_every_letter_once(tmp_path: Path) -> None:
@@ -58,12 +53,7 @@ def test_sweeps_killed_at_several_points_still_file_every_letter_once(tmp_path: 
             assert counts[-1] < sum(expected.values())  # the kills did land mid-sweep
             await asyncio.to_thread(worker.settle)
             tenant.set_faults(0.0)
-            got = filed(tenant)
-            assert _twice(got) == []
-            assert got == expected
-            assert await claims_on_items(site) == []
-            said = await statuses(site)
-            assert said["Pending"] == 0
+            said = await assert_every_letter_once(site, expected)
             assert said["Generated"] > 0
 
     asyncio.run(run())
@@ -90,11 +80,7 @@ def test_a_state_store_answering_503_loses_no_letter(tmp_path: Path, azurite: st
             assert await claims_on_items(site) == []
             await asyncio.to_thread(worker.settle)
             assert proxy.refused > 0
-            got = filed(tenant)
-            assert _twice(got) == []
-            assert got == expected
-            assert await claims_on_items(site) == []
-            assert (await statuses(site))["Pending"] == 0
+            await assert_every_letter_once(site, expected)
 
     asyncio.run(run())
 
@@ -115,10 +101,6 @@ def test_answers_lost_after_the_write_neither_double_nor_lose_a_letter(tmp_path:
             await asyncio.to_thread(worker.settle)
             assert tenant.faults["lost"] > 0
             tenant.set_faults(0.0)
-            got = filed(tenant)
-            assert _twice(got) == []
-            assert got == expected
-            assert await claims_on_items(site) == []
-            assert (await statuses(site))["Pending"] == 0
+            await assert_every_letter_once(site, expected)
 
     asyncio.run(run())
