@@ -21,7 +21,8 @@ from typing import Any
 
 from function_app.domain.errors import CaseworkError
 
-from .bundle import BUNDLE_TITLE, DOCX, IMAGE, Bundle, BundleEntry, ComposedBundle, Source
+from .bundle import BUNDLE_TITLE, Bundle, ComposedBundle
+from .exhibits import DOCX, IMAGE, BundleEntry, Source
 
 Convert = Callable[[bytes], Awaitable[bytes]]  # .docx bytes -> .pdf bytes
 MAX_CONVERSIONS = 4

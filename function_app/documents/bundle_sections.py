@@ -14,7 +14,7 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Mm, Pt, RGBColor
@@ -27,12 +27,10 @@ from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness
 from function_app.domain.wording import figures_stated, meeting_name
 
+from .exhibits import BundleEntry, Source
 from .formatting import long_date
 from .word_fields import add_field
 from .xml_text import clean
-
-if TYPE_CHECKING:
-    from .bundle import BundleEntry, Source
 
 TITLE = "Evidence bundle for legal intervention"
 USABLE_WIDTH, USABLE_HEIGHT = Cm(17), Cm(22)  # A4 less the margins and the exhibit heading

@@ -34,9 +34,9 @@ from function_app.domain.model import Carer, Case, ContactMode, Interaction
 from function_app.domain.readiness import Step
 from function_app.domain.wording import counted
 
-from .bundle import BundleEntry, Source, readable
 from .catalogue import Catalogue, DocumentKind
 from .engine import file_names
+from .exhibits import BundleEntry, Source, readable
 from .formatting import lines
 from .naming import in_name
 
