@@ -15,6 +15,9 @@ from pathlib import Path
 from function_app.domain.errors import CaseworkError
 
 TIMEOUT_SECONDS = 180.0
+# Writer's PDF export with tags (LibreOffice 7.4+ reads filter options as JSON): a screen
+# reader can follow the document, and the evidence bundle keeps each exhibit's structure.
+TAGGED_PDF = 'pdf:writer_pdf_Export:{"UseTaggedPDF":{"type":"boolean","value":"true"}}'
 
 
 class ConversionError(CaseworkError):
@@ -31,7 +34,7 @@ def soffice() -> str | None:
 
 async def convert_file(program: str, source: Path, outdir: Path, profile: Path,
                        timeout: float = TIMEOUT_SECONDS) -> Path:
-    """One ``soffice --headless --convert-to pdf`` of ``source`` into ``outdir``, with the
+    """One ``soffice --headless --convert-to pdf`` (tagged) of ``source`` into ``outdir``, with the
     LibreOffice profile folder ``profile`` (one per running instance); the PDF's path.
     ConversionTimedOut after ``timeout`` seconds; ConversionError with LibreOffice's own
     words when it made no PDF. The callers say what was being converted."""
@@ -39,7 +42,7 @@ async def convert_file(program: str, source: Path, outdir: Path, profile: Path,
     produced.unlink(missing_ok=True)
     process = await asyncio.create_subprocess_exec(
         program, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-        "--convert-to", "pdf", "--outdir", str(outdir), str(source),
+        "--convert-to", TAGGED_PDF, "--outdir", str(outdir), str(source),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
     try:
         _, errors = await asyncio.wait_for(process.communicate(), timeout)

@@ -6,11 +6,12 @@ An exhibit page is not redrawn, scaled or restyled: its content stream is kept a
 bottom margin, "Exhibit 3 - page 1 of 2 - bundle page 17 of 40". The bundle's own pages read
 "Page 5 of 40". The text is Helvetica, one of the PDF standard fonts, so nothing is embedded.
 
-The document has a title (shown in the window's title bar), language en-GB, and a bookmark
-per exhibit below the bookmarks of the bundle's own headings. It is not a tagged PDF: pypdf
-cannot merge structure trees, the exhibits come from other converters, and the stamp is
-laid as plain content, so the document carries no structure tree and does not claim one
-(no ``/MarkInfo /Marked true``, which without a tree would only mislead a screen reader).
+The document has a title (shown in the window's title bar), language en-GB, a bookmark per
+exhibit below the bookmarks of the bundle's own headings, and is tagged: ``pdf_tags`` joins
+the structure trees of the bundle's own pages and of each exhibit under one Document, a Part
+per exhibit (an exhibit without tags, such as a scan, is tagged a page at a time), and every
+stamp is marked as a pagination artifact, so a screen reader reads the documents and skips
+the stamps.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ STAMP_RISE = 9.0  # points above the bottom edge of the page
 FOLIO_RISE = 18.0
 LANGUAGE = "en-GB"
 STAMP = re.compile(r"^\s*Exhibit \d+ - page \d+ of \d+ - bundle page \d+ of \d+\s*$")
+OWN_PAGES = "The bundle's own pages: cover, index, summary, attendance record and chronology"
+UNTAGGED_ALT = ("{title}: page {page} of {pages}, an image of the document as filed (a scan "
+                "or a picture), with no text to read out.")
 FOLIO = re.compile(r"^\s*Page \d+ of \d+\s*$")
 
 
@@ -45,16 +49,23 @@ def assemble(front: bytes, exhibits: Sequence[tuple[int, str, bytes]], *, title:
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
+    from .pdf_tags import JoinedPart, join_structure
+
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)))
+    front_reader = PdfReader(io.BytesIO(front))
+    writer.append(front_reader)
     front_pages = len(writer.pages)
+    parts = [JoinedPart(front_reader, 0, OWN_PAGES)]
     marks: list[tuple[str, int]] = []
     spans: list[tuple[int, int]] = []
     for number, bookmark, pdf in exhibits:
         start = len(writer.pages)
-        writer.append(PdfReader(io.BytesIO(pdf)), import_outline=False)
+        reader = PdfReader(io.BytesIO(pdf))
+        writer.append(reader, import_outline=False)
+        parts.append(JoinedPart(reader, start, bookmark, UNTAGGED_ALT))
         marks.append((bookmark, start))
         spans.append((number, len(writer.pages) - start))
+    join_structure(writer, parts, title=title, language=LANGUAGE)
     total = len(writer.pages)
     lines: list[str] = [f"Page {n} of {total}" for n in range(1, front_pages + 1)]
     for number, count in spans:
@@ -102,8 +113,9 @@ def _stamp(writer: Any, lines: Sequence[str], front_pages: int) -> None:
             x, y = left + 28.0, bottom + STAMP_RISE
         text = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         stream = DecodedStreamObject()
-        stream.set_data(f"q BT /FBundle {STAMP_SIZE} Tf 0.25 0.25 0.25 rg {x:.2f} {y:.2f} Td "
-                        f"({text}) Tj ET Q".encode("latin-1"))
+        stream.set_data(f"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q BT /FBundle "
+                        f"{STAMP_SIZE} Tf 0.25 0.25 0.25 rg {x:.2f} {y:.2f} Td ({text}) Tj ET "
+                        "Q EMC".encode("latin-1"))
         overlay[NameObject("/Contents")] = overlays._add_object(stream)
     out = io.BytesIO()
     overlays.write(out)
