@@ -8,11 +8,11 @@ flags and the profile; they are ordered as a person would act on them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from .attendance import display_percent, figure_of
+from .findings import Advice as Advice  # re-exported: it was defined here
+from .findings import Assessment, MeetingView
 from .meetings import pupil_of_age_to_take_part
 from .model import (
     CaseStatus,
@@ -25,19 +25,6 @@ from .model import (
     TargetMet,
 )
 from .wording import clock, day, meeting_name
-
-if TYPE_CHECKING:
-    from .assessment import Assessment, MeetingView
-
-
-@dataclass(frozen=True, slots=True)
-class Advice:
-    """A next step or a warning, in plain words, with the rule it comes from."""
-
-    code: str
-    text: str
-    source: str
-
 
 SEED_002_REVIEW = "seed 002, review meeting: target met yes / some improvement / no"
 ESO_SOURCE = ("Children Act 1989 s36; seed 000, Legal considerations: an Education "

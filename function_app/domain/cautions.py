@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
-from .advice import Advice, has_agreed_plan, pupil_expected
+from .advice import has_agreed_plan, pupil_expected
 from .attendance import figure_of, figures_from_marks
+from .findings import Advice, Assessment, MeetingView
 from .model import Attendee, MeetingKind, MeetingStatus, Party, Stage
 from .wording import counted, day, meeting_name
-
-if TYPE_CHECKING:
-    from .assessment import Assessment, MeetingView
 
 NAMES_IN_FULL = ("seed 001: the names and roles of people who attended are written in full")
 LATER_STAGES = frozenset({Stage.FORMAL_WARNING, Stage.AIM, Stage.NOTICE_TO_IMPROVE,
