@@ -31,7 +31,7 @@ from .model import CaseStatus, MeetingStatus, Stage
 from .wording import day, meeting_name
 
 if TYPE_CHECKING:
-    from .assessment import Assessment, MeetingView
+    from .findings import Assessment, MeetingView
 
 REMINDER_DAYS = 7  # "due in the next 7 days": from today to the same weekday next week
 SEED_000_NO_ENGAGEMENT = "seed 000, 'Still no engagement?'"
