@@ -11,27 +11,23 @@ none) and Pupils (each pupil, with the change since the export before).
 The LA-wide workbook: Schools (with totals only for schools whose figures end on the same
 day), Targeting meetings, Cohorts, Trend (a line per school) and Agreed plans.
 
-Printed for the meeting: every sheet landscape and one page wide, its column headings
-wrapped and repeated at the top of each printed page, and the long lines of text wrapped
-within the table's width instead of running off the page.
+Printed for the meeting as pack_workbook.py sets each sheet up: landscape and one page
+wide, headings repeated on each page, long text wrapped within the table's width.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
 from function_app.domain.attendance import display_percent
 from function_app.domain.policy import Profile
 from function_app.domain.wording import counted
 
 from .assess import PupilAssessment
-from .found import mark_as_ours
+from .pack_workbook import PERCENT, PackWorkbook, column_letter, line_chart, tier_chart
 from .targeting import (
     PLAN_SOURCE,
     TARGETING_SOURCE,
@@ -47,9 +43,7 @@ from .targeting import (
     previous_percent,
 )
 
-PERCENT = "0.0%"
 WIDE = 44
-LINE = 15.0  # points: one line of Excel's default 11-point Calibri
 SESSIONS = "Sessions (present of possible)"
 
 
@@ -66,139 +60,6 @@ def _sessions(present: int, possible: int) -> str:
 
 def _tenths(percent: Fraction | None) -> int | None:
     return None if percent is None else int(Decimal(display_percent(percent)[:-1]) * 10)
-
-
-def _lines(text: str, width: float, size: float = 11, bold: bool = False) -> int:
-    """How many lines TEXT wraps to in a cell WIDTH characters wide (a generous guess)."""
-    room = max(1.0, (width - 1.5) * 11 / size / (1.1 if bold else 1.0))
-    lines, used = 1, 0.0
-    for word in text.split():
-        if not used:
-            used = len(word)
-        elif used + 1 + len(word) <= room:
-            used += 1 + len(word)
-        else:
-            lines, used = lines + 1, len(word)
-        while used > room:
-            lines, used = lines + 1, used - room
-    return lines
-
-
-@dataclass
-class _Layout:
-    """What a sheet's finishing needs: its table's width, heading row and long text."""
-
-    columns: int = 1
-    header: int | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)  # row, first column
-
-
-class _Book:
-    def __init__(self) -> None:
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
-        self.book = Workbook()
-        mark_as_ours(self.book)
-        self.bold = Font(bold=True)
-        self.title_font = Font(bold=True, size=14)
-        self._first = True
-        self._layout: dict[str, _Layout] = {}
-
-    def sheet(self, title: str) -> Any:
-        if self._first:
-            ws = self.book.active
-            ws.title = title
-            self._first = False
-        else:
-            ws = self.book.create_sheet(title)
-        # Printed for the targeting meeting: landscape, each sheet one page wide.
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        self._layout[title] = _Layout()
-        return ws
-
-    def heading(self, ws: Any, *cells: object) -> None:
-        """The table's column headings: bold, wrapped, repeated on every printed page."""
-        ws.append(list(cells))
-        for cell in ws[ws.max_row]:
-            cell.font = self.bold
-        layout = self._layout[ws.title]
-        layout.columns = max(layout.columns, len(cells))
-        if layout.header is None:
-            layout.header = ws.max_row
-
-    def title(self, ws: Any, text: str, *lines: str) -> None:
-        ws.append([text])
-        ws.cell(row=ws.max_row, column=1).font = self.title_font
-        self._layout[ws.title].spans.append((ws.max_row, 1))
-        for line in lines:
-            ws.append([line])
-            self._layout[ws.title].spans.append((ws.max_row, 1))
-        ws.append([])
-
-    def span(self, ws: Any, label: str, text: str) -> None:
-        """A label and a long text, the text across the rest of the table's width."""
-        ws.append([label, text])
-        self._layout[ws.title].spans.append((ws.max_row, 2))
-
-    def percent_columns(self, ws: Any, first_row: int, *columns: int) -> None:
-        for col in columns:
-            for (cell,) in ws.iter_rows(min_row=first_row, min_col=col, max_col=col):
-                cell.number_format = PERCENT
-
-    def widths(self, ws: Any, *widths: int) -> None:
-        from openpyxl.utils import get_column_letter
-
-        for n, w in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(n)].width = w
-
-    def _finish(self, ws: Any) -> None:
-        """Wraps what would run off the printed page and sets the print titles."""
-        from openpyxl.styles import Alignment
-        from openpyxl.utils import get_column_letter
-
-        layout = self._layout[ws.title]
-        last = layout.columns
-        width = [float(ws.column_dimensions[get_column_letter(c)].width or 13)
-                 for c in range(1, last + 1)]
-        spanned = {row for row, _ in layout.spans}
-        for row, first in layout.spans:
-            cell = ws.cell(row=row, column=first)
-            if first < last:
-                ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            size = float(cell.font.sz or 11)
-            lines = _lines(str(cell.value or ""), sum(width[first - 1:last]), size)
-            ws.row_dimensions[row].height = lines * LINE * max(size, 11) / 11
-        if layout.header is not None:
-            header = layout.header
-            lines = 1
-            for cell in ws[header][:last]:
-                cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-                lines = max(lines, _lines(str(cell.value or ""), width[cell.column - 1],
-                                          bold=True))
-            ws.row_dimensions[header].height = lines * LINE
-            ws.print_title_rows = f"{header}:{header}"
-        for row in ws.iter_rows(min_row=(layout.header or 0) + 1, max_col=last):
-            if not row or row[0].row in spanned:
-                continue
-            lines = 1
-            for cell in row:
-                if isinstance(cell.value, str) and len(cell.value) > width[cell.column - 1]:
-                    cell.alignment = Alignment(wrap_text=True, vertical="top")
-                    lines = max(lines, _lines(cell.value, width[cell.column - 1]))
-            if lines > 1:
-                ws.row_dimensions[row[0].row].height = lines * LINE
-
-    def save(self) -> bytes:
-        for ws in self.book.worksheets:
-            self._finish(ws)
-        buffer = io.BytesIO()
-        self.book.save(buffer)
-        return buffer.getvalue()
 
 
 def _rates(f: Figures) -> list[object]:
@@ -227,35 +88,7 @@ def _figure_rows(f: Figures, profile: Profile) -> list[tuple[str, object, str]]:
     return rows
 
 
-def _tier_chart(ws: Any, first_row: int, bands: int, anchor: str) -> None:
-    from openpyxl.chart import BarChart, Reference
-
-    chart = BarChart()
-    chart.title = "Pupils per tier"
-    chart.y_axis.title = "Pupils"
-    chart.legend = None
-    chart.add_data(Reference(ws, min_col=2, min_row=first_row, max_row=first_row + bands - 1))
-    chart.set_categories(Reference(ws, min_col=1, min_row=first_row,
-                                   max_row=first_row + bands - 1))
-    ws.add_chart(chart, anchor)
-
-
-def _line_chart(ws: Any, title: str, columns: Sequence[int], header_row: int, last_row: int,
-                anchor: str) -> None:
-    from openpyxl.chart import LineChart, Reference
-
-    chart = LineChart()
-    chart.title = title
-    chart.y_axis.title = "%"
-    chart.y_axis.number_format = "0%"
-    for col in columns:
-        chart.add_data(Reference(ws, min_col=col, min_row=header_row, max_row=last_row),
-                       titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
-    ws.add_chart(chart, anchor)
-
-
-def _cohort_sheet(b: _Book, title: str, blocks: Sequence[tuple[str, Sequence[Cohort]]],
+def _cohort_sheet(b: PackWorkbook, title: str, blocks: Sequence[tuple[str, Sequence[Cohort]]],
                   *lines: str) -> None:
     """One block of cohorts, or (when the schools' figures end on different days) a block
     per day, each row then starting with the day its figures run to."""
@@ -289,10 +122,10 @@ def _cohort_sheet(b: _Book, title: str, blocks: Sequence[tuple[str, Sequence[Coh
         bars.add_data(Reference(ws, min_col=4 + off, min_row=chart[0], max_row=chart[1]))
         bars.set_categories(Reference(ws, min_col=2 + off, min_row=chart[0],
                                       max_row=chart[1]))
-        ws.add_chart(bars, f"{_column(10 + off + 2)}3")
+        ws.add_chart(bars, f"{column_letter(10 + off + 2)}3")
 
 
-def _plans_sheet(b: _Book, rows: Sequence[tuple[str, PupilAssessment]], given: bool) -> None:
+def _plans_sheet(b: PackWorkbook, rows: Sequence[tuple[str, PupilAssessment]], given: bool) -> None:
     ws = b.sheet("Agreed plans")
     source = ("'Has a plan' is the export's attendance plan column." if given else
               "The export has no attendance plan column, so every severely absent pupil is "
@@ -312,7 +145,7 @@ def _plans_sheet(b: _Book, rows: Sequence[tuple[str, PupilAssessment]], given: b
 
 
 def school_pack(school: School, profile: Profile, today: date) -> bytes:
-    b = _Book()
+    b = PackWorkbook()
     latest = school.latest
     f = latest.figures
     ws = b.sheet("Summary")
@@ -334,7 +167,7 @@ def school_pack(school: School, profile: Profile, today: date) -> bytes:
     ws.append(["Severely absent with no agreed plan", len(plans)])
     b.widths(ws, WIDE, 12, 36)
     # Below the figures, so that printed it keeps to the page's width.
-    _tier_chart(ws, first + 4, len(profile.tier_bands), f"A{ws.max_row + 2}")
+    tier_chart(ws, first + 4, len(profile.tier_bands), f"A{ws.max_row + 2}")
 
     _cohort_sheet(b, f"Cohorts at {school.name}", [(latest.label, cohorts(latest.assessed))])
     _trend_sheet(b, school)
@@ -349,7 +182,7 @@ def no_trend_yet(label: str) -> str:
             "show the change.")
 
 
-def _trend_sheet(b: _Book, school: School) -> None:
+def _trend_sheet(b: PackWorkbook, school: School) -> None:
     ws = b.sheet("Trend")
     count = len(school.exports)
     b.title(ws, f"Trend at {school.name}",
@@ -362,11 +195,11 @@ def _trend_sheet(b: _Book, school: School) -> None:
     b.percent_columns(ws, header + 1, 3, 5, 7)
     b.widths(ws, 18, 9, 12, 16, 12, 12, 12, 12, 30)
     if count > 1:
-        _line_chart(ws, "Overall attendance", [3], header, ws.max_row, "K3")
-        _line_chart(ws, "Persistent and severe absence", [5, 7], header, ws.max_row, "K19")
+        line_chart(ws, "Overall attendance", [3], header, ws.max_row, "K3")
+        line_chart(ws, "Persistent and severe absence", [5, 7], header, ws.max_row, "K19")
 
 
-def _pupils_sheet(b: _Book, school: School) -> None:
+def _pupils_sheet(b: PackWorkbook, school: School) -> None:
     ws = b.sheet("Pupils")
     before = previous_percent(school)
     b.heading(ws, "UPN", "Admission number", "Pupil", "Year", "Reg group", "Possible",
@@ -408,7 +241,7 @@ def la_pack(schools: Sequence[School], profile: Profile, today: date) -> bytes:
     figures and last term's; adding a half-term's sessions to a whole term's would describe
     no period, weight the schools by how long their exports run, and could move the total
     across a threshold such as 90%. Each school's own row keeps its 'Figures to' day."""
-    b = _Book()
+    b = PackWorkbook()
     periods = by_period(schools)
     differ = len(periods) > 1
     ws = b.sheet("Schools")
@@ -465,7 +298,7 @@ def la_pack(schools: Sequence[School], profile: Profile, today: date) -> bytes:
     return b.save()
 
 
-def _la_trend(b: _Book, schools: Sequence[School]) -> None:
+def _la_trend(b: PackWorkbook, schools: Sequence[School]) -> None:
     ws = b.sheet("Trend")
     days = sorted({e.to for s in schools for e in s.exports if e.to is not None})
     lines = ["A row per day the exports run to; a column per school's overall attendance."]
@@ -494,11 +327,7 @@ def _la_trend(b: _Book, schools: Sequence[School]) -> None:
     b.percent_columns(ws, header + 1, *range(2, len(schools) + 2))
     b.widths(ws, 18, *(16 for _ in schools))
     if len(days) > 1 and schools:
-        _line_chart(ws, "Overall attendance", list(range(2, len(schools) + 2)), header,
-                    ws.max_row, f"{_column(len(schools) + 3)}3")
+        line_chart(ws, "Overall attendance", list(range(2, len(schools) + 2)), header,
+                    ws.max_row, f"{column_letter(len(schools) + 3)}3")
 
 
-def _column(n: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(n))

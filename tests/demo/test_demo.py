@@ -2,7 +2,7 @@
 tenant's lists as staff would, the documents it calls for filed case by case, and a second
 run that makes nothing new.
 
-The expected documents were worked out from the scenario (function_app/demo/scenario.py)
+The expected documents were worked out from the scenario (function_app/demo/scenario.json)
 and the catalogue (templates/catalogue.json): which stages and meetings produce which
 kinds, one letter per carer with parental responsibility.
 """
@@ -219,8 +219,8 @@ def test_a_second_run_creates_nothing_and_says_so(played: Played) -> None:
 
 def scenario_message(list_name: str) -> str:
     """The validation message the list was given (sharepoint_schema/formatting/index.json)."""
-    from function_app.services.list_formatting import load_formatting
-    from function_app.services.list_schema import load_lists
+    from function_app.services.provisioning.list_formatting import load_formatting
+    from function_app.services.provisioning.list_schema import load_lists
 
     return str(load_formatting(load_lists())[list_name]["validation"]["message"])
 

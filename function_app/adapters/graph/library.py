@@ -1,0 +1,239 @@
+"""The document library through Microsoft Graph: its folders (made as needed and
+remembered), uploads (large files in ranges), replacing, listing and downloading files, and
+the library's columns of a file.
+
+GraphLibrary is the last part of GraphClient (function_app.adapters.graph.client): it files
+into the site's default library, or another chosen with ``use_library``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from .errors import GraphError, GraphUnavailableError, NotFoundError
+from .lists import GraphLists
+from .records import DriveItem, parse_drive_item
+from .transport import error_of, json_of
+
+SMALL_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph: simple upload up to 4 MB
+CHUNK = 5 * 320 * 1024  # upload session ranges must be multiples of 320 KiB
+
+
+@dataclass
+class GraphLibrary(GraphLists):
+    """The files and folders of a document library."""
+
+    _drive_id: str = ""
+    _folders: dict[str, str] = field(default_factory=dict)
+
+    async def use_library(self, list_id: str) -> None:
+        """File into this document library (a list with a drive) instead of the default."""
+        drive = await self.json("get library", "GET",
+                                f"/sites/{await self.site_id()}/lists/{list_id}/drive")
+        if drive["id"] != self._drive_id:
+            self._drive_id = drive["id"]
+            self._folders.clear()
+
+    async def drive_id(self) -> str:
+        if not self._drive_id:
+            drive = await self.json("get library", "GET", f"/sites/{await self.site_id()}/drive")
+            self._drive_id = drive["id"]
+        return self._drive_id
+
+    async def ensure_folder(self, path: str) -> str:
+        """The id of the folder at ``path`` in the library, creating what is missing."""
+        path = path.strip("/")
+        if not path:
+            return await self._root_id()
+        if path in self._folders:
+            return self._folders[path]
+        parent_path, _, name = path.rpartition("/")
+        parent = await self.ensure_folder(parent_path)
+        drive = await self.drive_id()
+        try:
+            raw = await self.json("get folder", "GET", f"/drives/{drive}/root:/{_q(path)}")
+        except GraphError as exc:
+            if exc.status != 404:
+                raise
+            try:
+                raw = await self.json(
+                    "create folder", "POST", f"/drives/{drive}/items/{parent}/children",
+                    {"name": name, "folder": {}, "@microsoft.graph.conflictBehavior": "fail"},
+                    retry_all=True)
+            except GraphError as conflict:  # made meanwhile by another worker, or a retry
+                if conflict.status != 409:
+                    raise
+                raw = await self.json("get folder", "GET", f"/drives/{drive}/root:/{_q(path)}")
+        self._folders[path] = raw["id"]
+        return self._folders[path]
+
+    async def _root_id(self) -> str:
+        if "" not in self._folders:
+            root = await self.json("get folder", "GET", f"/drives/{await self.drive_id()}/root")
+            self._folders[""] = root["id"]
+        return self._folders[""]
+
+    async def upload(self, folder_path: str, name: str, content: bytes,
+                     conflict: str = "replace") -> DriveItem:
+        """Put a file in a folder; large ones in ranges. ``conflict`` is Graph's
+        conflictBehavior: "replace" (a file of that name is overwritten) or "fail" (a
+        ConflictError, and nothing is written: what new documents use).
+
+        Folder ids are remembered, so a folder someone deleted or renamed since answers
+        404: then the folders are looked up (and made) again, once.
+        """
+        known = folder_path.strip("/") in self._folders
+        try:
+            return await self._upload(folder_path, name, content, conflict)
+        except NotFoundError:
+            if not known:
+                raise
+            root = self._folders.get("")
+            self._folders.clear()
+            if root:
+                self._folders[""] = root
+            return await self._upload(folder_path, name, content, conflict)
+
+    async def _upload(self, folder_path: str, name: str, content: bytes,
+                      conflict: str) -> DriveItem:
+        folder = await self.ensure_folder(folder_path)
+        drive = await self.drive_id()
+        if len(content) <= SMALL_UPLOAD_LIMIT:
+            response = await self.send(
+                "upload file", "PUT",
+                f"/drives/{drive}/items/{folder}:/{_q(name)}:/content"
+                f"?@microsoft.graph.conflictBehavior={conflict}",
+                content, content_type="application/octet-stream")
+            return parse_drive_item(json.loads(response.content))
+        return await self._upload_in_ranges(drive, folder, name, content, conflict)
+
+    async def file_at(self, folder_path: str, name: str
+                      ) -> tuple[DriveItem, dict[str, Any]] | None:
+        """The file ``folder/name`` and its library columns, or None if there is none."""
+        drive = await self.drive_id()
+        path = _q(f"{folder_path.strip('/')}/{name}")
+        try:
+            raw = await self.json("get file", "GET", f"/drives/{drive}/root:/{path}")
+            fields = await self.json("get file columns", "GET",
+                                     f"/drives/{drive}/items/{raw['id']}/listItem/fields")
+        except NotFoundError:
+            return None
+        return parse_drive_item(raw), dict(fields or {})
+
+    async def replace_content(self, item: DriveItem, folder_path: str,
+                              content: bytes) -> DriveItem:
+        """New content for a file we know (the library keeps the old as a version)."""
+        drive = await self.drive_id()
+        if len(content) <= SMALL_UPLOAD_LIMIT:
+            response = await self.send("replace file", "PUT",
+                                       f"/drives/{drive}/items/{item.id}/content",
+                                       content, content_type="application/octet-stream")
+            return parse_drive_item(json.loads(response.content))
+        return await self._upload(folder_path, item.name, content, "replace")
+
+    async def _upload_in_ranges(self, drive: str, folder: str, name: str,
+                                content: bytes, conflict: str = "replace") -> DriveItem:
+        import httpx
+
+        session = await self.json(
+            "start upload", "POST",
+            f"/drives/{drive}/items/{folder}:/{_q(name)}:/createUploadSession",
+            {"item": {"@microsoft.graph.conflictBehavior": conflict}}, retry_all=True)
+        upload_url = session["uploadUrl"]
+        total = len(content)
+        start = 0
+        attempt = 0
+        # The upload URL is pre-authenticated: Graph asks that no token is sent with it, so
+        # the ranges go out on a plain httpx client, retried here (the SDK would not).
+        async with httpx.AsyncClient(timeout=60) as plain:
+            while True:
+                end = min(start + CHUNK, total) - 1
+                response = await self._plain("upload range", plain, "PUT", upload_url,
+                                             content=content[start:end + 1],
+                                             headers={"Content-Range":
+                                                      f"bytes {start}-{end}/{total}"})
+                if response is not None and response.status_code in (200, 201):
+                    return parse_drive_item(json_of("upload file", response))
+                if response is not None and response.status_code == 202:
+                    start = _next_range(json_of("upload file", response), end + 1)
+                    attempt = 0
+                    continue
+                error = (error_of("upload file", response) if response is not None
+                         else GraphUnavailableError("upload file: no answer from Microsoft "
+                                                    "Graph while sending a range"))
+                if isinstance(error, GraphUnavailableError) and \
+                        self.retry.defers(error.retry_after):
+                    raise self.retry.deferred(error)
+                if not (isinstance(error, GraphUnavailableError)
+                        and attempt + 1 < self.retry.attempts):
+                    raise error
+                self.retries["upload range"] += 1
+                await self.retry.sleep(self.retry.delay(attempt, error.retry_after))
+                attempt += 1
+                # Ask where to resume: a range may have landed before the connection dropped.
+                status = await self._plain("upload status", plain, "GET", upload_url)
+                if status is not None and status.status_code == 200:
+                    start = _next_range(json_of("upload status", status), start)
+
+    async def _plain(self, operation: str, plain: Any, method: str, url: str,
+                     **kwargs: Any) -> Any:
+        """A request on the plain client: its response, or None when no answer came."""
+        import httpx
+
+        self.requests[operation] += 1
+        try:
+            return await plain.request(method, url, **kwargs)
+        except httpx.TransportError:
+            return None
+        except httpx.HTTPError as exc:
+            raise GraphError(f"{operation}: the request failed ({type(exc).__name__})") from exc
+
+    async def children(self, folder_path: str) -> list[DriveItem]:
+        """The files and folders in a folder of the library; [] when the folder is not there."""
+        drive = await self.drive_id()
+        path = folder_path.strip("/")
+        url: str | None = (f"/drives/{drive}/root:/{_q(path)}:/children?$top=200" if path
+                           else f"/drives/{drive}/root/children?$top=200")
+        found: list[DriveItem] = []
+        while url:
+            try:
+                page = await self.json("list folder", "GET", url)
+            except NotFoundError:
+                return []
+            found += [parse_drive_item(raw) for raw in page["value"]]
+            url = page.get("@odata.nextLink")
+        return found
+
+    async def download(self, item_id: str, as_pdf: bool = False) -> bytes:
+        """A file's content; with ``as_pdf``, converted by Graph (``?format=pdf``)."""
+        drive = await self.drive_id()
+        suffix = "?format=pdf" if as_pdf else ""
+        response = await self.send("convert to pdf" if as_pdf else "download file", "GET",
+                                   f"/drives/{drive}/items/{item_id}/content{suffix}")
+        content: bytes = response.content
+        return content
+
+    async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+        drive = await self.drive_id()
+        updated: dict[str, Any] = await self.json(
+            "set file columns", "PATCH", f"/drives/{drive}/items/{item_id}/listItem/fields",
+            fields)
+        return updated
+
+
+def _q(path: str) -> str:
+    """A path for Graph's root:/path: addressing: each segment percent-encoded."""
+    return "/".join(quote(part, safe="") for part in path.split("/"))
+
+
+def _next_range(status: Any, default: int) -> int:
+    """Where an upload session expects the next byte, from its nextExpectedRanges."""
+    ranges = (status or {}).get("nextExpectedRanges") or []
+    try:
+        return int(str(ranges[0]).split("-")[0]) if ranges else default
+    except ValueError:
+        return default
+
