@@ -20,12 +20,13 @@ from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
 from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
+from function_app.services.attendance_import.import_cases import CasesList
+from function_app.services.casework_sweep.processor import ChangeProcessor
+from function_app.services.casework_sweep.sweep_report import ProcessorConfig
 from function_app.services.filing import process_owner
-from function_app.services.import_cases import CasesList
-from function_app.services.legal_referral import LegalReferrals
+from function_app.services.legal.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
-from function_app.services.processor import ChangeProcessor, ProcessorConfig
-from function_app.services.reminders import LoggedReminders, Reminders, TeamsReminders
+from function_app.services.reminders.reviews import LoggedReminders, Reminders, TeamsReminders
 from function_app.settings import Settings
 
 DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id

@@ -25,8 +25,8 @@ from function_app.adapters.graph.client import GraphClient
 from function_app.domain import load_profile
 from function_app.domain.attendance import display_percent
 from function_app.domain.wording import counted
-from function_app.services.attendance_import import ImportOutcome, import_attendance
-from function_app.services.import_cases import SchoolDetails
+from function_app.services.attendance_import.import_cases import SchoolDetails
+from function_app.services.attendance_import.importer import ImportOutcome, import_attendance
 from function_app.services.ports import StateStore
 
 from .scenario import HALF_TERM, LAST_DAY, SCHOOLS, TERM_START, WEEKS, OpenCase, School

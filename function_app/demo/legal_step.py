@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import date
 
 from function_app.domain.wording import counted
-from function_app.services.legal_referral import Referral
-from function_app.services.processor import LEGAL_TICK, SweepReport
+from function_app.services.casework_sweep.sweep_report import LEGAL_TICK, SweepReport
+from function_app.services.legal.legal_referral import Referral
 
 from .scenario import MASON, Week
 from .typing import Typist

@@ -27,16 +27,16 @@ from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.domain.attendance import display_figure
 from function_app.domain.errors import CaseworkError
-from function_app.services import list_columns as lc
-from function_app.services.legal_referral import Referral
-from function_app.services.processor import (
+from function_app.services.case_lists import list_columns as lc
+from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
+from function_app.services.casework_sweep.processor import ChangeProcessor
+from function_app.services.casework_sweep.sweep_report import (
     LIBRARY,
-    ChangeProcessor,
     Filed,
     RaisedAlert,
     SweepReport,
 )
-from function_app.services.snapshot import CASEWORK_LISTS, Snapshot
+from function_app.services.legal.legal_referral import Referral
 from function_app.settings import Settings
 
 from . import legal_step
@@ -168,9 +168,9 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
 
 async def _play(settings: Settings, staff_token: Callable[[str], str], library: Path,
                 shown: Path, workspace: Path, say: Callable[[str], None]) -> DemoResult:
-    from function_app.services.list_formatting import load_formatting
-    from function_app.services.list_schema import load_lists
-    from function_app.services.provision import provision
+    from function_app.services.provisioning.list_formatting import load_formatting
+    from function_app.services.provisioning.list_schema import load_lists
+    from function_app.services.provisioning.provision import provision
 
     result = DemoResult(workspace)
     app = bootstrap.graph_client(settings)
@@ -224,7 +224,7 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
                             "a finished term (an earlier run stopped part-way, or its state "
                             "was removed). Delete that folder and run the demo again.")
         if result.typed:  # the daily reminder, as the timer sends it on the term's last day
-            from function_app.services.reminders import reviews_due
+            from function_app.services.reminders.reviews import reviews_due
 
             reminders = await reviews_due(app, LAST_DAY)
             await bootstrap.reminders(settings).send(reminders)

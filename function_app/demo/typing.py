@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 from function_app.adapters.graph.errors import ValidationRefusedError
 from function_app.adapters.graph.records import ListInfo, ListItem
-from function_app.services import list_columns as lc
-from function_app.services.import_cases import open_case_once
-from function_app.services.list_items import CASE_ID, Ids, items_from_case_input
-from function_app.services.list_mapping import CaseItems
+from function_app.services.attendance_import.import_cases import open_case_once
+from function_app.services.case_lists import list_columns as lc
+from function_app.services.case_lists.case_items import CaseItems
+from function_app.services.case_lists.list_items import CASE_ID, Ids, items_from_case_input
 
 from .scenario import (
     HOLIDAYS_TYPED_BY,

@@ -40,7 +40,7 @@ class TemplateReport:
 
 
 def check_templates(folder: Path | None = None) -> list[TemplateReport]:
-    from function_app.services.case_input import read_case_file
+    from function_app.services.case_files.case_input import read_case_file
 
     templates = TemplateSet(overrides=folder)
     case = read_case_file(SAMPLE_CASE.read_text(encoding="utf-8"))

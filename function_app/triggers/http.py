@@ -10,7 +10,7 @@ import typing
 
 import azure.functions as func
 
-from function_app.services import notifications as notes
+from function_app.services.casework_sweep import notifications as notes
 
 from . import support
 

@@ -32,7 +32,7 @@ from datetime import datetime
 import azure.functions as func
 
 from function_app.services import clock
-from function_app.services import notifications as notes
+from function_app.services.casework_sweep import notifications as notes
 
 from . import support
 

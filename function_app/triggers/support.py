@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from function_app.services import clock
 
 if TYPE_CHECKING:
-    from function_app.services.processor import SweepReport
+    from function_app.services.casework_sweep.sweep_report import SweepReport
     from function_app.settings import Settings
 
 CONNECTION = "AzureWebJobsStorage"

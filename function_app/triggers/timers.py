@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
-from function_app.domain.wording import counted
 from function_app.services import clock
 
 from . import support
 
 if TYPE_CHECKING:  # heavy: imported on call below
-    from function_app.services.reminders import ReminderReport
+    from function_app.services.reminders.reviews import ReminderReport
     from function_app.settings import Settings
 
 bp = func.Blueprint()  # type: ignore[no-untyped-call]  # its __init__ is unannotated
@@ -40,7 +39,8 @@ def renew_subscriptions(timer: func.TimerRequest) -> None:
     """Every 6 hours: each casework list has a live subscription, renewed before its last
     two days (Graph allows a list subscription under 30 days)."""
     from function_app import bootstrap
-    from function_app.services.subscriptions import ensure_subscriptions
+    from function_app.domain.wording import counted
+    from function_app.services.casework_sweep.subscriptions import ensure_subscriptions
 
     support.quiet_libraries()
     config = support.settings()
@@ -98,7 +98,7 @@ def daily_reminders(timer: func.TimerRequest) -> None:
 
 async def _reviews(config: "Settings", today: date) -> "ReminderReport":
     from function_app import bootstrap
-    from function_app.services.reminders import reviews_due
+    from function_app.services.reminders.reviews import reviews_due
 
     report = await reviews_due(bootstrap.graph_client(config), today, config.profile)
     await bootstrap.reminders(config).send(report)

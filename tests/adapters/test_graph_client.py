@@ -19,8 +19,8 @@ from function_app.adapters.graph.errors import (
 from function_app.adapters.graph.records import DeltaPage, ListItem
 from function_app.devtenant import DevTenant
 from function_app.devtenant.backend import DEFAULT_RETENTION_SECONDS
-from function_app.services.list_schema import load_lists
-from function_app.services.provision import provision
+from function_app.services.provisioning.list_schema import load_lists
+from function_app.services.provisioning.provision import provision
 
 from .graph_support import Webhook, failure_of, simple_list, tenant_client
 

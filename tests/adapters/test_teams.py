@@ -47,7 +47,7 @@ from function_app.domain.alerts import (
     reminder_digest,
 )
 from function_app.domain.model import Stage
-from function_app.services.case_input import read_case_path
+from function_app.services.case_files.case_input import read_case_path
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -39,7 +39,7 @@ from function_app.documents.context import Options  # noqa: E402
 from function_app.documents.engine import TemplateSet, produce  # noqa: E402
 from function_app.domain import assess, load_profile  # noqa: E402
 from function_app.domain.readiness import readiness  # noqa: E402
-from function_app.services.case_input import read_case_file  # noqa: E402
+from function_app.services.case_files.case_input import read_case_file  # noqa: E402
 
 TODAY = date(2026, 11, 22)
 KINDS = ("aim_plan", "plan_cover_letter", "aim_invitation", "legal_referral")

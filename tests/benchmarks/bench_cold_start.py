@@ -13,7 +13,8 @@ as its working directory, and times only the statement, not the interpreter's st
 The cases take turns, run after run, so a busy machine slows each alike. The median of
 the runs is printed for each, with the ratios to the bare import (and of the fastest
 runs, steadier on a loaded machine). The goal is ours at most 1.2x bare: importing the app
-loads no SDK client.
+loads no SDK client and none of the domain, which the triggers import when they run
+(issue 16; tests/functions/test_indexing.py checks both).
 """
 
 from __future__ import annotations

@@ -37,8 +37,8 @@ from function_app.adapters.graph.auth import dev_token_provider, request_adapter
 from function_app.adapters.graph.client import GraphClient, GraphTarget  # noqa: E402
 from function_app.bootstrap import DEV_APP_ID  # noqa: E402
 from function_app.devtenant import DevTenant  # noqa: E402
-from function_app.services.list_schema import load_lists  # noqa: E402
-from function_app.services.provision import provision  # noqa: E402
+from function_app.services.provisioning.list_schema import load_lists  # noqa: E402
+from function_app.services.provisioning.provision import provision  # noqa: E402
 
 HOST, SITE_PATH = "devtenant.sharepoint.local", "/sites/attendance"
 FOLDER = "Ysgol Gymraeg Bro Taf/O'Brien, Siân"

@@ -60,7 +60,7 @@ async def run(cases: int, folder: Path) -> None:
         from function_app.documents.context import Options
         from function_app.documents.engine import TemplateSet, produce
         from function_app.domain import assess, load_profile
-        from function_app.services.case_input import case_from_dict
+        from function_app.services.case_files.case_input import case_from_dict
 
         templates = TemplateSet()
         case = case_from_dict(example("aim-review-no-engagement.json"))

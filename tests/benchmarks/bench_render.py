@@ -31,7 +31,7 @@ from function_app.documents.context import Options, build_context  # noqa: E402
 from function_app.documents.engine import TemplateSet, choose_meeting  # noqa: E402
 from function_app.documents.renderer import DocumentProperties  # noqa: E402
 from function_app.domain import assess, load_profile  # noqa: E402
-from function_app.services.case_input import read_case_file  # noqa: E402
+from function_app.services.case_files.case_input import read_case_file  # noqa: E402
 
 KIND = "aim_plan"
 

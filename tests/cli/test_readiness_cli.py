@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from function_app.cli_readiness import add_parser, command
+from function_app.cli.readiness import add_parser, command
 
 pytestmark = pytest.mark.cli
 

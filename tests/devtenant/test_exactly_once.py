@@ -17,7 +17,7 @@ from function_app.adapters.graph.records import ListItem, parse_list_item
 from function_app.bootstrap import DEV_APP_ID
 from function_app.devtenant import DevTenant
 from function_app.devtenant.lists import UNIQUE_REFUSED
-from function_app.services.import_cases import open_case_once
+from function_app.services.attendance_import.import_cases import open_case_once
 from tests.adapters.graph_support import failure_of, tenant_client
 
 from .helpers import Graph

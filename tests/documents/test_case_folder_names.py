@@ -27,7 +27,7 @@ from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.model import Case
 from function_app.domain.readiness import readiness
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aim-review-no-engagement.json"
 TEMPLATES = TemplateSet()

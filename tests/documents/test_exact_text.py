@@ -26,7 +26,7 @@ from function_app.documents.engine import TemplateSet, produce
 from function_app.documents.hostile import corpus
 from function_app.documents.xml_text import clean
 from function_app.domain import assess, load_profile
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 
 SAMPLE = Path(__file__).resolve().parents[2] / "templates" / "sample-case.json"
 TEMPLATES = TemplateSet()

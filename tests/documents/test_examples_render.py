@@ -13,7 +13,7 @@ from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet, produce
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.errors import InvalidCaseError
-from function_app.services.case_input import read_case_path
+from function_app.services.case_files.case_input import read_case_path
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
 TEMPLATES = TemplateSet()

@@ -26,7 +26,7 @@ from function_app.domain.model import (
     Venue,
     VenueKind,
 )
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 from tests.builders import case, figures, marks, meeting, school, with_code
 from tests.documents.test_kinds import SAMPLE, all_text
 

@@ -17,7 +17,7 @@ from function_app.documents.engine import TemplateSet, choose_meeting
 from function_app.documents.logo import Logo
 from function_app.documents.renderer import CompiledTemplate, DocumentProperties
 from function_app.domain import assess, load_profile
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 from tests.documents.test_logo import png
 
 ROOT = Path(__file__).resolve().parents[2]

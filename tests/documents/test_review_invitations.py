@@ -18,7 +18,7 @@ from function_app.documents.engine import TemplateSet, produce
 from function_app.domain import assess, load_profile
 from function_app.domain.errors import InvalidCaseError
 from function_app.domain.model import Case
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 
 SAMPLE = Path(__file__).resolve().parents[2] / "templates" / "sample-case.json"
 TODAY = date(2026, 11, 23)  # a Monday

@@ -16,7 +16,7 @@ from function_app.documents.context import Options
 from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import MAX_FILE_NAME, MAX_PATH, case_folder, safe_name, units
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
-from function_app.services.case_input import case_from_dict
+from function_app.services.case_files.case_input import case_from_dict
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 EXAMPLE = EXAMPLES / "notice-to-improve-running-year-11.json"

@@ -14,6 +14,12 @@ from .support import ROOT, setting_names
 
 pytestmark = pytest.mark.functions
 HEAVY = ("msgraph", "azure.identity", "docxtpl", "jsonschema", "docx", "kiota_abstractions")
+# Issue 16: importing the app imports no more of ours than its triggers need at index
+# time. Besides the triggers (and the packages enclosing what is loaded), only these small,
+# standard-library-only services, by their own name wherever they sit among the services;
+# the domain, documents, adapters, bootstrap, settings and every other service load inside
+# the functions, when they run.
+AT_INDEX = ("clock", "notifications")
 
 # What the worker does (azure_functions_worker loader.index_function_app, and the
 # parameter checks of FunctionRegistry.add_indexed_function), in a fresh interpreter
@@ -51,7 +57,12 @@ for f in functions:
                   "is_async": __import__("inspect").iscoroutinefunction(user),
                   "mismatched": mismatched})
 heavy = sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
-print(json.dumps({"apps": apps, "functions": found, "heavy": heavy}))
+ours = {m for m in sys.modules if m == "function_app" or m.startswith("function_app.")}
+needed = {m for m in ours if m.startswith("function_app.triggers")
+          or (m.startswith("function_app.services.") and m.rsplit(".", 1)[-1] in AT_INDEX)}
+needed |= {m.rsplit(".", i)[0] for m in needed for i in range(1, m.count(".") + 1)}
+on_call = sorted(ours - needed)
+print(json.dumps({"apps": apps, "functions": found, "heavy": heavy, "on_call": on_call}))
 """
 
 
@@ -64,7 +75,8 @@ def sample() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def indexed() -> dict[str, Any]:
     script = sample()["PYTHON_SCRIPT_FILE_NAME"]
-    done = subprocess.run([sys.executable, "-c", f"HEAVY = {HEAVY!r}\n" + WORKER, script],
+    names = f"HEAVY = {HEAVY!r}\nAT_INDEX = {AT_INDEX!r}\n"
+    done = subprocess.run([sys.executable, "-c", names + WORKER, script],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -134,6 +146,15 @@ def test_indexing_loads_no_sdk_client(indexed: dict[str, Any]) -> None:
     """Importing the app and listing its functions imports no msgraph, azure.identity,
     docxtpl or jsonschema: those load inside the functions, on first use."""
     assert indexed["heavy"] == []
+
+
+def test_indexing_loads_none_of_the_domain(indexed: dict[str, Any]) -> None:
+    """Importing the app and listing its functions loads none of the domain (some 35 ms
+    of a cold start when a timer imported it), the documents, the adapters, bootstrap,
+    settings or the services a trigger calls: only the triggers and the clock and
+    notification parsing they share. Each trigger imports the rest when it runs (issue 16;
+    the cold start benchmark is tests/benchmarks/bench_cold_start.py)."""
+    assert indexed["on_call"] == []
 
 
 def test_the_sample_settings_name_every_setting_the_app_reads() -> None:

@@ -17,10 +17,10 @@ from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.devtenant import DevTenant
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.services import clock
-from function_app.services.case_input import case_from_dict
-from function_app.services.reminders import ReminderReport
-from function_app.services.snapshot import CASEWORK_LISTS
-from function_app.services.subscriptions import MAX_LIFETIME, iso, parse_time
+from function_app.services.case_files.case_input import case_from_dict
+from function_app.services.case_lists.snapshot import CASEWORK_LISTS
+from function_app.services.casework_sweep.subscriptions import MAX_LIFETIME, iso, parse_time
+from function_app.services.reminders.reviews import ReminderReport
 from function_app.triggers.timers import SubscriptionsIncomplete
 from tests.integration.helpers import Site, example, files_under
 
@@ -236,7 +236,7 @@ def test_uk_time_follows_british_summer_time() -> None:
 def test_subscriptions_are_not_made_without_a_url_and_a_secret(url: str, secret: str) -> None:
     """A missing or malformed CASEWORK_NOTIFICATION_URL or CASEWORK_CLIENT_STATE is a
     configuration error said in words, before anything is asked of Graph."""
-    from function_app.services.subscriptions import ensure_subscriptions
+    from function_app.services.casework_sweep.subscriptions import ensure_subscriptions
 
     class NoGraph:
         def __getattr__(self, name: str) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from function_app import cli_imports
+from function_app.cli import imports as cli_imports
 from tests.imports import builder
 
 pytestmark = pytest.mark.cli

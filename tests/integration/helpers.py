@@ -17,10 +17,11 @@ from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.bootstrap import DEV_APP_ID
 from function_app.devtenant import DevTenant
 from function_app.documents.engine import TemplateSet
-from function_app.services.list_items import items_from_case_input
-from function_app.services.list_schema import load_lists
-from function_app.services.processor import ChangeProcessor, ProcessorConfig
-from function_app.services.provision import provision
+from function_app.services.case_lists.list_items import items_from_case_input
+from function_app.services.casework_sweep.processor import ChangeProcessor
+from function_app.services.casework_sweep.sweep_report import ProcessorConfig
+from function_app.services.provisioning.list_schema import load_lists
+from function_app.services.provisioning.provision import provision
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 TODAY = date(2026, 11, 22)

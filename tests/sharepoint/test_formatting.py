@@ -17,10 +17,14 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from function_app import cli_site_script
-from function_app.services.list_formatting import FORMATTING_DIR, load_formatting, view_query
-from function_app.services.list_schema import load_lists
-from function_app.services.site_script import (
+from function_app.cli import site_script as cli_site_script
+from function_app.services.provisioning.list_formatting import (
+    FORMATTING_DIR,
+    load_formatting,
+    view_query,
+)
+from function_app.services.provisioning.list_schema import load_lists
+from function_app.services.provisioning.site_script import (
     MAX_ACTIONS,
     MAX_CHARACTERS,
     in_parts,

@@ -27,15 +27,15 @@ from function_app.domain.model import (
     VenueKind,
 )
 from function_app.domain.policy import known_profiles
-from function_app.services.list_columns import (
+from function_app.services.case_lists.list_columns import (
     LISTS,
     WRITE_BACK_COLUMNS,
     Choices,
     GenerationStatus,
     Reader,
 )
-from function_app.services.list_schema import SCHEMA_DIR, load_lists
-from function_app.services.provisioning_plan import (
+from function_app.services.provisioning.list_schema import SCHEMA_DIR, load_lists
+from function_app.services.provisioning.provisioning_plan import (
     BUILT_IN_COLUMNS,
     PLACEHOLDER,
     TYPE_FACETS,

@@ -22,8 +22,8 @@ from function_app.domain.attendance import (
     display_percent,
     tier_for,
 )
-from function_app.services.list_columns import attendance_summary
-from function_app.services.list_formatting import view_query
+from function_app.services.case_lists.list_columns import attendance_summary
+from function_app.services.provisioning.list_formatting import view_query
 
 from .formatter_eval import evaluate
 from .test_formatting import FORMATTING, SCRIPT, SITE_SCRIPT_URL, _errors
@@ -37,8 +37,9 @@ DAY_MS = 86_400_000
 
 
 def _summary(present: int, possible: int) -> dict[str, Any]:
-    """What the casework app writes on the case for these figures (services.list_columns),
-    as Graph gives it back to a formatter (numbers as floats)."""
+    """What the casework app writes on the case for these figures
+    (services.case_lists.list_columns), as Graph gives it back to a formatter (numbers as
+    floats)."""
     percent = Fraction(present * 100, possible)
     flags = absence_flags(percent, PROFILE)
     written = attendance_summary(percent, tier_for(percent, BANDS).tier, flags.severely_absent)

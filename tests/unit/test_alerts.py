@@ -23,7 +23,7 @@ from function_app.domain.alerts import (
     reminder_digest,
 )
 from function_app.domain.model import Case, CaseStatus, Stage
-from function_app.services.case_input import read_case_path
+from function_app.services.case_files.case_input import read_case_path
 
 pytestmark = pytest.mark.unit
 

@@ -24,7 +24,7 @@ from function_app.domain.alerts import Alert, AlertReason, alerts_for
 from function_app.domain.attendance import display_figure
 from function_app.domain.model import AttendanceFigures, Case, Stage
 from function_app.domain.readiness import readiness
-from function_app.services.case_input import read_case_path
+from function_app.services.case_files.case_input import read_case_path
 from tests.builders import case as built_case
 from tests.builders import figures
 

@@ -21,7 +21,7 @@ from function_app.domain.attendance import (
 )
 from function_app.domain.policy import load_profile
 from function_app.domain.wording import figures_note, figures_stated
-from function_app.services.list_columns import attendance_summary
+from function_app.services.case_lists.list_columns import attendance_summary
 from tests.builders import figures, marks, with_code
 
 pytestmark = pytest.mark.unit

@@ -36,9 +36,9 @@ from function_app.domain.model import (
     TargetMet,
 )
 from function_app.domain.readiness import readiness
-from function_app.services.case_input import case_from_dict
-from function_app.services.list_items import items_from_case_input, renamed
-from function_app.services.list_mapping import map_case
+from function_app.services.case_files.case_input import case_from_dict
+from function_app.services.case_lists.list_items import items_from_case_input, renamed
+from function_app.services.case_lists.list_mapping import map_case
 from tests.builders import TODAY, attendee, carer, case, figures, meeting
 
 pytestmark = pytest.mark.unit

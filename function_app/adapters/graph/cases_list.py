@@ -1,12 +1,13 @@
-"""The Cases list as an attendance import uses it (services.import_cases.CasesList)."""
+"""The Cases list as an attendance import uses it
+(services.attendance_import.import_cases.CasesList)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from function_app.services.list_columns import ATTENDANCE_SUMMARY_COLUMNS
-from function_app.services.list_mapping import ListItem
+from function_app.services.case_lists.case_items import ListItem
+from function_app.services.case_lists.list_columns import ATTENDANCE_SUMMARY_COLUMNS
 
 from .client import GraphClient
 from .errors import GraphError, NotFoundError

@@ -1,0 +1,148 @@
+"""The change processor: from list changes to filed documents and written-back items.
+
+One sweep: read each casework list's changes from its stored delta link; trace every
+change made by a person (not our own write-backs) to its case and meeting; read the whole
+case from one snapshot of the lists; assess it; produce the documents the catalogue gives
+for that meeting or stage; claim each one atomically before making it; file it in the case
+folder with its columns; write back to the item what was made, or in plain words why not.
+
+Nothing is lost, nothing is made twice (docs/exactly-once.md):
+
+- a document counts as made only once its file is in the case folder (services/filing.py);
+  an item whose document another live worker holds waits for the next sweep, and is not
+  said to be done;
+- each case is processed on its own (``case_work``): whatever goes wrong in one (a Graph
+  error, the state store failing, a bug) is said on its items and kept for the next sweep;
+  the others go on;
+- the delta links move past a sweep's changes only when every changed item is done, says
+  why not, or is recorded for the next sweep; a sweep that is stopped first cancels and
+  awaits its cases, which let go of their claims;
+- an error already written to an item is not written again; an alert Teams could not take
+  is posted again at every sweep (services/casework_sweep/outbox.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from function_app.adapters.graph.errors import ResyncRequiredError
+from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.services.case_lists import list_columns as lc
+from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
+
+from . import own_writes
+from .case_work import CaseWork, Trigger
+from .sweep_report import LIBRARY, RETRY_SCOPE, SetupError, SweepReport
+
+log = logging.getLogger(__name__)
+
+
+class ChangeProcessor(CaseWork):
+    """One sweep of every casework list's changes; each case's work is ``CaseWork``'s."""
+
+    async def sweep(self) -> SweepReport:
+        report = SweepReport()
+        lists = await self._lists()
+        await self.graph.use_library(lists[LIBRARY].id)
+        await self._retry_waiting_alerts(lists, report)
+        changed, links = await self._changes(lists)
+        for key in self.state.keys(RETRY_SCOPE):  # items that failed or waited last time
+            list_name, _, item_id = key.partition("/")
+            changed.setdefault((list_name, item_id), None)
+        people = {k: v for k, v in changed.items()
+                  if v is None or not own_writes.is_own_write(self.state, k[0], v)}
+        report.changes = len(people)
+        report.own_writes = len(changed) - len(people)
+        snapshot: Snapshot | None = None
+        by_case: dict[str, list[Trigger]] = {}
+        unrecorded: list[str] = []  # items whose failure could not be kept for next time
+        if people:
+            snapshot = await self._snapshot(lists)
+            orphans: list[Trigger] = []
+            by_case = self._triggers(people, snapshot, orphans)
+            for t in orphans:
+                await self._needs_attention(lists, t, "This item is not linked to a case that "
+                                            "exists: choose its case.", report)
+            report.cases = len(by_case)
+            # Cases are independent: several at once hide Graph's latency; documents within
+            # one case stay in order. A task group awaits every case, also when the sweep
+            # is cancelled (a worker shutting down): each lets go of its claims first.
+            limit = asyncio.Semaphore(self.config.concurrency)
+
+            async def one(case_id: str, triggers: list[Trigger]) -> None:
+                async with limit:
+                    await self._process_case(case_id, triggers, snapshot, lists, report,
+                                             unrecorded)
+
+            async with asyncio.TaskGroup() as group:
+                for case_id, triggers in by_case.items():
+                    group.create_task(one(case_id, triggers))
+        if self.summaries.needs_filling(lists):
+            await self.summaries.fill(snapshot or await self._snapshot(lists), lists,
+                                      set(by_case), lambda p: p or self.config.profile,
+                                      self.config.today)
+        if unrecorded:
+            # Their changes must be read again: the links stay where they were.
+            log.warning("%d changed items could not be recorded for the next sweep; the "
+                        "lists' changes will be read again", len(unrecorded))
+            return report
+        for list_id, link in links.items():
+            self.state.save_delta_link(list_id, link)
+        report.links_saved = True
+        return report
+
+    # -- reading -----------------------------------------------------------------------
+
+    async def _lists(self) -> dict[str, ListInfo]:
+        lists = await self.graph.lists()
+        missing = [name for name in (*CASEWORK_LISTS, LIBRARY) if name not in lists]
+        if missing:
+            raise SetupError(f"The site has no {', '.join(missing)}. Run `casework provision` "
+                             "to create the lists and library.")
+        return lists
+
+    async def _changes(self, lists: dict[str, ListInfo]
+                       ) -> tuple[dict[tuple[str, str], ListItem | None], dict[str, str]]:
+        changed: dict[tuple[str, str], ListItem | None] = {}
+        links: dict[str, str] = {}
+        for name in CASEWORK_LISTS:
+            list_id = lists[name].id
+            link = self.state.delta_link(list_id)
+            while True:
+                try:
+                    page = await self.graph.delta(list_id, link)
+                except ResyncRequiredError:
+                    log.info("delta link expired for list %s: reading it whole", list_id)
+                    link = ""
+                    continue
+                for item in page.items:
+                    changed[(name, item.id)] = item  # a later page wins
+                if page.next_link:
+                    link = page.next_link
+                    continue
+                links[list_id] = page.delta_link
+                break
+        return changed, links
+
+    async def _snapshot(self, lists: dict[str, ListInfo]) -> Snapshot:
+        names = list(CASEWORK_LISTS)
+        pages = await asyncio.gather(*(self.graph.all_items(lists[n].id) for n in names))
+        return Snapshot.of(dict(zip(names, pages, strict=True)))
+
+    def _triggers(self, changed: dict[tuple[str, str], ListItem | None], snapshot: Snapshot,
+                  orphans: list[Trigger]) -> dict[str, list[Trigger]]:
+        by_case: dict[str, list[Trigger]] = {}
+        for list_name, item_id in changed:
+            item = snapshot.get(list_name, item_id)
+            if item is None:  # deleted, or gone since: nothing to make
+                self.state.forget(RETRY_SCOPE, f"{list_name}/{item_id}")
+                continue
+            case_id = snapshot.case_of(list_name, item)
+            if not case_id or snapshot.get(lc.CASES.title, case_id) is None:
+                if list_name != lc.HOLIDAYS.title:
+                    orphans.append(Trigger(list_name, item, "", ""))
+                continue
+            by_case.setdefault(case_id, []).append(
+                Trigger(list_name, item, case_id, snapshot.meeting_of(list_name, item)))
+        return by_case
