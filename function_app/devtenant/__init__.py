@@ -1,9 +1,11 @@
 """The local dev tenant: a Microsoft Graph v1.0-compatible server on loopback.
 
-Sites, lists with columns and items, list delta, a document library whose files are real
-files under the data folder, upload sessions, subscriptions that POST change notifications,
-JSON batching, and injected faults (throttling, outages, dropped connections, answers lost
-after the write); and, under the site's path, the SharePoint REST that provisioning needs
+Sites (any number, each with its own lists and library, members and app grants), lists
+with columns and items, list delta, a document library whose files are real files under
+the data folder, sharing invitations and retention labels on files, upload sessions,
+subscriptions that POST change notifications, JSON batching, and injected faults
+(throttling, outages, dropped connections, answers lost after the write); and, under the
+site's path, the SharePoint REST that provisioning needs
 for views, formatting, forms and validation. The production Graph and SharePoint REST
 adapters run against it unchanged; only the base URL differs.
 
@@ -13,8 +15,9 @@ adapters run against it unchanged; only the base URL differs.
 
 Modules: tenant (the public class), server (aiohttp), router, routes_* (one per resource),
 store (SQLite), lists, columns, library (drive items and files), uploads, notifications,
-faults, shapes (Graph's JSON), calls, errors, identity; sp_rest and routes_sp_rest
-(SharePoint REST: views, fields, content types, list settings).
+faults, shapes (Graph's JSON), calls, errors, identity; access, access_storage and
+routes_access (membership, Sites.Selected grants, sharing, retention labels); sp_rest
+and routes_sp_rest (SharePoint REST: views, fields, content types, list settings).
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ from .util import TENANT_ID, iso, name_guid, new_guid, now
 
 DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600
 DOWNLOAD_URL_SECONDS = 3600  # pre-authenticated download links last an hour
+DEFAULT_EMAIL_DOMAIN = "devtenant.onmicrosoft.com"
 
 
 async def _no_batches(call: Call) -> Reply:
@@ -59,6 +60,16 @@ class Backend:
         self.application: Identity = APPLICATION
         self._secret = secrets.token_bytes(32)
         self.main_site: Site | None = None
+        # Tenant settings (access.py, routes_access.py): the app limited to the sites granted
+        # to it; sharing outside the tenant; the email domain of its people, the guests it
+        # already has, and the retention labels that exist (name -> retentionSettings).
+        self.sites_selected = False
+        self.external_sharing = True
+        self.email_domain = DEFAULT_EMAIL_DOMAIN
+        self.guests: set[str] = set()
+        self.retention_labels: dict[str, dict[str, Any]] = {}
+        # Invitations sent by email (invite with sendInvitation), oldest first.
+        self.invitations_sent: list[dict[str, Any]] = []
         self.pdf_lock = asyncio.Lock()
         # Set by the server: runs one sub-request of a JSON batch through the same pipeline.
         self.run_subrequest: Callable[[Call], Awaitable[Reply]] = _no_batches
@@ -85,6 +96,14 @@ class Backend:
 
     def bootstrap(self, hostname: str, site_path: str) -> Site:
         """The site and its "Documents" library, made on the first start and kept after."""
+        site = self.create_site(hostname, site_path)
+        self.main_site = site
+        return site
+
+    def create_site(self, hostname: str, site_path: str, display_name: str | None = None
+                    ) -> Site:
+        """A site with its "Documents" library (its default drive), made if it is not there;
+        an existing site is returned as it is. Each site has its own lists and drive."""
         path = "/" + site_path.strip("/")
         site = self.store.site_by_path(hostname, path)
         if site is None:
@@ -95,7 +114,7 @@ class Backend:
                 hostname=hostname,
                 path=path,
                 name=name,
-                display_name=name.replace("-", " ").title(),
+                display_name=display_name or name.replace("-", " ").title(),
                 created=when,
                 modified=when,
             )
@@ -111,7 +130,6 @@ class Backend:
                     SYSTEM,
                 )
                 self.library.create_drive(site, library, SYSTEM)
-        self.main_site = site
         return site
 
     # -- resolving ids in URLs ---------------------------------------------------------------

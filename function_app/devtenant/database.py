@@ -51,6 +51,14 @@ CREATE TABLE IF NOT EXISTS drive_items (
 CREATE INDEX IF NOT EXISTS drive_children ON drive_items (parent_id, name);
 CREATE TABLE IF NOT EXISTS subscriptions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS upload_sessions (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS site_members (
+    site_id TEXT PRIMARY KEY, members TEXT NOT NULL, visitors TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS site_permissions (
+    site_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (site_id, id));
+CREATE TABLE IF NOT EXISTS item_permissions (
+    item_id TEXT NOT NULL, id TEXT NOT NULL, email TEXT NOT NULL COLLATE NOCASE,
+    expires REAL, data TEXT NOT NULL, PRIMARY KEY (item_id, id));
+CREATE TABLE IF NOT EXISTS retention_labels (item_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sp_objects (
     list_id TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL COLLATE NOCASE,
     position INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (list_id, kind, key));

@@ -126,3 +126,6 @@ class DriveStorage(Database):
 
     def delete_drive_item(self, item_id: str) -> None:
         self._run("DELETE FROM drive_items WHERE id = ?", item_id)
+        # What hangs off the item goes with it (access_storage.py keeps them).
+        self._run("DELETE FROM item_permissions WHERE item_id = ?", item_id)
+        self._run("DELETE FROM retention_labels WHERE item_id = ?", item_id)

@@ -36,6 +36,12 @@ APP_NAME = "Attendance Casework"
 USER_PREFIX = "dev-user:"
 SHAREPOINT_APP = "SharePoint App"  # the user SharePoint names beside an app's writes
 APP_IDENTITIES = ("app", "both", "both-no-id")
+# A second application, standing for the SharePoint administrator's tooling: it holds
+# Sites.FullControl.All, so it reaches every site and may grant the app a site
+# (POST /sites/{id}/permissions) when the tenant limits the app to Sites.Selected.
+ADMIN_TOKEN = "dev-admin-token"
+ADMIN_APP_ID = "00000000-0000-0000-0000-0000000ad000"
+ADMIN_APP_NAME = "Dev Tenant Administration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,19 @@ def application(shape: str = "app") -> Identity:
     return APPLICATION if shape == "app" else Identity("application", APP_NAME, APP_ID, shape)
 
 
+ADMIN = Identity("application", ADMIN_APP_NAME, ADMIN_APP_ID)
+
+
+def is_admin(who: Identity) -> bool:
+    return who.kind == "application" and who.id == ADMIN_APP_ID
+
+
+def user_email(display_name: str, domain: str) -> str:
+    """A member of staff's email address: "Attendance Officer" -> attendance.officer@domain."""
+    local = ".".join(part for part in display_name.lower().split() if part)
+    return f"{local}@{domain}"
+
+
 # Changes the tenant makes itself (the site and library on first start).
 SYSTEM = Identity("user", "System Account", name_guid("user", "System Account"))
 
@@ -77,7 +96,7 @@ def user_token(display_name: str) -> str:
 
 def from_authorization(header: str | None, app: Identity = APPLICATION) -> Identity | None:
     """The caller named by an Authorization header, or None when it names nobody; the app
-    token names ``app`` (the tenant's application identity)."""
+    token names ``app`` (the tenant's application identity), the admin token ADMIN."""
     if not header:
         return None
     scheme, _, token = header.strip().partition(" ")
@@ -86,6 +105,8 @@ def from_authorization(header: str | None, app: Identity = APPLICATION) -> Ident
         return None
     if token == APP_TOKEN:
         return app
+    if token == ADMIN_TOKEN:
+        return ADMIN
     if token.startswith(USER_PREFIX):
         name = token[len(USER_PREFIX) :].strip()
         if name:

@@ -52,7 +52,9 @@ class Library:
         self._tmp.mkdir(parents=True, exist_ok=True)
 
     def create_drive(self, site: Site, lst: ListRow, who: Identity) -> DriveRow:
-        folder = Path("sites") / site.name / lst.display_name
+        # sites/<name> for /sites/<name>, teams/<name> for /teams/<name>: one folder a site.
+        parts = [part for part in site.path.split("/") if part] or ["sites", "root"]
+        folder = Path(*parts) / lst.display_name
         when = iso(now())
         root = DriveItemRow(
             id=drive_item_id(),

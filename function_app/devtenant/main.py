@@ -14,17 +14,26 @@ from .tenant import DevTenant
 
 def serve(data_dir: Path, port: int, fault_rate: float, latency_ms: int, *,
           fault_kinds: Sequence[str] = KINDS, retry_after_seconds: int | None = None,
-          app_identity: str = "app") -> None:
-    """Serve until Ctrl-C, after printing the base URL, the app token and the data folder."""
+          app_identity: str = "app", sites: Sequence[str] = (),
+          sites_selected: bool = False) -> None:
+    """Serve until Ctrl-C, after printing the base URL, the app token and the data folder.
+    sites: more server-relative site paths to make (open to all staff); sites_selected:
+    the app token reaches only sites granted to it (grant with the admin token)."""
     with DevTenant(
         Path(data_dir), port=port, fault_rate=fault_rate, latency_ms=latency_ms,
         fault_kinds=fault_kinds, retry_after_seconds=retry_after_seconds,
-        app_identity=app_identity,
+        app_identity=app_identity, sites_selected=sites_selected,
     ) as tenant:
         print(f"Dev tenant (Microsoft Graph v1.0): {tenant.base_url}")
         print(f"App token:    Authorization: Bearer {tenant.app_token}")
         print(f"Staff token:  Authorization: Bearer {tenant.user_token('Attendance Officer')}")
         print(f"Site:         {tenant.hostname}{tenant.site_path} (id {tenant.site_id})")
+        for path in sites:
+            extra = tenant.add_site(path)
+            print(f"Site:         {extra.hostname}{extra.path} (id {extra.id})")
+        if sites_selected:
+            print("Sites.Selected: the app reaches only sites granted to it; grant with "
+                  f"POST /sites/{{id}}/permissions and Bearer {tenant.admin_token}")
         print(f"Data folder:  {Path(data_dir).resolve()}")
         print(f"Library files: {tenant.files_root.resolve()}")
         if fault_rate or latency_ms:
@@ -55,10 +64,15 @@ def main(argv: list[str] | None = None) -> None:
                              f"{MAX_RETRY_AFTER_SECONDS}; default 1 on 429, none on 503)")
     parser.add_argument("--app-identity", choices=APP_IDENTITIES, default="app",
                         help="how createdBy/lastModifiedBy show the app's writes")
+    parser.add_argument("--site", action="append", default=[], metavar="PATH",
+                        help="another site to serve, e.g. /sites/oak-primary (repeatable)")
+    parser.add_argument("--sites-selected", action="store_true",
+                        help="the app token reaches only the sites granted to it")
     args = parser.parse_args(argv)
     kinds = tuple(k.strip() for k in args.fault_kinds.split(",") if k.strip())
     serve(args.data, args.port, args.fault_rate, args.latency_ms, fault_kinds=kinds,
-          retry_after_seconds=args.retry_after, app_identity=args.app_identity)
+          retry_after_seconds=args.retry_after, app_identity=args.app_identity,
+          sites=args.site, sites_selected=args.sites_selected)
 
 
 if __name__ == "__main__":

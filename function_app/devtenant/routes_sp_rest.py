@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import sp_rest
+from .access import site_access
 from .backend import Backend
 from .calls import Call, Reply
 from .sp_rest import BAD_QUERY, DENIED, SpRestError
@@ -167,6 +168,10 @@ async def handle(b: Backend, call: Call) -> Reply:
     try:
         head, _, rest = call.path.partition(API)
         site = _site(b, head)
+        level = site_access(b, call.identity, site) if call.identity else "write"
+        if level is None or (level == "read" and _verb(call) != "GET"):
+            raise SpRestError(403, DENIED, "Access denied. You do not have permission to "
+                              "perform this action or access this resource.")
         return _dispatch(b, call, site, _segments(rest.strip("/")))
     except SpRestError as error:
         return error_reply(error, call)

@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from .access import require
 from .backend import Backend
 from .calls import Call, Reply, no_content, ok
 from .errors import GraphError, bad_request
@@ -54,10 +55,14 @@ def _expiry(value: Any) -> tuple[str, float]:
     return iso_precise(moment), moment.timestamp()
 
 
-def _active(b: Backend, sub_id: str) -> dict[str, Any]:
+def _active(b: Backend, sub_id: str, call: Call | None = None) -> dict[str, Any]:
     sub = b.store.document("subscriptions", sub_id)
     if sub is None or sub["_expires"] <= time.time():
         raise _not_found(sub_id)
+    found = _RESOURCE.match(sub["resource"])
+    site = b.store.site(found["site"]) if found else None
+    if call is not None and site is not None:
+        require(b, call.identity, site, write=False)
     return sub
 
 
@@ -72,6 +77,7 @@ async def create(b: Backend, call: Call, p: dict[str, str]) -> Reply:
             "InvalidRequest",
         )
     site = b.site(found["site"])
+    require(b, call.identity, site, write=False)  # reading the list is enough to subscribe
     lst = b.find_list(site, found["list"])
     change_type = body.get("changeType")
     if change_type != "updated":
@@ -120,7 +126,7 @@ async def create(b: Backend, call: Call, p: dict[str, str]) -> Reply:
 
 
 async def renew(b: Backend, call: Call, p: dict[str, str]) -> Reply:
-    sub = _active(b, p["subscription-id"])
+    sub = _active(b, p["subscription-id"], call)
     body = call.json()
     unknown = set(body) - {"expirationDateTime", "notificationUrl"}
     if unknown:
@@ -139,7 +145,7 @@ async def renew(b: Backend, call: Call, p: dict[str, str]) -> Reply:
 
 
 async def get_one(b: Backend, call: Call, p: dict[str, str]) -> Reply:
-    return ok(_public(b, _active(b, p["subscription-id"])))
+    return ok(_public(b, _active(b, p["subscription-id"], call)))
 
 
 async def get_all(b: Backend, call: Call, p: dict[str, str]) -> Reply:
@@ -154,7 +160,7 @@ async def get_all(b: Backend, call: Call, p: dict[str, str]) -> Reply:
 
 
 async def delete(b: Backend, call: Call, p: dict[str, str]) -> Reply:
-    _active(b, p["subscription-id"])
+    _active(b, p["subscription-id"], call)
     b.store.delete_document("subscriptions", p["subscription-id"])
     return no_content()
 

@@ -1,4 +1,5 @@
-"""The aiohttp application: raw request -> route -> count -> faults -> auth -> handler -> reply.
+"""The aiohttp application: raw request -> route -> count -> faults -> auth -> access ->
+handler -> reply.
 
 A "lost" fault lets the request run to the end (its write is saved) and then closes the
 connection instead of replying; the other faults strike before anything is processed.
@@ -17,6 +18,7 @@ from urllib.parse import parse_qsl, unquote
 from aiohttp import web
 
 from . import (
+    routes_access,
     routes_batch,
     routes_delta,
     routes_drive,
@@ -26,6 +28,7 @@ from . import (
     routes_subscriptions,
     routes_uploads,
 )
+from .access import check_request
 from .backend import Backend
 from .calls import Call, Reply
 from .errors import GraphError
@@ -42,6 +45,7 @@ VERSION = "/v1.0"
 
 GRAPH_ROUTES: list[Route] = [
     *routes_sites.ROUTES,
+    *routes_access.ROUTES,  # before the drive's, which would take ".../permissions" as a path
     *routes_delta.ROUTES,  # before items/{item-id}, which "delta" would also match
     *routes_items.ROUTES,
     *routes_uploads.GRAPH_ROUTES,
@@ -169,6 +173,7 @@ class Server:
 
     async def _run(self, match: Match, call: Call) -> Reply:
         try:
+            check_request(self.backend, call.method, call.identity, match.params)
             return await match.handler(self.backend, call, match.params)
         except GraphError as error:
             return self.backend.error_reply(error, call)

@@ -6,7 +6,8 @@ on the server's event-loop thread. Rows come back as small frozen records.
 
 The Store is made of parts, each in its own module: ``database`` (the tables, the
 connection and transactions), ``list_storage`` (sites, lists, columns, items, the change
-log, users), ``drive_storage`` (drives and drive items) and ``rows`` (the records); the
+log, users), ``drive_storage`` (drives and drive items), ``access_storage`` (site membership and
+grants, sharing permissions, retention labels) and ``rows`` (the records); the
 JSON documents (subscriptions and upload sessions) are kept here. The records are
 importable from here too.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .access_storage import AccessStorage
 from .database import dumps
 from .drive_storage import DriveStorage
 from .list_storage import ListStorage
@@ -24,7 +26,7 @@ from .rows import Change, DriveItemRow, DriveRow, ItemRow, ListRow, Site
 __all__ = ["Change", "DriveItemRow", "DriveRow", "ItemRow", "ListRow", "Site", "Store"]
 
 
-class Store(ListStorage, DriveStorage):
+class Store(ListStorage, DriveStorage, AccessStorage):
     """The tenant's database. Every method runs on the server's event-loop thread."""
 
     # -- JSON documents: subscriptions and upload sessions -----------------------------------

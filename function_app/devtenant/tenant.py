@@ -3,28 +3,55 @@
 with DevTenant(Path("data")) as tenant:
     tenant.base_url   # http://127.0.0.1:PORT/v1.0
     tenant.app_token  # "dev-app-token"
+    school = tenant.add_site("/sites/oak-primary", members=["Attendance Officer"])
+    tenant.grant_site(school.id, ["write"])  # what Sites.Selected needs (sites_selected=True)
 """
 
 from __future__ import annotations
 
 import socket
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-from .backend import Backend
+from .access_storage import Membership
+from .backend import DEFAULT_EMAIL_DOMAIN, Backend
 from .background import BackgroundLoop
 from .faults import KEEP, KINDS, Faults, Keep
-from .identity import APP_TOKEN, application, user_token
+from .identity import ADMIN_TOKEN, APP_ID, APP_NAME, APP_TOKEN, application, user_email, user_token
 from .metrics import RequestCounter
+from .routes_access import DEFAULT_RETENTION_SETTINGS, grant_site
+from .rows import Site
 from .server import Server
+from .shapes import site_url
 
 T = TypeVar("T")
 HOST = "127.0.0.1"
+RetentionLabels = Iterable[str] | Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """A site of the dev tenant, as tests and the demo need it."""
+
+    id: str  # Graph's "hostname,GUID,GUID"
+    hostname: str
+    path: str  # server-relative, "/sites/oak-primary"
+    web_url: str  # https://hostname/sites/oak-primary
+    drive_id: str  # its "Documents" library
+    files_root: Path  # that library's files, as real files
+
+
+def _labels(labels: RetentionLabels) -> dict[str, dict[str, Any]]:
+    """name -> retentionSettings; names alone get DEFAULT_RETENTION_SETTINGS."""
+    if isinstance(labels, Mapping):
+        return {str(k): {**DEFAULT_RETENTION_SETTINGS, **dict(v)} for k, v in labels.items()}
+    return {str(name): dict(DEFAULT_RETENTION_SETTINGS) for name in labels}
 
 
 class DevTenant(BackgroundLoop):
@@ -40,9 +67,17 @@ class DevTenant(BackgroundLoop):
     both say Retry-After that long (default: 1 s on 429, none on 503). app_identity shapes
     createdBy / lastModifiedBy of the app's writes: "app", "both" or "both-no-id"
     (identity.py says what each gives).
+
+    More sites: add_site(path, members=[...]) (each with its own lists and drive; a site
+    with members lets only them in). sites_selected=True limits the app token to the sites
+    granted to it (grant_site, or POST /sites/{id}/permissions with the admin token).
+    external_sharing=False refuses invitations to people outside email_domain;
+    retention_labels names the labels that exist (access.py, routes_access.py).
     """
 
     app_token = APP_TOKEN
+    admin_token = ADMIN_TOKEN  # an administrator's app: every site, and may grant sites
+    app_id = APP_ID
 
     thread_name = "dev tenant"
 
@@ -59,8 +94,19 @@ class DevTenant(BackgroundLoop):
         fault_kinds: Sequence[str] = KINDS,
         retry_after_seconds: int | None = None,
         app_identity: str = "app",
+        sites_selected: bool = False,
+        external_sharing: bool = True,
+        email_domain: str = DEFAULT_EMAIL_DOMAIN,
+        retention_labels: RetentionLabels = (),
     ) -> None:
         super().__init__()
+        self.email_domain = email_domain.lower()
+        self._settings: dict[str, Any] = {
+            "sites_selected": sites_selected,
+            "external_sharing": external_sharing,
+            "email_domain": self.email_domain,
+            "retention_labels": _labels(retention_labels),
+        }
         self.data_dir = Path(data_dir)
         self.hostname = hostname
         self.site_path = "/" + site_path.strip("/")
@@ -101,6 +147,8 @@ class DevTenant(BackgroundLoop):
         origin = f"http://{HOST}:{port}"
         backend = Backend(self.data_dir, origin, self._faults, self._counter, self._batch_counter)
         backend.application = self._application
+        for name, value in self._settings.items():
+            setattr(backend, name, value)
         site = backend.bootstrap(self.hostname, self.site_path)
         await backend.notifier.start()
         runner = web.AppRunner(Server(backend).app(), access_log=None, handle_signals=False)
@@ -153,6 +201,139 @@ class DevTenant(BackgroundLoop):
     def user_token(name: str) -> str:
         """The bearer token of a member of staff: writes are attributed to them by name."""
         return user_token(name)
+
+    def user_email(self, name: str) -> str:
+        """A member of staff's email address: "Attendance Officer" ->
+        attendance.officer@<email_domain> (whom an invitation to that address lets in)."""
+        return user_email(name, self.email_domain)
+
+    # -- sites, membership and grants --------------------------------------------------------
+
+    def _backend_now(self) -> Backend:
+        self._running()
+        assert self._backend is not None
+        return self._backend
+
+    def _on_loop(self, work: Any) -> Any:
+        """Run work(backend) on the server's loop (the store is used only there)."""
+        backend = self._backend_now()
+
+        async def apply() -> Any:
+            return work(backend)
+
+        return self._call(apply())
+
+    def _find_site(self, backend: Backend, site: str) -> Site:
+        """A site by Graph id or by server-relative path on the tenant's hostname."""
+        found = (backend.store.site_by_path(self.hostname, "/" + site.strip("/"))
+                 if site.startswith("/") else backend.store.site(site))
+        if found is None:
+            raise KeyError(f"the dev tenant has no site {site!r}")
+        return found
+
+    def _info(self, backend: Backend, site: Site) -> SiteInfo:
+        drive = backend.site_drive(site)
+        return SiteInfo(site.id, site.hostname, site.path, site_url(site), drive.id,
+                        backend.library.root_folder(drive))
+
+    def add_site(self, path: str, *, members: Sequence[str] | None = None,
+                 visitors: Sequence[str] = (), display_name: str | None = None,
+                 hostname: str | None = None) -> SiteInfo:
+        """Make a site (with its "Documents" library) at a server-relative path, or return
+        the one there. members (display names, as in user_token) may read and write it and
+        visitors read it; nobody else among the staff gets in. members=None leaves a new
+        site open to all staff, and an existing site's membership as it is."""
+
+        def work(backend: Backend) -> SiteInfo:
+            site = backend.create_site(hostname or self.hostname, path, display_name)
+            if members is not None:
+                backend.store.set_membership(site.id, Membership(tuple(members),
+                                                                 tuple(visitors)))
+            return self._info(backend, site)
+
+        info: SiteInfo = self._on_loop(work)
+        return info
+
+    def site(self, site: str) -> SiteInfo:
+        """An existing site, by Graph id or server-relative path."""
+        info: SiteInfo = self._on_loop(lambda b: self._info(b, self._find_site(b, site)))
+        return info
+
+    def set_site_members(self, site: str, members: Sequence[str] | None,
+                         visitors: Sequence[str] = ()) -> None:
+        """Replace a site's members and visitors; members=None opens it to all staff."""
+
+        def work(backend: Backend) -> None:
+            found = self._find_site(backend, site)
+            membership = None if members is None else Membership(tuple(members),
+                                                                  tuple(visitors))
+            backend.store.set_membership(found.id, membership)
+
+        self._on_loop(work)
+
+    def grant_site(self, site: str, roles: Sequence[str] = ("write",), *,
+                   app_id: str = APP_ID, display_name: str = APP_NAME) -> dict[str, Any]:
+        """Grant an application (the app, by default) roles on a site, as
+        POST /sites/{id}/permissions does: what the app needs under sites_selected. Granting
+        it again replaces its roles. Returns the permission as Graph shows it."""
+        body = {"roles": list(roles),
+                "grantedToIdentities": [{"application": {"id": app_id,
+                                                         "displayName": display_name}}]}
+
+        def work(backend: Backend) -> dict[str, Any]:
+            permission, _created = grant_site(backend, self._find_site(backend, site), body)
+            return permission
+
+        granted: dict[str, Any] = self._on_loop(work)
+        return granted
+
+    def site_grants(self, site: str) -> list[dict[str, Any]]:
+        """The application permissions on a site (GET /sites/{id}/permissions)."""
+        grants: list[dict[str, Any]] = self._on_loop(
+            lambda b: b.store.site_permissions(self._find_site(b, site).id))
+        return grants
+
+    def revoke_site_grants(self, site: str) -> None:
+        """Remove every application permission from a site."""
+
+        def work(backend: Backend) -> None:
+            found = self._find_site(backend, site)
+            for permission in backend.store.site_permissions(found.id):
+                backend.store.delete_site_permission(found.id, permission["id"])
+
+        self._on_loop(work)
+
+    # -- tenant settings -------------------------------------------------------------------
+
+    def _setting(self, name: str, value: Any) -> None:
+        self._settings[name] = value
+        if self._backend is not None:
+            self._on_loop(lambda b: setattr(b, name, value))
+
+    def set_sites_selected(self, on: bool) -> None:
+        """Limit the app token to the sites granted to it (True), or let it reach all."""
+        self._setting("sites_selected", on)
+
+    def set_external_sharing(self, on: bool) -> None:
+        """Allow (True) or refuse invitations to addresses outside email_domain."""
+        self._setting("external_sharing", on)
+
+    def set_retention_labels(self, labels: RetentionLabels) -> None:
+        """The retention labels that exist: names (a retaining, non-record label each) or
+        name -> retentionSettings overrides."""
+        self._setting("retention_labels", _labels(labels))
+
+    def add_guest(self, email: str) -> None:
+        """Make an outside address an existing guest of the tenant, whom the app may invite
+        ("New guests can't be invited using app-only access", driveitem-invite.md)."""
+        self._on_loop(lambda b: b.guests.add(email.strip().lower()))
+
+    @property
+    def invitations_sent(self) -> list[dict[str, Any]]:
+        """Invitation emails the tenant "sent" (invite with sendInvitation: true), oldest
+        first: {"email", "message", "driveId", "itemId", "webUrl", "roles"}."""
+        sent: list[dict[str, Any]] = self._on_loop(lambda b: list(b.invitations_sent))
+        return sent
 
     # -- counting, faults and knobs for tests ------------------------------------------------
 
