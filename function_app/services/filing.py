@@ -13,15 +13,35 @@ stays open and the next sweep finishes the work; it never counts as made:
 Before a name is first tried the folder is looked at: a file already there that is an
 earlier version of the same document (same case, kind, meeting and parent) is replaced on
 purpose, as a new version in the library's version history; any other file of that name
-is never touched, and the document takes the next free name, "... (2).docx". The name is
-then noted beside the claim, so that a retry after a lost answer or a crash recognises its
-own file (that name, none of our columns yet, or this very version's) and adopts it rather
-than making a second.
+is never touched, and the document takes the next free name, "... (2).docx". The name
+tried is then noted beside the claim, so that a retry after a lost answer or a crash
+recognises its own file (that name, none of our columns yet, or this very version's) and
+adopts it rather than making a second.
+
+The state store keeps no name (docs/exactly-once.md, "What the state store keeps"): file
+names carry pupils' and parents' names, and paths and links carry the folder's. So:
+
+- a claim's key is kept under its case, "case/<case ref>/<key>" (``case_key``, from the
+  document's CaseRef column), so a closed case's claims can be found and forgotten, and
+  carries only ids (list item ids, a source version, a kind, a carer id);
+- the upload note is "<n> <digest>": which "(n)" was tried and the SHA-256 of the name
+  tried (``upload_note``). The caller derives a document's name deterministically from
+  the case as the lists hold it (engine.produce: the catalogue's pattern, the meeting's
+  date or the sweep's day, the parent's name), so a retry recomputes the same name, and
+  its note matches; a name that changed meanwhile (the case edited, another day) does not
+  match, and is looked at first like any new name;
+- a done claim keeps the filed file's drive item id ("item:<id>"); its name and link are
+  read from Graph by that id when needed (``Library.file_by_id``), so a file staff moved
+  within the library is still found, and one they deleted is not claimed to be there.
+
+Claims and notes made before this (keys without their case; a result of link and name)
+are still honoured: a document whose old claim is done is not made again.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 import os
 import socket
@@ -39,7 +59,9 @@ from .ports import StateStore
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 600
-UPLOADING_SCOPE = "uploading"  # claim key -> the file name being uploaded for it
+UPLOADING_SCOPE = "uploading"  # claim key -> "<n> <SHA-256 of the name tried>" (no name)
+CASE_PREFIX = "case/"
+ITEM = "item:"  # a done claim's result: the filed file's drive item id after this
 MAX_NAME_TRIES = 20  # "name (2)" ... before giving up: a folder this crowded needs a person
 IDENTITY_COLUMNS = ("CaseRef", "DocumentKind", "MeetingId", "CarerId")
 
@@ -54,6 +76,7 @@ class Library(Protocol):
     async def replace_content(self, item: DriveItem, folder_path: str,
                               content: bytes) -> DriveItem: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
+    async def file_by_id(self, item_id: str) -> DriveItem | None: ...
 
 
 class Outcome(enum.Enum):
@@ -65,8 +88,9 @@ class Outcome(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class Filing:
     outcome: Outcome
-    web_url: str = ""
-    name: str = ""  # the file's name in the folder, as filed
+    web_url: str = ""  # '' when the file made earlier is no longer in the library
+    name: str = ""  # the file's name in the folder, as filed (or as it is now)
+    item_id: str = ""
 
     @property
     def exists(self) -> bool:
@@ -124,13 +148,46 @@ def held_here(key: str) -> Iterator[bool]:
             _let_go(key)
 
 
-def result_text(web_url: str, name: str) -> str:
-    """What a done claim keeps: the file's link and its name, one a line."""
-    return f"{web_url}\n{name}"
+def case_prefix(case_ref: str) -> str:
+    """The start of every claim key of a case: "case/<ref>/", with "%" and "/" in the
+    reference escaped, so that no case's prefix is the start of another's."""
+    return f"{CASE_PREFIX}{case_ref.replace('%', '%25').replace('/', '%2F')}/"
+
+
+def case_key(case_ref: str, key: str) -> str:
+    """``key`` kept under its case (``case_prefix``)."""
+    return case_prefix(case_ref) + key
+
+
+def claim_key(key: str, columns: Mapping[str, Any]) -> str:
+    """The key a document's claim is kept under: under its case (its CaseRef column)."""
+    ref = str(columns.get("CaseRef") or "")
+    return case_key(ref, key) if ref else key
+
+
+def name_digest(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def upload_note(n: int, name: str) -> str:
+    """What is noted before uploading as ``name``, its "(n)" being ``n``: no name."""
+    return f"{n} {name_digest(name)}"
+
+
+def result_text(item_id: str) -> str:
+    """What a done claim keeps: the filed file's drive item id."""
+    return f"{ITEM}{item_id}"
+
+
+def filed_item_id(result: str) -> str | None:
+    """The drive item id a done claim's result names ('' if none was known); None for a
+    result kept before ids were (the file's link and name: ``parse_result``)."""
+    return result.removeprefix(ITEM) if result.startswith(ITEM) else None
 
 
 def parse_result(result: str) -> tuple[str, str]:
-    """(web_url, name) of a done claim's result; older claims kept only the link."""
+    """(web_url, name) of a done claim's result kept before ids were; the oldest kept only
+    the link."""
     url, _, name = result.partition("\n")
     return url, name or url.rsplit("/", 1)[-1]
 
@@ -144,31 +201,59 @@ class Filer:
 
     async def file(self, key: str, folder: str, name: str, content: bytes,
                    columns: Mapping[str, Any]) -> Filing:
-        """File ``content`` as ``folder/name`` once for ``key``; see the module docstring."""
-        if not _hold(key):
+        """File ``content`` as ``folder/name`` once for ``key`` (kept under the case of
+        ``columns``' CaseRef: ``claim_key``); see the module docstring."""
+        stored = claim_key(key, columns)
+        if not _hold(stored):
             return Filing(Outcome.PENDING)
         try:
-            return await self._claimed(key, folder, name, content, columns)
+            return await self._claimed(stored, key, folder, name, content, columns)
         finally:
-            _let_go(key)
+            _let_go(stored)
 
-    async def _claimed(self, key: str, folder: str, name: str, content: bytes,
+    async def _claimed(self, key: str, legacy: str, folder: str, name: str, content: bytes,
                        columns: Mapping[str, Any]) -> Filing:
+        """``legacy``: the key as claims were kept before they carried their case."""
         if not self._claim(key):
             existing = self.state.get_claim(key)
             if existing is not None and existing.state == "done":
-                url, filed_name = parse_result(existing.result)
-                return Filing(Outcome.ALREADY_FILED, url, filed_name)
+                return await self._filed_before(existing.result, folder)
             return Filing(Outcome.PENDING)
+        old_note = ""
         try:
-            uploaded = await self._upload(key, folder, name, content, columns)
+            if legacy != key:
+                earlier = self.state.get_claim(legacy)
+                if earlier is not None and earlier.state == "done":
+                    # Made before claims carried their case: made, not made again.
+                    filing = await self._filed_before(earlier.result, folder)
+                    self.state.complete(key, self.owner, result_text(filing.item_id))
+                    return filing
+                old_note = self.state.recall(UPLOADING_SCOPE, legacy)
+            uploaded = await self._upload(key, old_note, folder, name, content, columns)
             await self.library.set_file_fields(uploaded.id, dict(columns))
         except BaseException:
             self._release(key)
             raise
-        self.state.complete(key, self.owner, result_text(uploaded.web_url, uploaded.name))
+        self.state.complete(key, self.owner, result_text(uploaded.id))
         self.state.forget(UPLOADING_SCOPE, key)
-        return Filing(Outcome.FILED, uploaded.web_url, uploaded.name)
+        if old_note:
+            self.state.forget(UPLOADING_SCOPE, legacy)
+        return Filing(Outcome.FILED, uploaded.web_url, uploaded.name, uploaded.id)
+
+    async def _filed_before(self, result: str, folder: str) -> Filing:
+        """A document made earlier, as it is in the library now: by its id; a claim kept
+        before ids were, by its name in the folder. A file gone since has no name or link:
+        nothing says it is there."""
+        item_id = filed_item_id(result)
+        if item_id is None:
+            _, name = parse_result(result)
+            found = await self.library.file_at(folder, name) if name else None
+            item = found[0] if found is not None else None
+        else:
+            item = await self.library.file_by_id(item_id) if item_id else None
+        if item is None:
+            return Filing(Outcome.ALREADY_FILED)
+        return Filing(Outcome.ALREADY_FILED, item.web_url, item.name, item.id)
 
     def _claim(self, key: str) -> bool:
         now = datetime.now(UTC)
@@ -191,15 +276,18 @@ class Filer:
         except Exception:  # the store is failing too: the lease, or our next start, frees it
             log.warning("a claim could not be released; it frees itself when its lease ends")
 
-    async def _upload(self, key: str, folder: str, name: str, content: bytes,
+    async def _upload(self, key: str, old_note: str, folder: str, name: str, content: bytes,
                       columns: Mapping[str, Any]) -> DriveItem:
-        """Upload under ``name``, else the next free "name (n)"; never over another file."""
+        """Upload under ``name``, else the next free "name (n)"; never over another file.
+        ``old_note``: the name noted under the claim's key of before (a file name)."""
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, ""
+        noted = self.state.recall(UPLOADING_SCOPE, key)
         for n in range(1, MAX_NAME_TRIES + 1):
             candidate = name if n == 1 else f"{stem} ({n}){dot}{ext}"
-            if self.state.recall(UPLOADING_SCOPE, key) != candidate:
+            note = upload_note(n, candidate)
+            if noted != note and old_note != candidate:
                 # A first try of this name: a file already there is someone's, or an
                 # earlier version of this document.
                 found = await self.library.file_at(folder, candidate)
@@ -207,7 +295,8 @@ class Filer:
                     if _same_document(found[1], columns):
                         return await self.library.replace_content(found[0], folder, content)
                     continue
-                self.state.remember(UPLOADING_SCOPE, key, candidate)
+                self.state.remember(UPLOADING_SCOPE, key, note)
+                noted = note
             try:
                 return await self.library.upload(folder, candidate, content, conflict="fail")
             except ConflictError:

@@ -3,6 +3,7 @@ function_app/bootstrap.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -13,7 +14,7 @@ class Claim:
     key: str
     owner: str
     state: str  # "claimed" or "done"
-    result: str  # for a done claim: what was made (e.g. the file's web URL)
+    result: str  # for a done claim: what was made, by id (never a name, path or URL)
     claimed_at: datetime
 
 
@@ -30,6 +31,9 @@ class StateStore(Protocol):
     characters): each store keeps them exactly and gives them back as they were given
     (``keys``, ``open_claims``). Only Table storage's 64 KiB per property limits a key and
     a fact's value (StateStoreError).
+
+    What is kept names nobody: ids, digests and short reasons, never a pupil's or parent's
+    name, a file name, a path or a URL (docs/exactly-once.md, "What the state store keeps").
     """
 
     def delta_link(self, list_id: str) -> str: ...
@@ -43,6 +47,11 @@ class StateStore(Protocol):
     def release(self, key: str, owner: str) -> None: ...
 
     def get_claim(self, key: str) -> Claim | None: ...
+
+    def forget_claims(self, prefixes: Sequence[str]) -> int:
+        """Delete every claim, open or done, whose key starts with one of ``prefixes``
+        (e.g. a closed case's, after its retention period); how many were deleted."""
+        ...
 
     def open_claims(self) -> list[Claim]:
         """Every claim still open (state "claimed": its holder has not finished), oldest

@@ -169,3 +169,21 @@ def test_four_processes_never_claim_the_same_key(tmp_path: Path) -> None:
         w.join(timeout=60)
     won = [k for _, keys in results for k in keys]
     assert sorted(won) == list(range(200))
+
+
+def test_forget_claims_deletes_open_and_done_claims_under_a_prefix_only(
+        tmp_path: Path) -> None:
+    """A closed case's claims go, open or done, and no other case's: "%" and "_" in a
+    prefix are plain characters, and a case whose reference starts another's is kept."""
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    for key in ("case/A%_1/Cases/1/x/k/-", "case/A%_1/Meetings/2/v/k/7", "case/A%_12/Cases/3/x/k/-",
+                "case/AX_1/Cases/4/x/k/-", "legal-bundle/A%_1/abc"):
+        assert store.claim(key, "a", NOW, 600)
+    store.complete("case/A%_1/Cases/1/x/k/-", "a", "item:01ABC")
+    assert store.forget_claims(["case/A%_1/", "legal-bundle/A%_1/", "nothing/"]) == 3
+    assert store.get_claim("case/A%_1/Cases/1/x/k/-") is None
+    assert store.get_claim("case/A%_1/Meetings/2/v/k/7") is None
+    assert sorted(c.key for c in store.open_claims()) == ["case/A%_12/Cases/3/x/k/-",
+                                                         "case/AX_1/Cases/4/x/k/-"]
+    assert store.forget_claims([]) == 0
+    assert store.claim("case/A%_1/Cases/1/x/k/-", "b", NOW, 600)  # forgotten: claimable again

@@ -74,6 +74,24 @@ def test_a_done_claim_is_never_taken_again(open_store: Callable[[], TableStateSt
     assert claim is not None and (claim.state, claim.result) == ("done", "https://example/doc.docx")
 
 
+def test_forget_claims_deletes_open_and_done_claims_under_a_prefix_only(
+        open_store: Callable[[], TableStateStore]) -> None:
+    """As in the SQLite store: a closed case's claims go, open or done, whatever their
+    partition and however long their key, and no other case's."""
+    store = open_store()
+    long_key = "case/A%_1/" + "😀/" * 400
+    keys = ["case/A%_1/Cases/1/x/k/-", "case/A%_1/Meetings/2/v/k/7", long_key,
+            "case/A%_12/Cases/3/x/k/-", "case/AX_1/Cases/4/x/k/-"]
+    for key in keys:
+        assert store.claim(key, "a", NOW, 600)
+    store.complete("case/A%_1/Cases/1/x/k/-", "a", "item:01ABC")
+    assert store.forget_claims(["case/A%_1/", "nothing/"]) == 3
+    assert all(store.get_claim(k) is None for k in keys[:3])
+    assert sorted(c.key for c in open_store().open_claims()) == keys[3:]
+    assert store.forget_claims([]) == 0
+    assert store.claim(keys[0], "b", NOW, 600)
+
+
 def test_a_claim_whose_worker_died_is_taken_over_after_its_lease(
         open_store: Callable[[], TableStateStore]) -> None:
     """A claim left by a crashed worker is taken over once its lease has run out, not before."""

@@ -123,6 +123,17 @@ class GraphLibrary(GraphLists):
             return None
         return parse_drive_item(raw), dict(fields or {})
 
+    async def file_by_id(self, item_id: str) -> DriveItem | None:
+        """The file with this id, wherever in the library it now is (its name and link as
+        they are now), or None if it is gone (deleted, or in the recycle bin)."""
+        drive = await self.drive_id()
+        try:
+            raw = await self.json("get file", "GET",
+                                  f"/drives/{drive}/items/{quote(item_id, safe='')}")
+        except NotFoundError:
+            return None
+        return parse_drive_item(raw)
+
     async def replace_content(self, item: DriveItem, folder_path: str,
                               content: bytes) -> DriveItem:
         """New content for a file we know (the library keeps the old as a version)."""

@@ -9,6 +9,7 @@ are stored as given, any text, and listed as given, like the Table store's.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -74,6 +75,16 @@ class SqliteStateStore:
         if row is None:
             return None
         return Claim(row[0], row[1], row[2], row[3], datetime.fromisoformat(row[4]))
+
+    def forget_claims(self, prefixes: Sequence[str]) -> int:
+        """Delete the claims whose key starts with one of ``prefixes`` (compared as text,
+        not with LIKE, so "%" and "_" in a prefix are plain characters)."""
+        deleted = 0
+        with self._transaction():
+            for prefix in dict.fromkeys(prefixes):
+                deleted += self._db.execute("DELETE FROM claims WHERE substr(key, 1, ?) = ?",
+                                            (len(prefix), prefix)).rowcount
+        return deleted
 
     def open_claims(self) -> list[Claim]:
         rows = self._db.execute("SELECT key, owner, state, result, claimed_at FROM claims "

@@ -32,7 +32,7 @@ import re
 import string
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -212,6 +212,25 @@ class TableStateStore:
         with _boundary("read a claim"):
             entity = self._get("Claims", _claim_partition(key), table_key(key))
         return None if entity is None else _claim(key, entity)
+
+    def forget_claims(self, prefixes: Sequence[str]) -> int:
+        """Delete the claims whose original key starts with one of ``prefixes``: the claims
+        are spread over partitions by their key's hash, so the table is read whole (keys
+        only) and each match deleted; a claim deleted meanwhile is no error."""
+        from azure.core.exceptions import ResourceNotFoundError
+
+        wanted = tuple(dict.fromkeys(prefixes))
+        if not wanted:
+            return 0
+        with _boundary("forget claims"):
+            table = self._table("Claims")
+            rows = table.list_entities(select=["PartitionKey", "RowKey", "Key"])
+            doomed = [(str(e["PartitionKey"]), str(e["RowKey"])) for e in rows
+                      if _original_key(e).startswith(wanted)]
+            for partition, row in doomed:
+                with suppress(ResourceNotFoundError):
+                    table.delete_entity(partition, row)
+        return len(doomed)
 
     def open_claims(self) -> list[Claim]:
         with _boundary("list open claims"):

@@ -443,7 +443,7 @@ def _filed_note(filings: list[Filing]) -> str:
     """What is in the case folder for this item, by name: the files, never a count of
     claims."""
     new = [f.name for f in filings if f.outcome is Outcome.FILED]
-    old = [f.name for f in filings if f.outcome is Outcome.ALREADY_FILED]
+    old = [f.name for f in filings if f.outcome is Outcome.ALREADY_FILED and f.name]
     if not (new or old):
         return "Nothing new to make."
     lines = []

@@ -4,7 +4,10 @@ evidence bundle (.docx and PDF) into the folder's ``Legal`` subfolder.
 Triggered when staff tick "Prepare legal referral" on the Cases item (the change processor
 calls ``prepare``) or by ``casework bundle``. A bundle already prepared for the same case
 state (the case as the lists hold it, and every source file's SHA-256) is not made again:
-the key is claimed in the StateStore like every generated document.
+the key is claimed in the StateStore like every generated document, under its case
+(``filing.case_key``), and its done claim keeps the two files' drive item ids, never their
+names or links (which name the pupil's folder): a bundle asked for again is read from
+Graph by those ids.
 
 Each file's library columns (DocumentKind, MeetingId, CarerId, GeneratedAt) say the event
 it was made for, so that an earlier version of a document remade for the same event is
@@ -39,7 +42,7 @@ from function_app.domain.model import Case
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness, readiness
 from function_app.domain.wording import counted
-from function_app.services.filing import held_here
+from function_app.services.filing import ITEM, case_key, held_here
 from function_app.services.ports import StateStore
 
 if TYPE_CHECKING:  # python-docx and pypdf load on first use, not at a cold start
@@ -49,6 +52,7 @@ log = logging.getLogger(__name__)
 LEGAL_FOLDER = "Legal"
 BUNDLE_KIND = "evidence_bundle"
 LEASE_SECONDS = 900
+LEGAL_CLAIMS = "legal-bundle/"  # after the case's prefix: a bundle's claim key
 WORD_ONLY = "-word-only"  # after the state key of a bundle filed without its PDF
 NEEDS_LIBREOFFICE = "converting it to PDF needs LibreOffice on the machine running the dev tenant"
 NO_PDF = (f"{NEEDS_LIBREOFFICE} (install libreoffice-writer-nogui, then tick \"Prepare legal "
@@ -65,6 +69,7 @@ class Library(Protocol):
     async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, object]
                               ) -> dict[str, object]: ...
+    async def file_by_id(self, item_id: str) -> DriveItem | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +149,7 @@ class LegalReferrals:
         key = _state_key(case, profile, bundle, ready)
         legal = f"{folder}/{LEGAL_FOLDER}"
         stem = f"{today.isoformat()} Evidence bundle {case.case_ref}"
-        claim = f"legal-bundle/{case.case_ref}/{key}"
+        claim = case_key(case.case_ref, f"{LEGAL_CLAIMS}{key}")
         with held_here(claim) as mine:
             if not mine:  # another task of this process is making it now
                 return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
@@ -155,13 +160,21 @@ class LegalReferrals:
                 if existing is None or existing.state != "done":  # being made by another worker
                     return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
                                     False, key, exists=False)
-                # The first bundle of this state: its links and names (it may be of another day).
-                done = existing.result.split("\n")
-                pdf_url, docx_url, pdf_name, docx_name = (
-                    done if len(done) == 4 else ["", "", f"{stem}.pdf", f"{stem}.docx"])
+                # The first bundle of this state, as it is now (it may be of another day).
+                pdf_url, docx_url, pdf_name, docx_name = await self._bundle_filed(
+                    existing.result, legal, stem)
                 return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
                                 pdf_name, docx_name, False, key)
             try:
+                earlier = self.state.get_claim(legacy_claim(case.case_ref, key))
+                if earlier is not None and earlier.state == "done":
+                    # Filed before claims were kept under their case: not made again.
+                    ids = await self._ids_of(earlier.result, legal)
+                    self.state.complete(claim, self.owner, _bundle_result(*ids))
+                    pdf_url, docx_url, pdf_name, docx_name = await self._bundle_filed(
+                        earlier.result, legal, stem)
+                    return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url,
+                                    legal, pdf_name, docx_name, False, key)
                 bundle = replace(bundle, readiness=ready,
                                  referral_form=self._referral_form(evidenced, profile, today))
                 converter = _GraphPdf(self.library, legal, f"{stem}.docx")
@@ -176,7 +189,7 @@ class LegalReferrals:
                     if exc.status != 406:  # 406: this Graph makes no PDF; else try again later
                         raise
                     log.info("case %s: no PDF of the evidence bundle (%s); filing the Word "
-                             "bundle alone", case.case_ref, exc)
+                             "bundle alone", case.case_ref, exc.code or exc.status)
                     docx = await self.library.upload(legal, f"{stem}.docx",
                                                      composed.docx_without_pdf(NEEDS_LIBREOFFICE))
                     await self.library.set_file_fields(docx.id, fields)
@@ -192,12 +205,38 @@ class LegalReferrals:
             except BaseException:
                 self.state.release(claim, self.owner)
                 raise
-            self.state.complete(claim, self.owner, "\n".join(
-                (pdf.web_url, converter.item.web_url, f"{stem}.pdf", f"{stem}.docx")))
+            self.state.complete(claim, self.owner, _bundle_result(pdf.id, converter.item.id))
             log.info("evidence bundle filed for case %s (%d conversions)", case.case_ref,
                      made.conversions)
             return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
                             legal, f"{stem}.pdf", f"{stem}.docx", True, key)
+
+    async def _bundle_filed(self, result: str, legal: str, stem: str
+                            ) -> tuple[str, str, str, str]:
+        """(pdf link, docx link, pdf name, docx name) of a bundle filed earlier, from its
+        done claim: read from Graph by the files' ids ('' for a file gone since); a claim
+        kept before ids were holds the four itself."""
+        lines = result.split("\n")
+        if len(lines) == 2 and all(line.startswith(ITEM) for line in lines):
+            pdf, docx = [await self.library.file_by_id(line.removeprefix(ITEM))
+                         if line != ITEM else None for line in lines]
+            return (pdf.web_url if pdf else "", docx.web_url if docx else "",
+                    pdf.name if pdf else "", docx.name if docx else "")
+        if len(lines) == 4:
+            return lines[0], lines[1], lines[2], lines[3]
+        return "", "", f"{stem}.pdf", f"{stem}.docx"
+
+    async def _ids_of(self, result: str, legal: str) -> tuple[str, str]:
+        """The drive item ids of a bundle whose done claim, kept before ids were, names its
+        files ('' for one not found in the Legal folder)."""
+        lines = result.split("\n")
+        names = lines[2:4] if len(lines) == 4 else []
+        ids = []
+        for name in names:
+            found = await self.library.file_at(legal, name)
+            ids.append(found[0].id if found is not None else "")
+        pdf_id, docx_id = [*ids, "", ""][:2]
+        return pdf_id, docx_id
 
     async def _true_copies(self, bundle: Bundle, items: dict[Source, str]) -> Bundle:
         """The bundle with each Word exhibit's PDF as Graph converts the filed file (406 when
@@ -269,6 +308,16 @@ class _GraphPdf:
     async def __call__(self, docx: bytes) -> bytes:
         self.item = await self.library.upload(self.folder, self.name, docx)
         return await self.library.download(self.item.id, as_pdf=True)
+
+
+def legacy_claim(case_ref: str, key: str) -> str:
+    """The key a bundle's claim was kept under before claims carried their case."""
+    return f"{LEGAL_CLAIMS}{case_ref}/{key}"
+
+
+def _bundle_result(pdf_id: str, docx_id: str) -> str:
+    """What a bundle's done claim keeps: the two files' drive item ids, no name or link."""
+    return f"{ITEM}{pdf_id}\n{ITEM}{docx_id}"
 
 
 def _prepared_by(case: Case) -> str:
