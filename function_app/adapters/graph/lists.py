@@ -1,5 +1,5 @@
 """The site's lists through Microsoft Graph: the site, its lists and columns, list items and
-their changes (delta), many items' fields in one $batch, and change subscriptions.
+their changes (delta), many items read or written through $batch, and change subscriptions.
 
 GraphLists is the middle of GraphClient (function_app.adapters.graph.client): it sends
 through GraphTransport and is extended by the document library's operations.
@@ -7,16 +7,21 @@ through GraphTransport and is extended by the document library's operations.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .errors import GraphError, GraphUnavailableError, error_for
 from .records import DeltaPage, ListInfo, ListItem, parse_list_item
 from .transport import IDEMPOTENT, GraphTransport
 
 BATCH_LIMIT = 20  # Graph: at most 20 requests in one $batch
+FILTER_VALUES = 15  # values or'd in one $filter: short filters, the rest in other requests
+BY_ID = "id"  # an ItemQuery's column for items read by their ids
+# (list id, column, values): the items whose column (an indexed one: "CaseLookupId") holds
+# one of the values; with column BY_ID the items of those ids; with column "" every item.
+ItemQuery = tuple[str, str, Sequence[str]]
 
 
 @dataclass
@@ -24,6 +29,9 @@ class GraphLists(GraphTransport):
     """The site, its lists and their items."""
 
     _site_id: str = ""
+    # Whether Graph takes "or" in a list item $filter; False once one was refused, and each
+    # value is then asked for on its own.
+    or_filters: bool = True
 
     # -- site and lists ----------------------------------------------------------------
 
@@ -167,6 +175,78 @@ class GraphLists(GraphTransport):
             answers += [by_id[str(r["id"]).lower()] for r in chunk]
         return answers
 
+    async def read_items(self, queries: Sequence[ItemQuery],
+                         per_filter: int = FILTER_VALUES) -> list[list[ListItem]]:
+        """Items of several lists in as few round trips as $batch allows: per query (see
+        ``ItemQuery``), the items found, each once and in id order, following
+        @odata.nextLink pages in the next batch. An id not found is left out. Filters go on
+        indexed columns only (Graph refuses others with 400); at most ``per_filter`` values
+        are or'd in one request, the rest spread over other requests of the same batch. A
+        sub-request Graph was too busy for is sent again, as update_fields_batch does; any
+        other failure is raised.
+        """
+        found: list[dict[str, ListItem]] = [{} for _ in queries]
+        pending: list[_Read] = []
+        for n, (list_id, column, values) in enumerate(queries):
+            items = await self._items_url(list_id)
+            unique = list(dict.fromkeys(str(v) for v in values))
+            if column == BY_ID:
+                pending += [_Read(n, f"{items}/{quote(v, safe='')}?$expand=fields", BY_ID)
+                            for v in unique]
+            elif column:
+                size = max(1, per_filter) if self.or_filters else 1
+                pending += [_Read(n, _filtered(items, column, unique[i:i + size]), column,
+                                  tuple(unique[i:i + size]))
+                            for i in range(0, len(unique), size)]
+            else:
+                pending.append(_Read(n, f"{items}?$expand=fields&$top=500"))
+        attempt = 0
+        while pending:
+            answers = await self.batch([{"id": str(i), "method": "GET", "url": r.url}
+                                        for i, r in enumerate(pending)])
+            following: list[_Read] = []
+            busy: list[_Read] = []
+            waits: list[float] = []
+            for read, answer in zip(pending, answers, strict=True):
+                outcome = _batch_outcome("read items", answer)
+                if isinstance(outcome, dict):
+                    for raw in outcome.get("value", [outcome]):
+                        item = parse_list_item(raw, self.target.app_id)
+                        found[read.query][item.id] = item
+                    if outcome.get("@odata.nextLink"):
+                        following.append(_Read(read.query, self._relative(
+                            str(outcome["@odata.nextLink"])), read.column, read.values))
+                elif outcome.status == 404 and read.column == BY_ID:
+                    continue  # an item not there (deleted meanwhile)
+                elif outcome.status == 400 and len(read.values) > 1:
+                    self.or_filters = False  # "or" refused: one value a request
+                    items = read.url.split("?", 1)[0]
+                    following += [_Read(read.query, _filtered(items, read.column, (v,)),
+                                        read.column, (v,)) for v in read.values]
+                elif (isinstance(outcome, GraphUnavailableError)
+                        and self.retry.defers(outcome.retry_after)):
+                    raise self.retry.deferred(outcome)
+                elif (isinstance(outcome, GraphUnavailableError)
+                        and attempt + 1 < self.retry.attempts):
+                    busy.append(read)
+                    waits.append(outcome.retry_after or 0.0)
+                else:
+                    raise outcome
+            if busy:
+                self.retries["read items (batch)"] += len(busy)
+                await self.retry.sleep(self.retry.delay(attempt, max(waits) or None))
+                attempt += 1
+            pending = following + busy
+        return [sorted(by_id.values(), key=_by_number) for by_id in found]
+
+    def _relative(self, link: str) -> str:
+        """A next link as a $batch request names it: relative to the version root."""
+        ours = self._on_our_host(link)
+        if ours.startswith(self.base):
+            return ours[len(self.base):]
+        parts = urlsplit(ours)
+        return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
     async def update_fields_batch(
             self, list_id: str, updates: Mapping[str, dict[str, Any]],
     ) -> dict[str, dict[str, Any] | GraphError]:
@@ -207,6 +287,29 @@ class GraphLists(GraphTransport):
                 attempt += 1
             pending = busy
         return {item_id: results[item_id] for item_id in updates}
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """One GET of read_items: which query it answers, its column (BY_ID for one item by
+    id) and for a filter its values (to ask for each on its own if Graph refuses "or")."""
+
+    query: int
+    url: str
+    column: str = ""
+    values: tuple[str, ...] = ()
+
+
+def _by_number(item: ListItem) -> tuple[int, str]:
+    """Items in the order a list gives them: by their id, a number."""
+    return (int(item.id), "") if item.id.isdigit() else (0, item.id)
+
+
+def _filtered(items_url: str, column: str, values: Sequence[str]) -> str:
+    """The items whose column holds one of the values: fields/Col eq 'v' or ... ."""
+    text = " or ".join(f"fields/{column} eq '{v.replace(chr(39), chr(39) * 2)}'"
+                       for v in values)
+    return f"{items_url}?$expand=fields&$top=500&$filter={quote(text, safe='/')}"
 
 
 def _batch_outcome(operation: str, answer: dict[str, Any]) -> dict[str, Any] | GraphError:

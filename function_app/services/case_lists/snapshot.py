@@ -1,8 +1,11 @@
-"""Every item of every casework list, read once per sweep and indexed by case.
+"""The items of the casework lists a sweep works from, read once per sweep, by case.
 
 A change anywhere (a meeting, one of its attendees, a carer's address) is traced to the
 case it belongs to and, where there is one, to the meeting; the whole case is then read
-from this snapshot, not item by item from Graph.
+from this snapshot, not item by item from Graph. A sweep's snapshot holds only the cases
+its changes belong to (``case_reader``); one of every item of every list (``Snapshot.of``,
+``whole``) is read only where every case is wanted (the summary columns' one-off filling,
+or a sweep with more changes than reading the cases one by one is worth).
 """
 
 from __future__ import annotations
@@ -38,11 +41,13 @@ def lookup(item: ListItem, column: str) -> str:
 @dataclass
 class Snapshot:
     items: dict[str, dict[str, ListItem]] = field(default_factory=dict)  # list -> id -> item
+    whole: bool = False  # every item of every list, not only some cases'
 
     @classmethod
     def of(cls, by_list: Mapping[str, Iterable[ListItem]]) -> Snapshot:
+        """The snapshot of whole lists."""
         return cls({name: {i.id: i for i in items if not i.deleted}
-                    for name, items in by_list.items()})
+                    for name, items in by_list.items()}, whole=True)
 
     def get(self, list_name: str, item_id: str) -> ListItem | None:
         return self.items.get(list_name, {}).get(item_id)

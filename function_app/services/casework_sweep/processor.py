@@ -1,10 +1,11 @@
 """The change processor: from list changes to filed documents and written-back items.
 
 One sweep: read each casework list's changes from its stored delta link; trace every
-change made by a person (not our own write-backs) to its case and meeting; read the whole
-case from one snapshot of the lists; assess it; produce the documents the catalogue gives
-for that meeting or stage; claim each one atomically before making it; file it in the case
-folder with its columns; write back to the item what was made, or in plain words why not.
+change made by a person (not our own write-backs) to its case and meeting; read those cases,
+and only those, into one snapshot (services/case_lists/case_reader.py); assess each;
+produce the documents the catalogue gives for that meeting or stage; claim each one
+atomically before making it; file it in the case folder with its columns; write back to the
+item what was made, or in plain words why not.
 
 Nothing is lost, nothing is made twice (docs/exactly-once.md):
 
@@ -26,9 +27,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from function_app.adapters.graph.errors import ResyncRequiredError
+from function_app.adapters.graph.errors import GraphError, ResyncRequiredError
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.services.case_lists import list_columns as lc
+from function_app.services.case_lists.case_reader import ItemReader, read_changed_cases
 from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
 
 from . import own_writes
@@ -36,10 +38,14 @@ from .case_work import CaseWork, Trigger
 from .sweep_report import LIBRARY, RETRY_SCOPE, SetupError, SweepReport
 
 log = logging.getLogger(__name__)
+# More changed items than this, and the lists are read whole rather than case by case.
+WHOLE_READ_ABOVE = 200
 
 
 class ChangeProcessor(CaseWork):
     """One sweep of every casework list's changes; each case's work is ``CaseWork``'s."""
+
+    read_whole_lists = False  # read every item of every list each sweep (the old way)
 
     async def sweep(self) -> SweepReport:
         report = SweepReport()
@@ -58,7 +64,7 @@ class ChangeProcessor(CaseWork):
         by_case: dict[str, list[Trigger]] = {}
         unrecorded: list[str] = []  # items whose failure could not be kept for next time
         if people:
-            snapshot = await self._snapshot(lists)
+            snapshot = await self._snapshot(lists, people)
             orphans: list[Trigger] = []
             by_case = self._triggers(people, snapshot, orphans)
             for t in orphans:
@@ -79,7 +85,8 @@ class ChangeProcessor(CaseWork):
                 for case_id, triggers in by_case.items():
                     group.create_task(one(case_id, triggers))
         if self.summaries.needs_filling(lists):
-            await self.summaries.fill(snapshot or await self._snapshot(lists), lists,
+            whole = snapshot if snapshot is not None and snapshot.whole else None
+            await self.summaries.fill(whole or await self._snapshot(lists), lists,
                                       set(by_case), lambda p: p or self.config.profile,
                                       self.config.today)
         if unrecorded:
@@ -125,7 +132,27 @@ class ChangeProcessor(CaseWork):
                 break
         return changed, links
 
-    async def _snapshot(self, lists: dict[str, ListInfo]) -> Snapshot:
+    async def _snapshot(self, lists: dict[str, ListInfo],
+                        changed: dict[tuple[str, str], ListItem | None] | None = None
+                        ) -> Snapshot:
+        """The cases ``changed`` belongs to, read by indexed lookups (case_reader); every
+        item of every list when no changes are given, when the summary columns are to be
+        filled for every case, when there are more changes than reading their cases one by
+        one is worth (a delta link that expired gives every item of its list), or when
+        ``read_whole_lists`` says so."""
+        if (changed is not None and not self.read_whole_lists
+                and len(changed) <= WHOLE_READ_ABOVE and isinstance(self.graph, ItemReader)
+                and not self.summaries.needs_filling(lists)):
+            try:
+                return await read_changed_cases(
+                    self.graph, {n: lists[n].id for n in CASEWORK_LISTS}, changed)
+            except GraphError as exc:
+                if exc.status != 400:
+                    raise
+                # A lookup column not indexed (a site provisioned before it was): the
+                # sweep still works, at the cost of reading every list.
+                log.warning("the changed cases could not be read by their lookup columns "
+                            "(%s); reading the lists whole. Run `casework provision`.", exc)
         names = list(CASEWORK_LISTS)
         pages = await asyncio.gather(*(self.graph.all_items(lists[n].id) for n in names))
         return Snapshot.of(dict(zip(names, pages, strict=True)))
