@@ -6,12 +6,15 @@ azure-identity, docxtpl) are imported only then, so a cold start pays only for w
 
 from __future__ import annotations
 
+import logging
 import socket
-from datetime import date
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from function_app.adapters.graph.client import GraphClient, GraphTarget
+from function_app.adapters.log_privacy import protect_logs
 from function_app.adapters.sharepoint_rest import SharePointRest
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.state.tables import TableStateStore
@@ -22,18 +25,39 @@ from function_app.documents.logo import load_logo
 from function_app.domain import DEFAULT_PROFILE
 from function_app.services.attendance_import.import_cases import CasesList
 from function_app.services.casework_sweep.processor import ChangeProcessor
-from function_app.services.casework_sweep.sweep_report import ProcessorConfig
+from function_app.services.casework_sweep.subscriptions import SubscriptionReport
+from function_app.services.casework_sweep.sweep_report import (
+    ProcessorConfig,
+    SetupError,
+    SweepReport,
+)
 from function_app.services.filing import process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
 from function_app.services.reminders.reviews import LoggedReminders, Reminders, TeamsReminders
-from function_app.settings import Settings
+from function_app.services.schools.registry import LIST_TITLE as SCHOOLS_LIST
+from function_app.services.schools.registry import (
+    Registry,
+    School,
+    registry_from_items,
+    single_school,
+)
+from function_app.services.schools.sweep import (
+    SchoolSwept,
+    failure_reason,
+    sweep_schools,
+    tell_once,
+)
+from function_app.services.site_state import SiteState
+from function_app.settings import Settings, site_parts
 
+log = logging.getLogger(__name__)
 DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id
 
 
-def graph_client(settings: Settings, token: str = "") -> GraphClient:
-    """Graph for the configured site: the dev token on loopback, else app-only Azure auth."""
+def graph_client(settings: Settings, token: str = "", site_url: str = "") -> GraphClient:
+    """Graph for a site (``site_url``, else SHAREPOINT_SITE): the dev token on loopback,
+    else app-only Azure auth."""
     from function_app.adapters.graph.auth import (
         azure_auth_provider,
         dev_token_provider,
@@ -41,7 +65,8 @@ def graph_client(settings: Settings, token: str = "") -> GraphClient:
         request_adapter,
     )
 
-    hostname, path = settings.site
+    protect_logs()  # no names in any log line from here on, at any level (log_privacy)
+    hostname, path = site_parts(site_url) if site_url else settings.site
     base = settings.graph_base_url
     dev = token or settings.dev_token
     if dev or is_loopback(base):
@@ -87,6 +112,7 @@ def sharepoint_rest(settings: Settings, token: str = "") -> SharePointRest:
 
 def state_store(settings: Settings) -> SqliteStateStore | TableStateStore:
     """Azure Table Storage when CASEWORK_STATE_CONNECTION is set, else the SQLite file."""
+    protect_logs()
     if settings.state_connection:
         return TableStateStore(settings.state_connection)
     return SqliteStateStore(settings.state_path)
@@ -98,16 +124,75 @@ def document_options(settings: Settings) -> Options:
 
 
 def processor(settings: Settings, graph: GraphClient, state: StateStore,
-              today: date | None = None, owner: str = "") -> ChangeProcessor:
-    """The change processor; close it (``await processor.close()``) when done."""
+              today: date | None = None, owner: str = "",
+              school: School | None = None) -> ChangeProcessor:
+    """The change processor for one school's site (``school``, else SHAREPOINT_SITE's);
+    close it (``await processor.close()``) when done."""
+    site_url = school.site_url if school else settings.site_url
     config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
-                             profile=settings.profile or DEFAULT_PROFILE,
-                             site_path=urlsplit(settings.site_url).path or "/")
+                             profile=(school.profile if school else "") or settings.profile
+                             or DEFAULT_PROFILE,
+                             site_path=urlsplit(site_url).path or "/")
     templates = TemplateSet(overrides=settings.templates_dir)
-    return ChangeProcessor(graph, state, templates, config, alerts=alert_poster(settings),
+    return ChangeProcessor(graph, state, templates, config,
+                           alerts=alert_poster(settings, (school,) if school else ()),
                            legal=legal_referrals(graph, state, templates, config))
+
+
+async def registry(settings: Settings) -> Registry:
+    """The schools this deployment serves: the LA site's Schools list when
+    SHAREPOINT_LA_SITE is set (RegistryError if two entries name one site), else the one
+    school of SHAREPOINT_SITE."""
+    if not settings.serves_many_schools:
+        return single_school(settings.site_url)
+    graph = graph_client(settings, site_url=settings.la_site_url)
+    lists = await graph.lists()
+    if SCHOOLS_LIST not in lists:
+        raise SetupError("The LA site has no Schools list. Run `casework provision --la-site` "
+                         "to create it, then add a school in each item.")
+    items = await graph.all_items(lists[SCHOOLS_LIST].id)
+    return registry_from_items((item.id, item.fields) for item in items)
+
+
+def school_state(settings: Settings, state: StateStore, school: School) -> StateStore:
+    """A school's own part of the state store when the deployment serves many schools (two
+    schools' claims, delta links and facts never meet); the store itself for one school,
+    as before, so an existing deployment keeps its state."""
+    return SiteState(state, school.site) if settings.serves_many_schools else state
+
+
+async def sweep_every_school(settings: Settings, today: date, owner: str
+                             ) -> list[SchoolSwept]:
+    """One sweep of each school's site, within the bound; a failing site is told to the LA's
+    officers once (services/schools/sweep.py)."""
+    schools = await registry(settings)
+    for problem in schools.problems:
+        log.warning("Schools list: %s", problem)
+    state = state_store(settings)
+
+    async def one(school: School) -> SweepReport:
+        graph = graph_client(settings, site_url=school.site_url)
+        work = processor(settings, graph, school_state(settings, state, school), today, owner,
+                         school)
+        try:
+            return await work.sweep()
+        finally:
+            await work.close()
+
+    try:
+        results = await sweep_schools(schools.schools, one)
+        poster = alert_poster(settings)
+        if poster is not None:
+            async with poster:
+                await tell_once(results, state, lambda school, reason: poster.post_notice(
+                    "A school's site was not swept", reason))
+        return results
+    finally:
+        closer = getattr(state, "close", None)
+        if callable(closer):
+            closer()
 
 
 def legal_referrals(graph: GraphClient, state: StateStore, templates: TemplateSet,
@@ -118,12 +203,44 @@ def legal_referrals(graph: GraphClient, state: StateStore, templates: TemplateSe
     return LegalReferrals(graph, state, templates, config.options, process_owner(config.owner))
 
 
-def alert_poster(settings: Settings) -> TeamsPoster | None:
-    """Teams, when any Workflows webhook is set; else None (alerts are then listed only)."""
+async def renew_every_school(settings: Settings, now: datetime
+                             ) -> list[tuple[School, SubscriptionReport | None, str]]:
+    """Each school's lists subscribed or renewed, in its own site and state: (school, its
+    report, '') or (school, None, why it failed); one school failing stops no other."""
+    from function_app.services.casework_sweep.subscriptions import ensure_subscriptions
+
+    schools = await registry(settings)
+    state = state_store(settings)
+    done: list[tuple[School, SubscriptionReport | None, str]] = []
+    try:
+        for school in schools.schools:
+            try:
+                report = await ensure_subscriptions(
+                    graph_client(settings, site_url=school.site_url),
+                    school_state(settings, state, school), settings.notification_url,
+                    settings.client_state, now)
+            except Exception as exc:  # said by kind, as a sweep's failure is
+                done.append((school, None, failure_reason(school, exc)))
+                continue
+            done.append((school, report, ""))
+    finally:
+        closer = getattr(state, "close", None)
+        if callable(closer):
+            closer()
+    return done
+
+
+def alert_poster(settings: Settings, schools: Sequence[School] = ()) -> TeamsPoster | None:
+    """Teams, when any Workflows webhook is set; else None (alerts are then listed only).
+    A school whose registry entry names a Teams channel gets that channel's webhook
+    (a key of CASEWORK_TEAMS_SCHOOL_WEBHOOKS) for its own cards."""
     from function_app.adapters.teams.poster import TeamsPoster, webhooks_from_settings
 
     urls = webhooks_from_settings(settings.teams_la_webhook, settings.teams_school_webhooks,
                                   settings.teams_legal_webhook)
+    for school in schools:
+        if school.teams_channel and school.teams_channel in urls:
+            urls = {**urls, school.name: urls[school.teams_channel]}
     return TeamsPoster(urls, show_names=settings.cards_show_names) if urls else None
 
 

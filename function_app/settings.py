@@ -11,7 +11,11 @@ Documents
   default "{school}/{case_ref} {surname}, {forename}".
 
 Microsoft Graph and SharePoint
-- SHAREPOINT_SITE: the site, as https://contoso.sharepoint.com/sites/attendance.
+- SHAREPOINT_SITE: the site, as https://contoso.sharepoint.com/sites/attendance: the one
+  school's site, when there is no LA site.
+- SHAREPOINT_LA_SITE: the LA's (or trust's) own site, whose Schools list names each school
+  and its site (services/schools/registry.py); when set, every school listed is swept, each
+  in its own site with its own state, and SHAREPOINT_SITE is not used for casework.
 - GRAPH_BASE_URL: default https://graph.microsoft.com/v1.0; the dev tenant's for local use.
 - AZURE_CLIENT_ID, AZURE_TENANT_ID: the Entra app (or user-assigned managed identity).
 - GRAPH_CERTIFICATE_PATH: a certificate for app-only auth outside Azure; without it, a
@@ -60,6 +64,7 @@ class Settings:
     profile: str = ""
     folder_pattern: str = DEFAULT_FOLDERS
     site_url: str = ""
+    la_site_url: str = ""
     graph_base_url: str = DEFAULT_GRAPH
     client_id: str = ""
     tenant_id: str = ""
@@ -92,6 +97,7 @@ class Settings:
             profile=get("CASEWORK_PROFILE"),
             folder_pattern=get("CASEWORK_FOLDER_PATTERN", DEFAULT_FOLDERS),
             site_url=get("SHAREPOINT_SITE"),
+            la_site_url=get("SHAREPOINT_LA_SITE"),
             graph_base_url=get("GRAPH_BASE_URL", DEFAULT_GRAPH),
             client_id=get("AZURE_CLIENT_ID"),
             tenant_id=get("AZURE_TENANT_ID"),
@@ -110,8 +116,17 @@ class Settings:
     @property
     def site(self) -> tuple[str, str]:
         """(hostname, server-relative path) of SHAREPOINT_SITE."""
-        parsed = urlparse(self.site_url)
-        if not parsed.hostname or not parsed.path.strip("/"):
-            raise ValueError("SHAREPOINT_SITE must be the site's address, e.g. "
-                             "https://contoso.sharepoint.com/sites/attendance")
-        return parsed.hostname, "/" + parsed.path.strip("/")
+        return site_parts(self.site_url, "SHAREPOINT_SITE")
+
+    @property
+    def serves_many_schools(self) -> bool:
+        return bool(self.la_site_url)
+
+
+def site_parts(url: str, setting: str = "The site address") -> tuple[str, str]:
+    """(hostname, server-relative path) of a site's address."""
+    parsed = urlparse(url)
+    if not parsed.hostname or not parsed.path.strip("/"):
+        raise ValueError(f"{setting} must be the site's address, e.g. "
+                         "https://contoso.sharepoint.com/sites/attendance")
+    return parsed.hostname, "/" + parsed.path.strip("/")

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from function_app.adapters.log_privacy import protect_logs
 from function_app.cli import assess, bundle, demo, imports, readiness, reports, site_script
 from function_app.cli.common import iso_date
 from function_app.domain import CaseworkError
@@ -85,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-script", metavar="OUT.json",
                    help="write the equivalent SharePoint site script to this file ('-' for "
                         "standard output) instead of provisioning a site")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--la-site", action="store_true",
+                       help="provision the LA's own site (SHAREPOINT_LA_SITE): its Schools list")
+    which.add_argument("--school", metavar="NAME",
+                       help="the site of this school in the LA site's Schools list")
+    which.add_argument("--all-schools", action="store_true",
+                       help="the site of every school in the LA site's Schools list")
     p.add_argument("--replace-differing", action="store_true",
                    help="replace views, formatters, the form and validation that differ from "
                         "the schema's (by default they are reported and left as they are)")
@@ -92,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     doc = commands.add_parser("doctor", help="check settings, credentials, the site, its "
                                              "lists and the templates; say what to fix")
     doc.add_argument("--site", metavar="URL", help="default: the setting SHAREPOINT_SITE")
+    doc.add_argument("--school", metavar="NAME",
+                     help="check this school's site (from the LA site's Schools list); with "
+                          "SHAREPOINT_LA_SITE set and no --school, every school is checked")
 
     s = commands.add_parser("process", help="read the lists' changes once and make what "
                                             "they call for")
@@ -117,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # --help, or a usage error already explained on stderr
         return exc.code if isinstance(exc.code, int) else EXIT_BAD_INPUT
+    protect_logs()  # no names in any log line, whatever --verbose or a library does
     try:
         if args.command == "profiles":
             return assess.profiles_command(args)

@@ -56,6 +56,7 @@ from function_app.adapters.graph.errors import ConflictError
 from function_app.adapters.graph.records import DriveItem
 
 from .ports import StateStore
+from .site_state import held_key
 
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 600
@@ -137,15 +138,17 @@ def _let_go(key: str) -> None:
 
 
 @contextmanager
-def held_here(key: str) -> Iterator[bool]:
-    """While the block runs, ``key`` is this task's within this process: True, unless
-    another live task of this process holds it (then False, and nothing is held)."""
-    mine = _hold(key)
+def held_here(key: str, state: StateStore | None = None) -> Iterator[bool]:
+    """While the block runs, ``key`` (of ``state``'s site) is this task's within this
+    process: True, unless another live task of this process holds it (then False, and
+    nothing is held)."""
+    guard = held_key(state, key) if state is not None else key
+    mine = _hold(guard)
     try:
         yield mine
     finally:
         if mine:
-            _let_go(key)
+            _let_go(guard)
 
 
 def case_prefix(case_ref: str) -> str:
@@ -204,12 +207,13 @@ class Filer:
         """File ``content`` as ``folder/name`` once for ``key`` (kept under the case of
         ``columns``' CaseRef: ``claim_key``); see the module docstring."""
         stored = claim_key(key, columns)
-        if not _hold(stored):
+        guard = held_key(self.state, stored)
+        if not _hold(guard):
             return Filing(Outcome.PENDING)
         try:
             return await self._claimed(stored, key, folder, name, content, columns)
         finally:
-            _let_go(stored)
+            _let_go(guard)
 
     async def _claimed(self, key: str, legacy: str, folder: str, name: str, content: bytes,
                        columns: Mapping[str, Any]) -> Filing:

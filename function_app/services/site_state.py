@@ -47,6 +47,11 @@ class SiteState:
     def _in(self, text: str) -> str:
         return self._prefix + text
 
+    def held_key(self, key: str) -> str:
+        """The claim key as this process's in-memory guard must know it: two schools'
+        sweeps in one process may hold the same key, each in its own site."""
+        return self._in(key)
+
     def _out(self, claim: Claim) -> Claim:
         return replace(claim, key=claim.key.removeprefix(self._prefix))
 
@@ -87,3 +92,10 @@ class SiteState:
 
     def keys(self, scope: str) -> list[str]:
         return self.store.keys(self._in(scope))
+
+
+def held_key(state: StateStore, key: str) -> str:
+    """``key`` as the in-process guard of claims keeps it (``services/filing.py``): the
+    same text for the same site's claim in every task of this process, and different
+    texts for two sites' claims of one key."""
+    return state.held_key(key) if isinstance(state, SiteState) else key

@@ -26,7 +26,8 @@ APP_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MAX_DEQUEUE_COUNT = 5  # the queue extension's default
 MAX_DEQUEUE_OVERRIDE = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount"
 # These log every request's URL at INFO; a file's URL holds the case folder, which holds
-# the pupil's name. Application Insights must not receive it.
+# the pupil's name. Application Insights must not receive it: they are kept to WARNING, and
+# whatever they (or anything else) log is scrubbed of paths by log_privacy at every level.
 CHATTY_LIBRARIES = ("httpx", "httpcore", "azure", "msal", "kiota_http", "urllib3")
 
 log = logging.getLogger("function_app.triggers")
@@ -39,8 +40,13 @@ def settings() -> Settings:
 
 
 def quiet_libraries() -> None:
+    """Keep the HTTP libraries' request lines out of the logs, and scrub names from every
+    log record at any level (the Functions worker's handler included)."""
+    from function_app.adapters.log_privacy import protect_logs
+
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(logging.WARNING)
+    protect_logs()
 
 
 def worker_name() -> str:
@@ -49,10 +55,13 @@ def worker_name() -> str:
 
 
 async def sweep(config: Settings) -> SweepReport:
-    """One processor sweep over every casework list, wired by bootstrap."""
+    """One processor sweep over every casework list, wired by bootstrap; with an LA site,
+    one over each school's site (``sweep_schools``), their counts added together."""
     from function_app import bootstrap
 
     quiet_libraries()
+    if config.serves_many_schools:
+        return await sweep_schools(config)
     graph = bootstrap.graph_client(config)
     state = bootstrap.state_store(config)
     try:
@@ -65,6 +74,32 @@ async def sweep(config: Settings) -> SweepReport:
             await processor.close()
     finally:
         close(state)
+
+
+async def sweep_schools(config: Settings) -> SweepReport:
+    """Every school's site swept; a school that failed is logged by its site (its reason
+    went to the LA's officers once) and its changes are read again at the next sweep."""
+    from function_app import bootstrap
+    from function_app.services.casework_sweep.sweep_report import SweepReport
+
+    results = await bootstrap.sweep_every_school(
+        config, clock.uk_time(clock.utc_now()).date(), worker_name())
+    total = SweepReport(links_saved=all(r.ok for r in results))
+    for r in results:
+        if r.report is None:
+            log.warning("school site %s was not swept; its changes wait for the next sweep",
+                        r.school.site)
+            continue
+        total.changes += r.report.changes
+        total.own_writes += r.report.own_writes
+        total.cases += r.report.cases
+        total.filed += r.report.filed
+        total.already_made += r.report.already_made
+        for mine, theirs in ((total.needs_attention, r.report.needs_attention),
+                             (total.failed, r.report.failed),
+                             (total.pending, r.report.pending)):
+            mine.update({f"{r.school.site}:{item}": why for item, why in theirs.items()})
+    return total
 
 
 def close(state: object) -> None:

@@ -44,6 +44,9 @@ def renew_subscriptions(timer: func.TimerRequest) -> None:
 
     support.quiet_libraries()
     config = support.settings()
+    if config.serves_many_schools:
+        _renew_every_school(config)
+        return
     state = bootstrap.state_store(config)
     try:
         report = asyncio.run(ensure_subscriptions(
@@ -58,6 +61,27 @@ def renew_subscriptions(timer: func.TimerRequest) -> None:
         raise SubscriptionsIncomplete(
             f"{counted(len(report.failed), 'list')} could not be subscribed and "
             f"{len(report.missing_lists)} are missing (run `casework provision`)")
+
+
+def _renew_every_school(config: "Settings") -> None:
+    """Each school's lists, in its own site; fails the run (after doing every school) when
+    any school's could not all be subscribed, so it shows in monitoring."""
+    from function_app import bootstrap
+
+    done = asyncio.run(bootstrap.renew_every_school(config, clock.utc_now()))
+    short = 0
+    for school, report, _why in done:
+        if report is None or not report.ok:
+            short += 1
+            log.warning("subscriptions for school site %s incomplete: %s", school.site,
+                        "failed" if report is None else
+                        f"{len(report.failed)} failed, {len(report.missing_lists)} missing")
+            continue
+        log.info("subscriptions for school site %s: %d created, %d renewed, %d kept",
+                 school.site, len(report.created), len(report.renewed), len(report.kept))
+    if short:
+        raise SubscriptionsIncomplete(f"{short} of {len(done)} schools' sites are not fully "
+                                      "subscribed (run `casework doctor`)")
 
 
 @bp.function_name("sweep_changes")

@@ -8,14 +8,36 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
 
 
+class DevTokenRefusedError(ValueError):
+    """The development token was asked for an address that is not the dev tenant's."""
+
+
+def _host(url: str) -> str:
+    try:
+        return urlparse(url).hostname or ""
+    except ValueError:  # not a URL at all
+        return ""
+
+
 def is_loopback(url: str) -> bool:
-    return (urlparse(url).hostname or "") in LOOPBACK
+    return _host(url) in LOOPBACK
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL, lower case, with the scheme's default port made plain:
+    a token is only ever sent to the origin it is for."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or {"https": 443, "http": 80}.get(parts.scheme.lower(), 0)
+    except ValueError:  # not a URL, or a port that is not a number
+        return "(not a URL)"
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
 
 
 def dev_token_provider(base_url: str, token: str) -> Any:
@@ -27,13 +49,22 @@ def dev_token_provider(base_url: str, token: str) -> Any:
     )
 
     if not is_loopback(base_url):
-        raise ValueError("the development token is only ever sent to the local dev tenant "
-                         f"on loopback, not to {urlparse(base_url).hostname}")
-    host = urlparse(base_url).hostname or ""
+        raise DevTokenRefusedError("the development token is only ever sent to the local dev "
+                                   f"tenant on loopback, not to {_host(base_url)}")
+    host = _host(base_url)
 
     class StaticToken(AccessTokenProvider):
+        """kiota asks for the token with each request's URL; kiota's own providers check it
+        against their AllowedHostsValidator, and so does this one: the token is given only
+        for the dev tenant's loopback host, never for a link that points elsewhere."""
+
         async def get_authorization_token(self, uri: str,
                                           additional_authentication_context: Any = None) -> str:
+            if not (is_loopback(uri) and self.get_allowed_hosts_validator()
+                    .is_url_host_valid(uri)):
+                raise DevTokenRefusedError(
+                    "the development token is only ever sent to the local dev tenant on "
+                    f"{host}, not to {_host(uri) or 'an address without a host'}")
             return token
 
         def get_allowed_hosts_validator(self) -> AllowedHostsValidator:

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .auth import origin
 from .errors import (
     PERMISSION_ADVICE,
     AccessDeniedError,
@@ -113,6 +114,10 @@ class GraphTransport:
         GraphUnavailableError is raised at once, carrying ``retry_after``.
         Whatever the pipeline raises is mapped to a GraphError: nothing third-party escapes.
         """
+        if not same_origin(url, self.base):  # a next or delta link to another address
+            raise GraphError(f"{operation}: Microsoft Graph gave a link to another address "
+                             f"({origin(url)}); it is not followed, so our token stays with "
+                             f"{origin(self.base)}")
         idempotent = retry_all or method in IDEMPOTENT
         attempt = 0
         while True:
@@ -168,6 +173,13 @@ class GraphTransport:
         response = await self.send(operation, method, url, body, headers=headers,
                                    retry_all=retry_all)
         return json_of(operation, response)
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether a URL is relative (a path under base) or on base's scheme, host and port: the
+    only requests that are sent with our token. A link Graph hands back (@odata.nextLink,
+    @odata.deltaLink) is followed as it is, so one to any other address is refused."""
+    return "://" not in url or origin(url) == origin(base)
 
 
 def json_of(operation: str, response: Any) -> Any:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from function_app.adapters.graph.auth import app_credential, is_loopback
+from function_app.adapters.graph.auth import app_credential, is_loopback, origin
 
-from .errors import PERMISSION_ADVICE, RestAccessDeniedError
+from .errors import PERMISSION_ADVICE, RestAccessDeniedError, SharePointRestError
 
 TokenSource = Callable[[], Awaitable[str]]
 
@@ -23,16 +23,33 @@ def sharepoint_scope(hostname: str) -> str:
     return f"https://{hostname}/.default"
 
 
-def dev_token(base_url: str, token: str) -> TokenSource:
+class DevToken:
+    """The dev tenant's token: only for its own loopback address (a TokenSource).
+
+    SharePointRest asks with each request's URL (``for_url``) and gets the token only for an
+    address on the dev tenant's loopback origin; any other is refused, naming only the host.
+    """
+
+    def __init__(self, base_url: str, token: str) -> None:
+        if not is_loopback(base_url):
+            raise ValueError("the development token is only ever sent to the local dev tenant "
+                             "on loopback")
+        self.origin = origin(base_url)
+        self._token = token
+
+    async def __call__(self) -> str:
+        return self._token
+
+    async def for_url(self, url: str) -> str:
+        if not (is_loopback(url) and origin(url) == self.origin):
+            raise SharePointRestError("the development token is only ever sent to the local "
+                                      f"dev tenant ({self.origin}), not to {origin(url)}")
+        return self._token
+
+
+def dev_token(base_url: str, token: str) -> DevToken:
     """The dev tenant's token; refused for any host that is not loopback."""
-    if not is_loopback(base_url):
-        raise ValueError("the development token is only ever sent to the local dev tenant on "
-                         "loopback")
-
-    async def source() -> str:
-        return token
-
-    return source
+    return DevToken(base_url, token)
 
 
 def azure_token(hostname: str, client_id: str = "", tenant_id: str = "",

@@ -28,7 +28,9 @@ from urllib.parse import quote
 
 import httpx
 
-from .auth import TokenSource
+from function_app.adapters.graph.auth import origin
+
+from .auth import DevToken, TokenSource
 from .errors import (
     PERMISSION_ADVICE,
     RestAccessDeniedError,
@@ -165,7 +167,7 @@ class SharePointRest:
                     body: Mapping[str, Any] | None = None,
                     headers: Mapping[str, str] | None = None) -> dict[str, Any]:
         url = self.web_url + path
-        sent = {"Accept": ACCEPT, "Authorization": f"Bearer {await self._token()}",
+        sent = {"Accept": ACCEPT, "Authorization": f"Bearer {await self._bearer(url)}",
                 **(headers or {})}
         content = None
         if body is not None or method == "POST":
@@ -184,6 +186,15 @@ class SharePointRest:
                 continue
             return self._parse(operation, response)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _bearer(self, url: str) -> str:
+        """The token, for a URL on the site's own origin only (the dev token: only loopback)."""
+        if origin(url) != origin(self.web_url):
+            raise SharePointRestError(f"a request to {origin(url)} was not sent: the token is "
+                                      f"only for {origin(self.web_url)}")
+        if isinstance(self._token, DevToken):
+            return await self._token.for_url(url)
+        return await self._token()
 
     def _retry_after(self, response: httpx.Response) -> float:
         try:

@@ -55,6 +55,14 @@ def card_for(item: Alert | Digest, links: Mapping[str, CaseLinks] | None = None,
     return alert_card(item, links.get(item.case_ref), show_names=show_names)
 
 
+def notice_card(title: str, text: str) -> Card:
+    """A notice about the service itself, for the LA's officers (a school's site that
+    cannot be swept, say): our heading, and the reason as typed text (a school's name is
+    the only name in it)."""
+    return _card([_heading(title, "attention"), _paragraph(_clip(text, MESSAGE_TEXT_LIMIT))],
+                 _clip(f"{title}: {text}", FALLBACK_LIMIT))
+
+
 def message(card: Card) -> dict[str, Any]:
     """The body a Teams Workflows webhook takes: one Adaptive Card attachment."""
     return {"type": "message",

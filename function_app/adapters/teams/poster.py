@@ -36,7 +36,7 @@ import httpx
 
 from function_app.domain.alerts import Alert, Audience, Digest
 
-from .cards import LOOPBACK, MESSAGE_LIMIT, CaseLinks, card_for, message_body
+from .cards import LOOPBACK, MESSAGE_LIMIT, CaseLinks, card_for, message_body, notice_card
 from .errors import (
     CardRejectedError,
     NoWebhookError,
@@ -188,6 +188,20 @@ class TeamsPoster:
             raise CardRejectedError(f"The card for {audience} is {len(body)} bytes; Teams "
                                     f"accepts about {MESSAGE_LIMIT // 1024} KB", audience)
         return await self._post(url, body, audience)
+
+    async def post_notice(self, title: str, text: str) -> bool:
+        """A notice to the LA officers' channel (``notice_card``); True when Teams took it.
+        Not sent, and False, without that channel's webhook or when Teams refuses it."""
+        url = self._urls.get(Audience.LA_OFFICERS.value)
+        if not url:
+            return False
+        try:
+            await self._post(url, message_body(notice_card(title, text)),
+                             Audience.LA_OFFICERS.value)
+        except TeamsError as exc:
+            log.warning("Teams notice for %s not posted: %s", Audience.LA_OFFICERS.value, exc)
+            return False
+        return True
 
     def _url_for(self, item: Alert | Digest) -> str:
         if item.audience is Audience.LA_OFFICERS:

@@ -150,7 +150,7 @@ class LegalReferrals:
         legal = f"{folder}/{LEGAL_FOLDER}"
         stem = f"{today.isoformat()} Evidence bundle {case.case_ref}"
         claim = case_key(case.case_ref, f"{LEGAL_CLAIMS}{key}")
-        with held_here(claim) as mine:
+        with held_here(claim, self.state) as mine:
             if not mine:  # another task of this process is making it now
                 return Referral(case.case_ref, ready, bundle.entries, "", "", legal, "", "",
                                 False, key, exists=False)

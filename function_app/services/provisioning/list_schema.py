@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_DIR = Path(__file__).resolve().parents[3] / "sharepoint_schema"
+LA_SITE_SCHEMA_DIR = SCHEMA_DIR / "la-site"  # the LA's own site: its Schools list
 
 
 def load_lists(folder: Path = SCHEMA_DIR) -> tuple[dict[str, Any], ...]:
