@@ -51,6 +51,9 @@ param maximumInstanceCount int = 40
 @description('SHAREPOINT_SITE: the site the product lives in, e.g. https://contoso.sharepoint.com/sites/attendance.')
 param sharePointSite string
 
+@description('SHAREPOINT_LA_SITE: the LA\'s (or trust\'s) own site with the Schools list, one item per school and its site; empty for a single school in SHAREPOINT_SITE.')
+param laSite string = ''
+
 @description('GRAPH_BASE_URL: Microsoft Graph. Change only for a national cloud.')
 param graphBaseUrl string = 'https://graph.microsoft.com/v1.0'
 
@@ -344,6 +347,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
       // Microsoft Graph and SharePoint
       SHAREPOINT_SITE: sharePointSite
+      SHAREPOINT_LA_SITE: laSite
       GRAPH_BASE_URL: graphBaseUrl
       AZURE_CLIENT_ID: appIdentity.properties.clientId
       AZURE_TENANT_ID: tenant().tenantId
