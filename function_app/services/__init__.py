@@ -14,10 +14,13 @@
 - ``provisioning``: the site given its lists, columns, views, formatting and forms, or the
   equivalent site script (`casework provision`, `site-script`).
 - ``doctor``: is this installation ready, and if not, what to fix (`casework doctor`).
+- ``schools``: the schools served, a SharePoint site each: the registry and the sweep of
+  every school's site.
 
 Shared by the rooms, here at the top: ``ports`` (the interfaces the adapters implement),
-``clock`` (UK time), ``files`` (writing a file whole) and ``filing`` (a document claimed and
-filed in its case folder exactly once, by the sweep and by the legal referral alike).
+``clock`` (UK time), ``files`` (writing a file whole), ``filing`` (a document claimed and
+filed in its case folder exactly once, by the sweep and by the legal referral alike) and
+``site_state`` (one school's part of the state store).
 
 A room imports the domain, the documents, ``function_app.imports``, the shared modules here,
 the rooms it names in its own docstring, and the adapters' errors and value types; never a
