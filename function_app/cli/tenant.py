@@ -40,7 +40,8 @@ def tenant_command(args: argparse.Namespace) -> int:
         return _pending(settings)
     if args.command == "provision" and (args.la_site or args.school or args.all_schools):
         return asyncio.run(_provision_many(settings, args))
-    if not settings.site_url:
+    if not settings.site_url and not (settings.serves_many_schools
+                                      and args.command == "process"):
         print("casework: say which site: --site https://contoso.sharepoint.com/sites/attendance "
               "or the setting SHAREPOINT_SITE", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -109,7 +110,8 @@ async def _provision(settings: Settings, replace_differing: bool = False,
     rest = bootstrap.sharepoint_rest(settings)
     try:
         report = await provision(bootstrap.graph_client(settings), lists, rest,
-                                 load_formatting(lists), replace_differing)
+                                 load_formatting(lists) if folder is None else {},
+                                 replace_differing)
     finally:
         await rest.aclose()
     for line in report.lines():
