@@ -1,14 +1,23 @@
 """The dev tenant's sites and lists in its database: sites, lists, their columns,
 SharePoint REST's own objects (views, settings, content types), list items, the change log
 that delta reads, and the lookup ids SharePoint gives people.
+
+An indexed column has an index on its stored value (an SQLite expression index on
+``json_extract(fields, '$.Name')``, one per field name, across lists), so an ``eq`` filter on
+it is answered from the index as SharePoint answers it, not by reading the whole list.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+from .columns import facet_of
 from .database import Database, dumps
 from .identity import Identity
 from .rows import Change, ItemRow, ListRow, Site
@@ -16,9 +25,41 @@ from .rows import Change, ItemRow, ListRow, Site
 # SharePoint's own account for app-only writes ("SharePoint App") has this user id.
 APP_USER_ID = 1073741822
 
+# Field names an index expression may name (the names $filter reads; columns are alike).
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _stored_value(key: str) -> str:
+    """The SQL for an item's stored value of a field, written the same way in every index and
+    query (SQLite uses an expression index only for the identical expression)."""
+    if not _PLAIN_NAME.match(key):
+        raise ValueError(f"not a plain field name: {key!r}")
+    return f"json_extract(fields, '$.{key}')"
+
+
+def _index_name(key: str) -> str:
+    suffix = hashlib.sha1(key.encode()).hexdigest()[:8]  # SQLite's names ignore case
+    return f"items_by_{key}_{suffix}"
+
+
+def stored_key(column: dict[str, Any]) -> str:
+    """The key a column's value is stored under: lookups and people by id, <Name>LookupId."""
+    try:
+        by_id = facet_of(column) in ("lookup", "personOrGroup")
+    except StopIteration:  # a column with no type facet
+        by_id = False
+    return str(column["name"]) + ("LookupId" if by_id else "")
+
 
 class ListStorage(Database):
     """Sites, lists, columns, list items and their changes."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.items_decoded = 0  # item rows read and decoded by items(): what a read costs
+        self._indexes: set[str] = set()  # the fields whose values are indexed
+        for (definition,) in self._all("SELECT definition FROM columns"):
+            self._index_column(json.loads(definition))
 
     # -- sites -------------------------------------------------------------------------------
 
@@ -129,10 +170,24 @@ class ListStorage(Database):
             position,
             dumps(definition),
         )
+        self._index_column(definition)
 
     def replace_column(self, list_id: str, definition: dict[str, Any]) -> None:
         self._run("UPDATE columns SET definition = ? WHERE list_id = ? AND name = ?",
                   dumps(definition), list_id, definition["name"])
+        self._index_column(definition)
+
+    def _index_column(self, definition: dict[str, Any]) -> None:
+        """Index an indexed column's stored values (every list's items under that field name;
+        kept by SQLite on every write, and left in place if the column stops being indexed)."""
+        if not definition.get("indexed"):
+            return
+        key = stored_key(definition)
+        if not _PLAIN_NAME.match(key):
+            return
+        self._run(f"CREATE INDEX IF NOT EXISTS {_index_name(key)}"
+                  f" ON items (list_id, {_stored_value(key)})")
+        self._indexes.add(key)
 
     def delete_column(self, list_id: str, name: str) -> None:
         """Drop a column and its values from every item, as SharePoint does (versions kept)."""
@@ -179,11 +234,75 @@ class ListStorage(Database):
         row = self._one("SELECT * FROM items WHERE list_id = ? AND id = ?", list_id, item_id)
         return self._item(row) if row else None
 
-    def items(self, list_id: str, after_id: int, limit: int | None = None) -> list[ItemRow]:
-        sql = "SELECT * FROM items WHERE list_id = ? AND id > ? ORDER BY id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [self._item(r) for r in self._all(sql, list_id, after_id)]
+    def items(
+        self,
+        list_id: str,
+        after_id: int,
+        limit: int | None = None,
+        *,
+        where: Sequence[tuple[str, Sequence[Any]]] = (),
+        any_of: bool = False,
+    ) -> list[ItemRow]:
+        """Items after after_id, by id. where: (field, values) pairs, each holding when the
+        item's stored value of the field is one of the values (None: no value); all pairs
+        must hold, or with any_of one of them. An indexed field is looked up in its index."""
+        sql, args = self._items_query(list_id, after_id, limit, where, any_of)
+        rows = self._all(sql, *args)
+        self.items_decoded += len(rows)
+        return [self._item(r) for r in rows]
+
+    def items_plan(
+        self,
+        list_id: str,
+        where: Sequence[tuple[str, Sequence[Any]]],
+        *,
+        any_of: bool = False,
+    ) -> str:
+        """How SQLite finds those items (EXPLAIN QUERY PLAN): for tests that an indexed
+        column's filter is answered from its index."""
+        sql, args = self._items_query(list_id, 0, 201, where, any_of)
+        return "\n".join(str(r["detail"]) for r in self._all("EXPLAIN QUERY PLAN " + sql, *args))
+
+    def _items_query(
+        self,
+        list_id: str,
+        after_id: int,
+        limit: int | None,
+        where: Sequence[tuple[str, Sequence[Any]]],
+        any_of: bool,
+    ) -> tuple[str, list[Any]]:
+        """The SELECT for items(). A field with an index is read through it, named (INDEXED
+        BY): without statistics SQLite would rather walk the list by id for ORDER BY id."""
+        tail = " ORDER BY id" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        if not where:
+            return "SELECT * FROM items WHERE list_id = ? AND id > ?" + tail, [list_id, after_id]
+        indexed = [key in self._indexes and None not in values for key, values in where]
+        if any_of and all(indexed):
+            # one indexed read per field, merged: each (list, value) is an index lookup
+            selects, args = [], []
+            for key, values in where:
+                selects.append(f"SELECT * FROM items INDEXED BY {_index_name(key)}"
+                               f" WHERE list_id = ? AND {_stored_value(key)}"
+                               f" IN ({', '.join('?' * len(values))}) AND id > ?")
+                args += [list_id, *values, after_id]
+            return " UNION ".join(selects) + tail, args
+        terms, term_args = [], []
+        for key, values in where:
+            value = _stored_value(key)
+            present = [v for v in values if v is not None]
+            parts = []
+            if present:
+                parts.append(f"{value} IN ({', '.join('?' * len(present))})")
+                term_args += present
+            if len(present) < len(values):
+                parts.append(f"{value} IS NULL")
+            terms.append("(" + " OR ".join(parts) + ")" if parts else "0")
+        source = "items"
+        if not any_of and any(indexed):
+            source += f" INDEXED BY {_index_name(where[indexed.index(True)][0])}"
+        sql = (f"SELECT * FROM {source} WHERE list_id = ? AND id > ? AND ("
+               + (" OR " if any_of else " AND ").join(terms) + ")")
+        return sql + tail, [list_id, after_id, *term_args]
 
     def put_item(self, item: ItemRow) -> None:
         self._run(

@@ -85,8 +85,9 @@ def apply_select(entity: dict[str, Any], select: list[str] | None) -> dict[str, 
 # -- $filter on list item fields ----------------------------------------------------------------
 
 _TOKEN = re.compile(
-    r"\s*(?:(?P<field>fields/[A-Za-z_][A-Za-z0-9_]*)|(?P<op>eq|ne|gt|ge|lt|le|and)\b"
-    r"|'(?P<str>(?:[^']|'')*)'|(?P<num>-?\d+(?:\.\d+)?)|(?P<word>true|false|null)\b)"
+    r"\s*(?:(?P<field>fields/[A-Za-z_][A-Za-z0-9_]*)|(?P<op>eq|ne|gt|ge|lt|le)\b"
+    r"|(?P<join>and|or)\b|'(?P<str>(?:[^']|'')*)'|(?P<num>-?\d+(?:\.\d+)?)"
+    r"|(?P<word>true|false|null)\b)"
 )
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": lambda a, b: a == b,
@@ -105,8 +106,20 @@ class Condition:
     value: Any
 
 
-def parse_filter(text: str) -> list[Condition]:
-    """Conditions joined by "and": fields/Name op literal (string, number, true/false/null)."""
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """Conditions joined by "and" (all must hold) or, with any_of, by "or" (one must)."""
+
+    conditions: tuple[Condition, ...]
+    any_of: bool = False
+
+
+def parse_filter(text: str) -> Filter:
+    """fields/Name op literal (string, number, true/false/null), joined by "and" or by "or".
+
+    Without parentheses (which the dev tenant does not read) a mix of "and" and "or" is
+    refused rather than given a precedence Graph does not document for list items.
+    """
     tokens: list[tuple[str, Any]] = []
     position = 0
     while position < len(text.rstrip()):
@@ -114,7 +127,7 @@ def parse_filter(text: str) -> list[Condition]:
         if not match or match.end() == position:
             raise bad_request(
                 f"The dev tenant supports $filter only as 'fields/Name eq value' joined by "
-                f"'and'; cannot read '{text[position:]}'.",
+                f"'and' or by 'or'; cannot read '{text[position:]}'.",
                 code="BadRequest",
             )
         position = match.end()
@@ -129,15 +142,25 @@ def parse_filter(text: str) -> list[Condition]:
         else:
             tokens.append((kind, raw))
     conditions = []
+    joins = set()
     for index in range(0, len(tokens), 4):
         group = tokens[index : index + 4]
         shape = [k for k, _ in group[:3]]
-        joined = len(group) == 3 or (group[3] == ("op", "and") and index + 4 < len(tokens))
-        if shape != ["field", "op", "value"] or group[1][1] == "and" or not joined:
+        joined = len(group) == 3 or (group[3][0] == "join" and index + 4 < len(tokens))
+        if shape != ["field", "op", "value"] or not joined:
             raise bad_request(f"Cannot parse $filter '{text}'.", code="BadRequest")
+        if len(group) == 4:
+            joins.add(group[3][1])
         conditions.append(Condition(group[0][1][len("fields/") :], group[1][1], group[2][1]))
-    return conditions
+    if len(joins) > 1:
+        raise bad_request(
+            f"The dev tenant cannot read $filter '{text}': it mixes 'and' with 'or', and it "
+            "does not read parentheses. Join the conditions by 'and' only or by 'or' only.",
+            code="BadRequest",
+        )
+    return Filter(tuple(conditions), any_of=joins == {"or"})
 
 
-def matches(fields: dict[str, Any], conditions: list[Condition]) -> bool:
-    return all(_OPS[c.op](fields.get(c.field), c.value) for c in conditions)
+def matches(fields: dict[str, Any], where: Filter) -> bool:
+    held = (_OPS[c.op](fields.get(c.field), c.value) for c in where.conditions)
+    return any(held) if where.any_of else all(held)

@@ -14,7 +14,7 @@ from .columns import facet_of
 from .errors import GraphError, bad_request
 from .lists import etag_matches
 from .odata import (
-    Condition,
+    Filter,
     apply_select,
     matches,
     parse_expand,
@@ -61,15 +61,18 @@ def _after_id(token: str | None) -> int:
     return int(found.group(1))
 
 
-def _conditions(b: Backend, call: Call, lst: ListRow) -> list[Condition]:
+def _filter(b: Backend, call: Call, lst: ListRow) -> Filter | None:
+    """The $filter, checked: every field a column, indexed unless the Prefer header allows
+    otherwise (as SharePoint); dates normalised, and a lookup id given as a number matched
+    as the stored id (text), as SharePoint accepts 5 and '5' alike."""
     text = call.option("filter")
     if not text:
-        return []
-    conditions = parse_filter(text)
+        return None
+    where = parse_filter(text)
     columns = {c["name"]: c for c in b.store.columns(lst.id)}
     prefer = ",".join(call.headers.getall("Prefer", []))
     checked = []
-    for condition in conditions:
+    for condition in where.conditions:
         name = condition.field.removesuffix("LookupId")
         column = columns.get(condition.field) or columns.get(name)
         if column is None:
@@ -80,11 +83,57 @@ def _conditions(b: Backend, call: Call, lst: ListRow) -> list[Condition]:
                 f"not indexed. Provide the 'Prefer: {NON_INDEXED_OK}' header to allow this, "
                 "but be warned that such queries may fail on large lists."
             )
-        if facet_of(column) == "dateTime" and isinstance(condition.value, str):
+        facet = facet_of(column)
+        if facet == "dateTime" and isinstance(condition.value, str):
             moment = parse_iso(condition.value)
             condition = replace(condition, value=moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        by_id = facet in ("lookup", "personOrGroup") and condition.field == name + "LookupId"
+        if by_id and _whole_number(condition.value):
+            condition = replace(condition, value=str(int(condition.value)))
         checked.append(condition)
-    return checked
+    return replace(where, conditions=tuple(checked))
+
+
+def _whole_number(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and value.is_integer()
+    )
+
+
+def _lookups(where: Filter) -> tuple[list[tuple[str, list[Any]]], bool]:
+    """The (field, values) the store looks up in its indexes for a filter, and whether they
+    are the whole filter: its "eq" conditions (with "or", only when all are "eq")."""
+    equal = [c for c in where.conditions if c.op == "eq" and c.field != "id"]
+    if where.any_of:
+        if len(equal) < len(where.conditions):
+            return [], False
+        grouped: dict[str, list[Any]] = {}
+        for condition in equal:
+            grouped.setdefault(condition.field, []).append(condition.value)
+        return list(grouped.items()), True
+    return [(c.field, [c.value]) for c in equal], len(equal) == len(where.conditions)
+
+
+def _matching(b: Backend, lst: ListRow, where: Filter | None, after: int,
+              wanted: int) -> list[ItemRow]:
+    """Up to wanted items after the id `after` that match, by id. The store narrows them by
+    the filter's "eq" conditions (from an indexed column's index); the whole filter is then
+    checked on those only. Read in chunks, so a page never costs the whole list."""
+    if where is None:
+        return b.store.items(lst.id, after, wanted)
+    lookups, whole = _lookups(where)
+    chunk = wanted if whole else max(wanted, PAGE_SIZE)
+    rows: list[ItemRow] = []
+    while True:
+        read = b.store.items(lst.id, after, chunk, where=lookups, any_of=where.any_of)
+        for row in read:
+            if matches({**row.fields, "id": str(row.id)}, where):
+                rows.append(row)
+                if len(rows) == wanted:
+                    return rows
+        if len(read) < chunk:
+            return rows
+        after = read[-1].id
 
 
 async def get_items(b: Backend, call: Call, p: dict[str, str]) -> Reply:
@@ -93,14 +142,8 @@ async def get_items(b: Backend, call: Call, p: dict[str, str]) -> Reply:
     fields = expanded_fields(call)
     select = parse_select(call.option("select"))
     top = parse_top(call.option("top"), PAGE_SIZE, MAX_PAGE)
-    conditions = _conditions(b, call, lst)
-    rows: list[ItemRow] = []
-    after = _after_id(call.option("skiptoken"))
-    for row in b.store.items(lst.id, after, None if conditions else top + 1):
-        if not conditions or matches({**row.fields, "id": str(row.id)}, conditions):
-            rows.append(row)
-            if len(rows) > top:
-                break
+    where = _filter(b, call, lst)
+    rows = _matching(b, lst, where, _after_id(call.option("skiptoken")), top + 1)
     body: dict[str, Any] = {
         "@odata.context": f"{b.base_url}/$metadata#sites('{site.id}')/lists('{lst.id}')/items",
         "value": [
