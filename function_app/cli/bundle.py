@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from function_app.domain.errors import CaseworkError
 from function_app.domain.wording import day
 
 if TYPE_CHECKING:
+    from function_app.services.schools.registry import School
     from function_app.settings import Settings
 
 EXIT_OK = 0
@@ -60,18 +62,56 @@ def command(args: argparse.Namespace) -> int:
         if not (workspace / "tenant").is_dir():
             raise CaseNotFoundError(f"{workspace} holds no dev tenant: run `casework demo "
                                     f"--workspace {workspace}` first.")
+        from dataclasses import replace
+
+        from function_app.demo.scenario import LA_SITE
+
         with DevTenant(workspace / "tenant") as tenant:
             settings = bootstrap.settings_for_dev_tenant(
                 tenant.base_url, tenant.hostname, tenant.site_path, workspace)
-            on_disk = tenant.files_root.parent
-            text = asyncio.run(bundle_case(settings, args.case, today, on_disk))
+            if _has_site(tenant, LA_SITE):  # the demo's: a site per school
+                settings = replace(settings, la_site_url=f"https://{tenant.hostname}{LA_SITE}")
+                text = asyncio.run(bundle_case(settings, args.case, today, tenant.data_dir))
+            else:
+                text = asyncio.run(bundle_case(settings, args.case, today,
+                                               on_disk=tenant.files_root.parent))
     print(text, end="")
     return EXIT_OK
 
 
+def _has_site(tenant: Any, path: str) -> bool:
+    try:
+        tenant.site(path)
+    except KeyError:  # the dev tenant has no such site
+        return False
+    return True
+
+
 async def bundle_case(settings: Settings, case_ref: str, today: date,
-                      on_disk: Path | None = None) -> str:
-    """Prepare the case's bundle through Graph; the report as text."""
+                      tenant_dir: Path | None = None, on_disk: Path | None = None) -> str:
+    """Prepare the case's bundle through Graph; the report as text. With an LA site, the
+    case is looked for in each school's site, in the registry's order; ``tenant_dir``: the
+    dev tenant's data folder, to show the files' paths on disk."""
+    from urllib.parse import urlsplit
+
+    from function_app import bootstrap
+
+    if not settings.serves_many_schools:
+        return await _bundle_in_site(settings, case_ref, today, None, on_disk)
+    registry = await bootstrap.registry(settings)
+    for school in registry.schools:
+        where = replace(settings, site_url=school.site_url)
+        on_disk = tenant_dir / urlsplit(school.site_url).path.strip("/") if tenant_dir else None
+        found = await _bundle_in_site(where, case_ref, today, school, on_disk)
+        if found:
+            return found
+    raise CaseNotFoundError(f"--case: no school's Cases list has the reference {case_ref!r} "
+                            f"(looked in {len(registry.schools)} schools' sites).")
+
+
+async def _bundle_in_site(settings: Settings, case_ref: str, today: date,
+                          school: School | None, on_disk: Path | None) -> str:
+    """The report for the case in this site; '' when a school's site has no such case."""
     from function_app import bootstrap
     from function_app.domain import DEFAULT_PROFILE, load_profile
     from function_app.services.case_lists.list_mapping import map_case
@@ -79,8 +119,10 @@ async def bundle_case(settings: Settings, case_ref: str, today: date,
     from function_app.services.casework_sweep.sweep_report import LIBRARY
 
     graph = bootstrap.graph_client(settings)
-    state = bootstrap.state_store(settings)
-    processor = bootstrap.processor(settings, graph, state, today=today, owner="casework-bundle")
+    store = bootstrap.state_store(settings)
+    state = bootstrap.school_state(settings, store, school) if school else store
+    processor = bootstrap.processor(settings, graph, state, today=today,
+                                    owner="casework-bundle", school=school)
     try:
         lists = await graph.lists()
         await graph.use_library(lists[LIBRARY].id)
@@ -89,6 +131,8 @@ async def bundle_case(settings: Settings, case_ref: str, today: date,
         snapshot = Snapshot.of(dict(zip(names, pages, strict=True)))
         item = next((i for i in snapshot.items.get("Cases", {}).values()
                      if str(i.fields.get("Title", "")).strip() == case_ref.strip()), None)
+        if item is None and school is not None:
+            return ""
         if item is None:
             raise CaseNotFoundError(f"--case: no case in the Cases list has the reference "
                                     f"{case_ref!r}.")
@@ -103,7 +147,7 @@ async def bundle_case(settings: Settings, case_ref: str, today: date,
                                                  today)
     finally:
         await processor.close()
-        state.close()
+        store.close()
     lines = [f"Case {case_ref}: evidence bundle as on {day(today)} (profile {profile.name})",
              referral.summary, ""]
     lines += [f"[{'found' if s.found else ('MISSING' if s.required else 'CAUTION')}] "

@@ -2,6 +2,7 @@
 its MIS, and the import brings the figures of the cases staff opened up to date and opens a
 case for each other pupil the rules say needs one.
 
+Each school's export goes into the Cases list of its own site, never another school's.
 The three exports are generated, in the three shapes schools send: Hartwell Green a
 per-pupil summary (dated in its title row), Brackenfield a register grid with date of birth,
 SEN and FSM, Coldharbour session marks in long form. Each covers the school's demo pupils
@@ -14,7 +15,7 @@ exports; a second run opens nothing and changes no figure.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -186,14 +187,18 @@ def exports(workspace: Path) -> list[tuple[School, Path]]:
     return out
 
 
-async def import_exports(app: GraphClient, state: StateStore, workspace: Path,
+async def import_exports(sites: Mapping[str, tuple[GraphClient, StateStore]], workspace: Path,
                          say: Callable[[str], None]) -> list[ImportOutcome]:
-    """Imports each school's export into the Cases list and says what it did."""
-    cases = bootstrap.cases_list(app)
+    """Imports each school's export into the Cases list of the school's own site (``sites``:
+    school key -> the app's Graph client there and the school's part of the state store)
+    and says what it did."""
     outcomes = []
     say("")
-    say(f"The schools' attendance exports to {long_date(LAST_DAY)}, imported:")
+    say(f"The schools' attendance exports to {long_date(LAST_DAY)}, each imported into its "
+        "own school's site:")
     for school, path in exports(workspace):
+        graph, state = sites[school.key]
+        cases = bootstrap.cases_list(graph)
         profile = load_profile(school.profile)
         details = SchoolDetails(school.name, school.phase, school.urn, school.profile)
         outcome = await import_attendance(path, profile, LAST_DAY, details, cases=cases,

@@ -36,8 +36,8 @@ async def before_sweep(typist: Typist, week: Week) -> bool:
     if week.monday != LEGAL_WEEK or LEGAL_CASE not in typist.cases:
         return False
     typed = typist.cases[LEGAL_CASE]
-    staff = typist.staff(typed.school.lead[0])
-    await staff.update_fields(typist.list_ids["Cases"], typed.item_id,
+    staff = typist.staff(typed.school.key, typed.school.lead[0])  # in the school's own site
+    await staff.update_fields(typist.list_id(typed.school, "Cases"), typed.item_id,
                               {LEGAL_TICK: True, "EsoConsidered": True})
     return True
 

@@ -1,5 +1,8 @@
-"""`casework demo`: start the dev tenant in WORKSPACE, provision the lists, play the term
-week by week (staff type, then the change processor sweeps), and print what was filed.
+"""`casework demo`: start the dev tenant in WORKSPACE with the LA's site (its Schools list)
+and a site for each school (its members that school's staff only), provision each school's
+lists, play the term week by week (each school's staff type into their own site, then every
+school's site is swept from the Schools list, as one deployment for many schools), and print
+what was filed, school by school.
 
 Running it again on the same workspace types nothing (the cases are already in the lists)
 and the sweep finds no change, so nothing is made or filed again; it says so.
@@ -13,34 +16,37 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 from function_app import bootstrap
 from function_app.adapters.graph.client import GraphClient
-from function_app.adapters.graph.records import ListInfo, ListItem
-from function_app.domain.attendance import display_figure
-from function_app.domain.errors import CaseworkError
 from function_app.services.case_lists import list_columns as lc
-from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
-from function_app.services.casework_sweep.processor import ChangeProcessor
 from function_app.services.casework_sweep.sweep_report import (
     LIBRARY,
-    Filed,
-    RaisedAlert,
     SweepReport,
 )
-from function_app.services.legal.legal_referral import Referral
+from function_app.services.schools.registry import LIST_TITLE as SCHOOLS_LIST
 from function_app.settings import Settings
 
 from . import legal_step
-from .scenario import LAST_DAY, SCHOOLS, WEEKS, OpenCase, Week, case_refs
+from .results import DemoError, DemoResult, Place
+from .scenario import (
+    LA_OFFICERS,
+    LA_SITE,
+    LAST_DAY,
+    SCHOOLS,
+    WEEKS,
+    Week,
+    case_refs,
+)
+from .summary import counted_noun, print_summary, read_summaries, relative_to
 from .typing import Typist, long_date
 
 DEFAULT_WORKSPACE = Path("casework-demo")
@@ -80,54 +86,6 @@ ENTRY_WORDS = {  # what Typist.type returns -> (verb phrase for one, for several
 }
 
 
-class DemoError(CaseworkError):
-    """The workspace holds something the demo cannot carry on from."""
-
-
-@dataclass(frozen=True, slots=True)
-class Attention:
-    list_name: str
-    title: str  # the item's Title, as staff see it
-    status: str
-    message: str
-    filed: bool  # whether anything was made for it all the same
-
-
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
-    case_ref: str
-    pupil: str
-    school: str
-    stage: str  # the label staff see
-    status: str
-    folder: Path  # the case's folder on disk, under WORKSPACE
-    documents: tuple[str, ...]  # file names in the folder, in order
-    attention: tuple[Attention, ...]
-    attendance: str = ""  # the app's Tier, Attendance (%) and Severe absence, as a line
-
-
-@dataclass
-class DemoResult:
-    workspace: Path
-    typed: bool = False  # False when an earlier run had typed the term already
-    filed: list[Filed] = field(default_factory=list)  # by this run
-    cases: list[CaseSummary] = field(default_factory=list)
-    unlinked: list[Attention] = field(default_factory=list)  # needing attention, no case
-    requests: Counter[str] = field(default_factory=Counter)  # "staff", "app"
-    alerts: list[RaisedAlert] = field(default_factory=list)  # raised by this run
-    legal: list[Referral] = field(default_factory=list)  # evidence bundles, by this run
-    digests: int = 0  # schools sent the daily digest of reviews due and overdue
-    seconds: float = 0.0
-
-    @property
-    def documents(self) -> int:
-        return sum(len(c.documents) for c in self.cases)
-
-    @property
-    def attention(self) -> int:
-        return sum(len(c.attention) for c in self.cases) + len(self.unlinked)
-
-
 def demo_command(args: argparse.Namespace) -> int:
     run_demo(args.workspace)
     return 0
@@ -136,6 +94,7 @@ def demo_command(args: argparse.Namespace) -> int:
 def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> DemoResult:
     """Play the term into WORKSPACE (or find it played) and print progress and a summary."""
     from function_app.devtenant import DevTenant
+    from function_app.devtenant.routes_sp_rest import API
 
     stream = out or sys.stdout
 
@@ -144,8 +103,9 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
 
     started = time.perf_counter()
     workspace.mkdir(parents=True, exist_ok=True)
-    say("Attendance casework demo: one autumn term at three fictional schools, typed into "
-        "the SharePoint lists as staff would, with the documents filed as it goes.")
+    say("Attendance casework demo: one autumn term at three fictional schools, each in its own "
+        "SharePoint site, typed into its lists as its staff would, with the documents filed as "
+        "it goes and the LA's officers alerted from every school.")
     from function_app.devtenant.teams_sink import TeamsSink
 
     with DevTenant(workspace / "tenant") as tenant, TeamsSink(workspace) as sink:
@@ -155,69 +115,77 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
         teams = Settings(teams_la_webhook=sink.url_for("la_officers"),
                          teams_legal_webhook=sink.url_for("la_legal"),
                          teams_school_webhooks=json.dumps({"school": sink.url_for("school")}))
-        settings = bootstrap.settings_for_dev_tenant(
+        single = bootstrap.settings_for_dev_tenant(
             tenant.base_url, tenant.hostname, tenant.site_path, workspace, base=teams)
-        library = tenant.files_root.parent / LIBRARY
-        shown = workspace / "tenant" / _relative(library, tenant.data_dir)
-        staff_token = tenant.user_token
-        result = asyncio.run(_play(settings, staff_token, library, shown, workspace, say))
+        settings = replace(single, la_site_url=f"https://{tenant.hostname}{LA_SITE}")
+        tenant.add_site(LA_SITE, members=[name for name, _ in LA_OFFICERS])
+        places = {}
+        for key, school in SCHOOLS.items():  # a site each, its members the school's staff only
+            site = tenant.add_site(school.site_path, members=list(school.staff))
+            library = site.files_root.parent / LIBRARY
+            places[key] = Place(school, replace(settings, site_url=site.web_url), library,
+                                workspace / "tenant" / relative_to(library, tenant.data_dir))
+        result = asyncio.run(_play(settings, single, places, tenant.user_token, workspace, say))
+        graph = sum(n for route, n in tenant.requests.items() if API not in route)
+        result.requests["app"] = graph - result.requests["staff"]
     result.seconds = time.perf_counter() - started
-    _print_summary(result, shown, say)
+    print_summary(result, places, say)
     return result
 
 
-async def _play(settings: Settings, staff_token: Callable[[str], str], library: Path,
-                shown: Path, workspace: Path, say: Callable[[str], None]) -> DemoResult:
+async def _play(settings: Settings, single: Settings, places: dict[str, Place],
+                staff_token: Callable[[str], str], workspace: Path,
+                say: Callable[[str], None]) -> DemoResult:
+    """The term into each school's site, swept as one deployment for every school
+    (``settings`` names the LA's site); ``single`` is the dev tenant's own site, where an
+    earlier version of the demo typed every school's cases."""
     from function_app.services.provisioning.list_formatting import load_formatting
     from function_app.services.provisioning.list_schema import load_lists
-    from function_app.services.provisioning.provision import provision
 
     result = DemoResult(workspace)
-    app = bootstrap.graph_client(settings)
-    staff: dict[str, GraphClient] = {}
+    staff: dict[tuple[str, str], GraphClient] = {}
 
-    def as_staff(name: str) -> GraphClient:
-        if name not in staff:
-            staff[name] = bootstrap.graph_client(settings, token=staff_token(name))
-        return staff[name]
+    def as_staff(school: str, name: str) -> GraphClient:
+        """A member of a school's staff, in that school's own site."""
+        if (school, name) not in staff:
+            staff[school, name] = bootstrap.graph_client(places[school].settings,
+                                                         token=staff_token(name))
+        return staff[school, name]
 
+    if lc.CASES.title in await bootstrap.graph_client(single).lists():
+        raise DemoError(f"{workspace} was played into one site for all three schools by an "
+                        "earlier version of the demo. Delete that folder and run the demo "
+                        "again.")
+    officer = bootstrap.graph_client(settings, token=staff_token(LA_OFFICERS[0][0]),
+                                     site_url=settings.la_site_url)
+    staff[("la", LA_OFFICERS[0][0])] = officer
+    await _la_site(settings, officer, places, say)
+    registry = {s.name: s for s in (await bootstrap.registry(settings)).schools}
     state = bootstrap.state_store(settings)
-    processor = bootstrap.processor(settings, app, state, today=LAST_DAY, owner=OWNER)
     try:
-        rest = bootstrap.sharepoint_rest(settings)
-        try:
-            provisioned = await provision(app, load_lists(), rest,
-                                          load_formatting(load_lists()))
-        finally:
-            await rest.aclose()
-        if provisioned.created_lists:
-            done = provisioned.formatting.done if provisioned.formatting else []
-            say(f"Provisioned the site: {len(provisioned.created_lists)} lists and libraries "
-                "with their columns, then gave them their views, formatting, forms and "
-                f"validation through SharePoint REST ({len(done)} changes).")
-        elif provisioned.changed_nothing:
-            say("The site already has every list, library, column, view, formatter and form.")
-        else:
-            say("Provisioned what the site was missing: "
-                + " ".join(provisioned.lines()))
-        lists = await app.lists()
-        there = {str(i.fields.get("Title", "")) for i in await app.all_items(lists["Cases"].id)}
+        for place in places.values():
+            place.app = bootstrap.graph_client(place.settings)
+            say(await _provision(place))
+            place.lists = await place.app.lists()
+        there: set[str] = set()
+        for place in places.values():
+            cases = await place.app.all_items(place.lists[lc.CASES.title].id)
+            there |= {str(i.fields.get("Title", "")) for i in cases}
         refs = case_refs()
         say("")
         if not there.intersection(refs):
             formatting = load_formatting(load_lists())
             messages = {name: str(f["validation"]["message"])
                         for name, f in formatting.items() if f.get("validation")}
-            await _play_term(Typist(as_staff, lists, messages), processor, result, say)
+            typist = Typist(as_staff, {k: p.lists for k, p in places.items()}, messages)
+            await _play_term(typist, settings, result, say)
             state.remember(DEMO_SCOPE, "played", LAST_DAY.isoformat())
             result.typed = True
         elif there.issuperset(refs) and state.recall(DEMO_SCOPE, "played"):
-            say(f"The term's {len(refs)} cases are already in the lists: nothing typed.")
-            report = await processor.sweep()
-            result.filed += report.filed
-            result.alerts += report.alerts
-            result.legal += report.legal
-            say(f"Swept the lists for changes as on {long_date(LAST_DAY)}: "
+            say(f"The term's {len(refs)} cases are already in the schools' lists: nothing "
+                "typed.")
+            report = await _sweep(settings, LAST_DAY, result, say)
+            say(f"Swept every school's lists for changes as on {long_date(LAST_DAY)}: "
                 f"{_week_outcome(report)}.")
         else:
             raise DemoError(f"The lists in {workspace} hold some of the demo's cases but not "
@@ -226,22 +194,101 @@ async def _play(settings: Settings, staff_token: Callable[[str], str], library: 
         if result.typed:  # the daily reminder, as the timer sends it on the term's last day
             from function_app.services.reminders.reviews import reviews_due
 
-            reminders = await reviews_due(app, LAST_DAY)
-            await bootstrap.reminders(settings).send(reminders)
-            result.digests = len(reminders.digests)
+            for place in places.values():
+                reminders = await reviews_due(place.app, LAST_DAY)
+                await bootstrap.reminders(settings).send(reminders)
+                result.digests += len(reminders.digests)
         from .import_step import import_exports  # issue 9: the schools' MIS exports
 
-        await import_exports(app, state, workspace, say)
-        result.cases, result.unlinked = await _summaries(app, lists, settings, library, shown)
+        await import_exports({key: (p.app, bootstrap.school_state(
+            settings, state, registry[p.school.name])) for key, p in places.items()},
+            workspace, say)
+        for place in places.values():
+            summaries, unlinked = await read_summaries(place.app, place.lists, settings,
+                                                   place.library, place.shown)
+            result.cases += summaries
+            result.unlinked += unlinked
     finally:
-        await processor.close()
         state.close()
     result.requests["staff"] = sum(sum(c.requests.values()) for c in staff.values())
-    result.requests["app"] = sum(app.requests.values())
     return result
 
 
-async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoResult,
+async def _la_site(settings: Settings, officer: GraphClient, places: dict[str, Place],
+                   say: Callable[[str], None]) -> None:
+    """The LA's site and its Schools list, provisioned by the app; each school not yet there
+    added by the LA's officer, as onboarding does (docs/deployment.md, section 10)."""
+    from function_app.services.provisioning.list_schema import LA_SITE_SCHEMA_DIR, load_lists
+    from function_app.services.provisioning.provision import provision
+
+    app = bootstrap.graph_client(settings, site_url=settings.la_site_url)
+    await provision(app, load_lists(LA_SITE_SCHEMA_DIR))
+    schools = (await app.lists())[SCHOOLS_LIST].id  # read by the app, as every sweep does
+    listed = {str(i.fields.get("Title", "")) for i in await app.all_items(schools)}
+    added = [p.school for p in places.values() if p.school.name not in listed]
+    for school in added:
+        await officer.create_item(schools, {
+            "Title": school.name, "SiteUrl": str(places[school.key].settings.site_url),
+            "Phase": school.phase.capitalize(), "PolicyProfile": school.profile})
+    officers = ", ".join(f"{name} ({role})" for name, role in LA_OFFICERS)
+    newly = counted_noun(len(added), "school")
+    what = (f"{LA_OFFICERS[0][0]} listed the {newly} in its Schools list"
+            if added else "its Schools list already names the schools")
+    say(f"The LA's site {LA_SITE} (members: {officers}): {what}, each with its own site; "
+        "every school's site is swept from that list.")
+
+
+async def _provision(place: Place) -> str:
+    """A school's site provisioned as a single school's is: what was done, as a line."""
+    from function_app.services.provisioning.list_formatting import load_formatting
+    from function_app.services.provisioning.list_schema import load_lists
+    from function_app.services.provisioning.provision import provision
+
+    rest = bootstrap.sharepoint_rest(place.settings)
+    try:
+        provisioned = await provision(place.app, load_lists(), rest,
+                                      load_formatting(load_lists()))
+    finally:
+        await rest.aclose()
+    site = (f"{place.school.name}'s site {place.school.site_path} (members: "
+            f"{', '.join(place.school.staff)})")
+    if provisioned.created_lists:
+        done = provisioned.formatting.done if provisioned.formatting else []
+        return (f"Provisioned {site}: {len(provisioned.created_lists)} lists and libraries "
+                "with their columns, then gave them their views, formatting, forms and "
+                f"validation through SharePoint REST ({len(done)} changes).")
+    if provisioned.changed_nothing:
+        return f"{site} already has every list, library, column, view, formatter and form."
+    return f"Provisioned what {site} was missing: " + " ".join(provisioned.lines())
+
+
+async def _sweep(settings: Settings, day: date, result: DemoResult,
+                 say: Callable[[str], None]) -> SweepReport:
+    """Every school's site swept as on ``day`` (bootstrap.sweep_every_school), the reports
+    added up; a school's site that could not be swept is said, and nothing else stops."""
+    total = SweepReport()
+    for swept in await bootstrap.sweep_every_school(settings, day, OWNER):
+        report, school = swept.report, swept.school.name
+        if report is None:
+            say(f"  {swept.failure}")
+            continue
+        total.changes += report.changes
+        total.own_writes += report.own_writes
+        total.cases += report.cases
+        total.already_made += report.already_made
+        total.filed += report.filed
+        total.alerts += report.alerts
+        total.legal += report.legal
+        for mine, theirs in ((total.needs_attention, report.needs_attention),
+                             (total.failed, report.failed), (total.pending, report.pending)):
+            mine.update({f"{school}: {key}": why for key, why in theirs.items()})
+        result.alerts += [(school, alert) for alert in report.alerts]
+    result.filed += total.filed
+    result.legal += total.legal
+    return total
+
+
+async def _play_term(typist: Typist, settings: Settings, result: DemoResult,
                      say: Callable[[str], None]) -> None:
     for week in WEEKS:
         if not week.steps:
@@ -249,11 +296,7 @@ async def _play_term(typist: Typist, processor: ChangeProcessor, result: DemoRes
             continue
         entered = Counter([await typist.type(step) for step in week.steps])
         await legal_step.before_sweep(typist, week)
-        processor.config = replace(processor.config, today=week.friday)
-        report = await processor.sweep()
-        result.filed += report.filed
-        result.alerts += report.alerts
-        result.legal += report.legal
+        report = await _sweep(settings, week.friday, result, say)
         say(_week_line(week, entered, report))
         for line in typist.refusals:  # what the form showed the member of staff
             say(f"  {line}")
@@ -288,134 +331,3 @@ def _ordered(counts: Counter[str], order: Iterable[str]) -> list[tuple[str, int]
 
 
 # The summary ------------------------------------------------------------------------------
-
-
-async def _summaries(app: GraphClient, lists: dict[str, ListInfo], settings: Settings,
-                     library: Path, shown: Path
-                     ) -> tuple[list[CaseSummary], list[Attention]]:
-    """Each case as the lists and the library now hold it: read back, not remembered."""
-    names = list(CASEWORK_LISTS)
-    pages = await asyncio.gather(*(app.all_items(lists[n].id) for n in names))
-    snapshot = Snapshot.of(dict(zip(names, pages, strict=True)))
-    attention: dict[str, list[Attention]] = {}
-    unlinked: list[Attention] = []
-    for name in names:
-        for item in snapshot.items.get(name, {}).values():
-            status = str(item.fields.get("GenerationStatus") or "")
-            if status not in NEEDS_ATTENTION:
-                continue
-            found = Attention(name, str(item.fields.get("Title") or f"item {item.id}"), status,
-                              str(item.fields.get("GenerationMessage") or ""),
-                              bool(item.fields.get("GeneratedDocuments")))
-            case_id = snapshot.case_of(name, item)
-            (attention.setdefault(case_id, []) if case_id else unlinked).append(found)
-    by_ref = {str(i.fields.get("Title")): i for i in snapshot.items[lc.CASES.title].values()}
-    summaries = []
-    for ref in _by_school(case_refs()):
-        case = by_ref.get(ref)
-        if case is None:
-            continue
-        folder = _case_folder(case, settings.folder_pattern)
-        files = tuple(sorted(p.name for p in (library / folder).glob("*.docx")))
-        f = case.fields
-        summaries.append(CaseSummary(
-            ref, f"{f.get('PupilForename', '')} {f.get('PupilSurname', '')}",
-            str(f.get("SchoolName", "")), str(f.get("Stage", "")), str(f.get("CaseStatus", "")),
-            shown / folder, files, tuple(attention.get(case.id, ())), _attendance(f)))
-    return summaries, unlinked
-
-
-def _attendance(fields: dict[str, Any]) -> str:
-    """The Tier, Attendance (%) and Severe absence columns the processor fills in, with the
-    sessions the percentage comes from (PresentSessions, PossibleSessions) by the one rule
-    (``display_figure``): "Tier 4 · 50.0% (100 of 200 possible sessions), severely absent".
-    The percentage alone only when the item holds no sessions."""
-    tier, percent = fields.get("Tier"), fields.get("AttendancePercent")
-    if tier is None or percent is None:
-        return "no tier yet (the casework app fills it in from the figures)"
-    severe = ", severely absent" if fields.get("SevereAbsence") == lc.YES else ""
-    present, possible = fields.get("PresentSessions"), fields.get("PossibleSessions")
-    shown = (display_figure(int(float(present)), int(float(possible)))
-             if present is not None and possible is not None and float(possible) > 0
-             else f"{float(percent):.1f}%")
-    return f"Tier {int(float(tier))} · {shown}{severe}"
-
-
-def _by_school(refs: list[str]) -> list[str]:
-    """The scenario's cases, school by school, each school's in order of reference."""
-    school = {s.case_ref: list(SCHOOLS).index(s.school)
-              for w in WEEKS for s in w.steps if isinstance(s, OpenCase)}
-    return sorted(refs, key=lambda ref: (school[ref], ref))
-
-
-def _case_folder(case: ListItem, pattern: str) -> str:
-    """The case's folder in the library, named as the processor names it."""
-    from function_app.documents.naming import safe_name
-
-    f = case.fields
-    parts = pattern.format(school=f.get("SchoolName", ""), case_ref=f.get("Title", ""),
-                           surname=f.get("PupilSurname", ""),
-                           forename=f.get("PupilForename", "")).split("/")
-    return "/".join(safe_name(p) for p in parts if p.strip())
-
-
-def _print_summary(result: DemoResult, shown: Path, say: Callable[[str], None]) -> None:
-    say("")
-    schools = len({c.school for c in result.cases})
-    say(f"Summary: {len(result.cases)} cases at {schools} schools")
-    for case in result.cases:
-        say("")
-        closed = " (case closed)" if case.status == lc.CASE_STATUSES.label_of("closed") else ""
-        say(f"{case.case_ref}  {case.pupil}, {case.school}")
-        say(f"  Stage: {case.stage}{closed}")
-        say(f"  Attendance: {case.attendance}")
-        say(f"  {_count(len(case.documents), 'document')} in {case.folder}")
-        for name in case.documents:
-            say(f"    {name}")
-        for a in case.attention:
-            made = "" if a.filed else ", nothing filed for it"
-            say(f'  {a.status}: {a.list_name} item "{a.title}"{made}:')
-            for line in a.message.splitlines():
-                say(f"    {line}")
-    for a in result.unlinked:
-        say(f'{a.status}: {a.list_name} item "{a.title}" (linked to no case):')
-        for line in a.message.splitlines():
-            say(f"    {line}")
-    say("")
-    posted = [alert for alert in result.alerts if alert.outcome == "posted"]
-    if posted:
-        say(f"Teams alerts posted by this run ({len(posted)}), kept as cards in "
-            f"{result.workspace / 'teams'}:")
-        audiences = {"la_officers": "the LA's officers", "school": "the school",
-                     "la_legal": "the LA's legal intervention officer"}
-        for alert in posted:
-            say(f"  {alert.case_ref}: {alert.reason.replace('_', ' ')}, to "
-                f"{audiences.get(alert.audience, alert.audience)}")
-    else:
-        say("No new Teams alert: each is posted once per case, reason and stage.")
-    for line in legal_step.summary_lines(result.legal):
-        say(line)
-    if result.digests:
-        say(f"Daily digest of reviews due and overdue posted to {result.digests} schools' "
-            "channels.")
-    if not result.typed and not result.filed:
-        say(f"Nothing new: {result.documents} documents already filed for "
-            f"{len(result.cases)} cases; no list has changed since the last sweep, so nothing "
-            "was made or filed again.")
-    need = result.attention
-    say(f"Totals: {result.documents} documents in the case folders ({len(result.filed)} "
-        f"filed by this run); {need} {'item needs' if need == 1 else 'items need'} "
-        f"attention; {sum(result.requests.values()):,} Graph requests (staff "
-        f"{result.requests['staff']:,}, the app {result.requests['app']:,}); "
-        f"{result.seconds:.1f} seconds.")
-    say(f"Open the documents in {shown}")
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _relative(path: Path, root: Path) -> Path:
-    return Path(os.path.relpath(path.resolve(), root.resolve()))
-
-

@@ -2,6 +2,10 @@
 staff type into the lists week by week. The term is data, in scenario.json beside this
 module; this module reads it into the steps the demo types.
 
+Each school's cases are typed into its own SharePoint site by its own staff (``School.staff``,
+the site's only members); the LA's site (``LA_SITE``, its members ``LA_OFFICERS``) holds the
+Schools list that names each school and its site.
+
 Every person, school, address and telephone number there is invented (telephone numbers are
 in Ofcom's range for drama, 01632 960xxx). Cases, carers and meetings are written in the
 case-input format (docs/case-input.md), so each step reads like the bundled examples.
@@ -23,6 +27,7 @@ is for the reader and is not read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -37,7 +42,9 @@ TERM_START = date.fromisoformat(_TERM["term_start"])
 HALF_TERM = (date.fromisoformat(_TERM["half_term"][0]),
              date.fromisoformat(_TERM["half_term"][1]))
 HOLIDAYS: tuple[dict[str, str], ...] = tuple(_TERM["holidays"])
-HOLIDAYS_TYPED_BY: str = _TERM["holidays_typed_by"]  # the trust's data manager
+LA_SITE: str = _TERM["la"]["site"]  # the LA's own site, with its Schools list
+LA_OFFICERS: tuple[tuple[str, str], ...] = tuple(
+    (name, role) for name, role in _TERM["la"]["officers"])  # its members: (name, role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,16 @@ class School:
     lead: tuple[str, str]  # who signs the letters (name, role); types the cases in
     officer: tuple[str, str]  # who works with the families
     senior: tuple[str, str]  # the senior leader who can decide timetables
+
+    @property
+    def site_path(self) -> str:
+        """The school's own site: /sites/ and its name in lower case with hyphens."""
+        return "/sites/" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+    @property
+    def staff(self) -> tuple[str, ...]:
+        """The members of the school's site: its lead, officer and senior leader, once each."""
+        return tuple(dict.fromkeys((self.lead[0], self.officer[0], self.senior[0])))
 
     def as_input(self) -> dict[str, Any]:
         return {"name": self.name, "urn": self.urn, "phase": self.phase,
@@ -114,7 +131,7 @@ class EnterMeeting:
 
 @dataclass(frozen=True, slots=True)
 class EnterHolidays:
-    """The School Holidays list, for every school."""
+    """The School Holidays list of every school's site, typed by each school's officer."""
 
     holidays: tuple[Mapping[str, Any], ...] = HOLIDAYS
 

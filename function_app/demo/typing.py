@@ -1,6 +1,7 @@
 """Typing the scenario into the lists as a member of staff would: creating items and later
 updating them, through Microsoft Graph with the staff member's own token, so the change
-processor sees changes made by people, exactly as in a school's tenant.
+processor sees changes made by people, exactly as in a school's tenant. Each school's staff
+type into their own school's site, the only site they are members of.
 
 Each step is written in the case-input format; ``items_from_case_input`` turns it into
 list items (columns, choice labels, dateOnly instants), and the links between items
@@ -23,7 +24,6 @@ from function_app.services.case_lists.case_items import CaseItems
 from function_app.services.case_lists.list_items import CASE_ID, Ids, items_from_case_input
 
 from .scenario import (
-    HOLIDAYS_TYPED_BY,
     SCHOOLS,
     EnterHolidays,
     EnterMeeting,
@@ -69,17 +69,21 @@ class _Refused(Exception):
 
 
 class Typist:
-    """Types steps into the lists; ``staff`` gives the Graph client of a member of staff.
+    """Types steps into each school's lists: ``staff(school key, name)`` gives the Graph
+    client of a member of that school's staff on the school's own site, and ``lists`` holds
+    each school's lists (school key -> list title -> ListInfo).
 
     ``messages`` holds each list's validation message (list title -> message): what the
     form shows a member of staff when SharePoint refuses an item at save. Graph's answer
     says only "List data validation failed.", as SharePoint's does.
     """
 
-    def __init__(self, staff: Callable[[str], Lists], lists: Mapping[str, ListInfo],
+    def __init__(self, staff: Callable[[str, str], Lists],
+                 lists: Mapping[str, Mapping[str, ListInfo]],
                  messages: Mapping[str, str] | None = None) -> None:
         self.staff = staff
-        self.list_ids = {name: info.id for name, info in lists.items()}
+        self.list_ids = {key: {name: info.id for name, info in site.items()}
+                         for key, site in lists.items()}
         self.cases: dict[str, _Typed] = {}
         self.messages = dict(messages or {})
         self.refusals: list[str] = []  # what SharePoint said, for the progress lines
@@ -110,9 +114,11 @@ class Typist:
     async def _holidays(self, step: EnterHolidays) -> str:
         items, _ = _items({"school": {"name": "", "holidays": list(step.holidays)},
                            "attendance": {}})
-        for item in items.holidays:
-            fields = {k: v for k, v in item.fields.items() if k != "School"}  # every school
-            await self._create(HOLIDAYS_TYPED_BY, lc.HOLIDAYS.title, fields)
+        for key in self.list_ids:  # each school's officer, in the school's own site
+            school = SCHOOLS[key]
+            for item in items.holidays:
+                fields = {k: v for k, v in item.fields.items() if k != "School"}
+                await self._create(school, school.officer[0], lc.HOLIDAYS.title, fields)
         return "holidays"
 
     async def _open(self, step: OpenCase) -> str:
@@ -125,23 +131,24 @@ class Typist:
             data["siblings"] = [dict(s) for s in step.siblings]
         items, ids = _items(data)
         who = school.officer[0]
-        case_id = await self._open_case(who, _case_fields(data))
+        case_id = await self._open_case(school, who, _case_fields(data))
         typed = _Typed(school, data, case_id)
         self.cases[step.case_ref] = typed
         real = {("Case", CASE_ID): case_id}
         fake_carers = {fake: key for key, fake in ids.carers.items()}
         for item in items.carers:
-            carer_id = await self._create(who, lc.CARERS.title, _linked(item.fields, real))
+            carer_id = await self._create(school, who, lc.CARERS.title,
+                                          _linked(item.fields, real))
             typed.carers[fake_carers[item.id]] = carer_id
         for item in items.siblings:
-            await self._create(who, lc.SIBLINGS.title, _linked(item.fields, real))
+            await self._create(school, who, lc.SIBLINGS.title, _linked(item.fields, real))
         return "opened"
 
     async def _update(self, step: UpdateCase) -> str:
         typed = self.cases[step.case_ref]
         before = _case_fields(typed.data)
         data = typed.data | copy.deepcopy(dict(step.changes))
-        await self._patch(typed.school.officer[0], lc.CASES.title, typed.item_id,
+        await self._patch(typed.school, typed.school.officer[0], lc.CASES.title, typed.item_id,
                           _changed(before, _case_fields(data)))
         typed.data = data  # only once SharePoint has taken it
         if step.changes.get("status") == "closed":
@@ -154,10 +161,10 @@ class Typist:
         who = typed.school.officer[0]
         real = self._real(typed, ids.carers)
         (contact,) = items.contacts
-        real[("Contact", contact.id)] = await self._create(who, lc.CONTACTS.title,
+        real[("Contact", contact.id)] = await self._create(typed.school, who, lc.CONTACTS.title,
                                                            _linked(contact.fields, real))
         for quote in items.voice:
-            await self._create(who, lc.VOICE.title, _linked(quote.fields, real))
+            await self._create(typed.school, who, lc.VOICE.title, _linked(quote.fields, real))
         return "contact"
 
     async def _meeting(self, step: EnterMeeting) -> str:
@@ -174,11 +181,11 @@ class Typist:
         fields = dict(items.meetings[0].fields) | {"Title": _meeting_title(meeting)}
         if new:
             typed.meetings[step.key] = await self._create(
-                who, lc.MEETINGS.title, _linked(fields, real))
+                typed.school, who, lc.MEETINGS.title, _linked(fields, real))
         else:
             old = _items(typed.data | {"meetings": [before | {"id": step.key}]})[0]
             old_fields = dict(old.meetings[0].fields) | {"Title": _meeting_title(before)}
-            await self._patch(who, lc.MEETINGS.title, typed.meetings[step.key],
+            await self._patch(typed.school, who, lc.MEETINGS.title, typed.meetings[step.key],
                               _changed(_linked(old_fields, real), _linked(fields, real)))
         typed.meeting_data[step.key] = meeting
         real[("Meeting", ids.meetings[step.key])] = typed.meetings[step.key]
@@ -186,7 +193,7 @@ class Typist:
                             (lc.AGREED_ACTIONS, items.agreed_actions),
                             (lc.INTERVENTIONS, items.interventions), (lc.VOICE, items.voice)):
             for item in group:
-                await self._create(who, spec.title, _linked(item.fields, real))
+                await self._create(typed.school, who, spec.title, _linked(item.fields, real))
         status = str(meeting.get("status", "planned"))
         return status if status in ("held", "did_not_proceed") else "planned"
 
@@ -199,18 +206,24 @@ class Typist:
             real[("Carer", fake)] = typed.carers[key]
         return real
 
-    async def _create(self, who: str, list_name: str, fields: dict[str, Any]) -> str:
+    def list_id(self, school: School, list_name: str) -> str:
+        """The id of a list in the school's own site."""
+        return self.list_ids[school.key][list_name]
+
+    async def _create(self, school: School, who: str, list_name: str,
+                      fields: dict[str, Any]) -> str:
         try:
-            created = await self.staff(who).create_item(self.list_ids[list_name], fields)
+            created = await self.staff(school.key, who).create_item(
+                self.list_id(school, list_name), fields)
         except ValidationRefusedError:
             raise _Refused(list_name) from None
         return created.id
 
-    async def _open_case(self, who: str, fields: dict[str, Any]) -> str:
+    async def _open_case(self, school: School, who: str, fields: dict[str, Any]) -> str:
         """The new Cases item's id; a create whose answer was lost is sent again and the
         item it made recognised by its case reference (open_case_once), not typed twice."""
-        staff = self.staff(who)
-        list_id = self.list_ids[lc.CASES.title]
+        staff = self.staff(school.key, who)
+        list_id = self.list_id(school, lc.CASES.title)
 
         async def create() -> str:
             return (await staff.create_item(list_id, fields)).id
@@ -223,11 +236,12 @@ class Typist:
         except ValidationRefusedError:
             raise _Refused(lc.CASES.title) from None
 
-    async def _patch(self, who: str, list_name: str, item_id: str,
+    async def _patch(self, school: School, who: str, list_name: str, item_id: str,
                      fields: dict[str, Any]) -> None:
         if fields:
             try:
-                await self.staff(who).update_fields(self.list_ids[list_name], item_id, fields)
+                await self.staff(school.key, who).update_fields(
+                    self.list_id(school, list_name), item_id, fields)
             except ValidationRefusedError:
                 raise _Refused(list_name) from None
 

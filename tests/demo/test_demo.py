@@ -1,6 +1,7 @@
 """`casework demo`, run end to end into a temporary folder: one term typed into the dev
-tenant's lists as staff would, the documents it calls for filed case by case, and a second
-run that makes nothing new.
+tenant's lists as staff would, each school's into its own site, the documents it calls for
+filed case by case in that site's library, the LA's officers alerted from every school, and
+a second run that makes nothing new.
 
 The expected documents were worked out from the scenario (function_app/demo/scenario.json)
 and the catalogue (templates/catalogue.json): which stages and meetings produce which
@@ -31,7 +32,13 @@ from function_app.settings import Settings
 pytestmark = pytest.mark.integration
 
 ILLEGAL = re.compile(r'["*:<>?/\\|]')
-SITE = "/sites/attendance"
+HARTWELL, BRACKENFIELD, COLDHARBOUR = (scenario.HARTWELL, scenario.BRACKENFIELD,
+                                       scenario.COLDHARBOUR)
+
+
+def library_of(workspace: Path, school: scenario.School) -> Path:
+    """A school's Case Files library on disk: in its own site's folder."""
+    return workspace / "tenant" / school.site_path.lstrip("/") / "Case Files"
 
 
 @dataclass
@@ -43,13 +50,14 @@ class Played:
     second_output: str
     second_exit: int
 
-    @property
-    def library(self) -> Path:
-        return self.workspace / "tenant" / "sites" / "attendance" / "Case Files"
+    def library(self, school: scenario.School) -> Path:
+        return library_of(self.workspace, school)
 
     def files(self) -> list[Path]:
-        """The documents the processor filed (not the evidence bundle, kept in Legal/)."""
-        return sorted(p for p in self.library.rglob("*.docx") if p.parent.name != "Legal")
+        """The documents the processor filed in every school's library (not the evidence
+        bundle, kept in Legal/)."""
+        return sorted(p for s in scenario.SCHOOLS.values() for p in self.library(s).rglob(
+            "*.docx") if p.parent.name != "Legal")
 
     def filed(self, case_ref: str) -> Counter[str]:
         return Counter(f.kind for f in self.first.filed if f.case_ref == case_ref)
@@ -63,8 +71,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     workspace = tmp_path_factory.mktemp("demo") / "casework-demo"
     first_out = io.StringIO()
     first = run_demo(workspace, first_out)
-    library = workspace / "tenant" / "sites" / "attendance" / "Case Files"
-    before = {p: p.stat().st_mtime_ns for p in library.rglob("*") if p.is_file()}
+    before = _all_files(workspace)
     second_out = io.StringIO()
     with contextlib.redirect_stdout(second_out):
         code = main(["demo", "--workspace", str(workspace)])
@@ -78,9 +85,10 @@ def test_every_expected_kind_is_filed_for_the_cases_that_call_for_it(played: Pla
         scenario.POPPY: {"letter_of_concern": 1, "support_meeting_invitation": 1,
                          "support_meeting_record": 1, "review_meeting_invitation": 1,
                          "review_meeting_record": 1, "plan_cover_letter": 2},
+        # His second review (2 December) escalates: its record and covering letters.
         scenario.ALFIE: {"letter_of_concern": 2, "support_meeting_invitation": 2,
-                         "support_meeting_record": 1, "review_meeting_record": 1,
-                         "plan_cover_letter": 4},
+                         "support_meeting_record": 1, "review_meeting_record": 2,
+                         "plan_cover_letter": 6},
         scenario.OSCAR: {"letter_of_concern": 2},
         scenario.EVIE: {"letter_of_concern": 1},
         scenario.RILEY: {"letter_of_concern": 2, "support_meeting_invitation": 2,
@@ -109,7 +117,8 @@ def test_the_letter_of_concern_goes_to_each_carer_with_parental_responsibility(
     assert {n for n in played.names(scenario.RILEY) if "Letter of concern" in n} == {
         "2026-09-18 Letter of concern - Donna Hargreaves.docx",
         "2026-09-18 Letter of concern - Wayne Hargreaves.docx"}
-    folder = played.library / "Brackenfield Academy" / "ATT-2026-0311 Hargreaves, Riley"
+    folder = played.library(BRACKENFIELD) / "Brackenfield Academy" / \
+        "ATT-2026-0311 Hargreaves, Riley"
     to_wayne = _text(folder / "2026-09-18 Letter of concern - Wayne Hargreaves.docx")
     assert "Dear Wayne Hargreaves" in to_wayne
     assert "9 Canal Street" in to_wayne and "Sycamore Avenue" not in to_wayne
@@ -120,7 +129,7 @@ def test_the_letter_of_concern_goes_to_each_carer_with_parental_responsibility(
 def test_letters_carry_the_friday_of_the_week_they_were_typed(played: Played) -> None:
     """An invitation typed in the week of 7 September is dated 11 September 2026, whatever
     day the demo runs."""
-    folder = played.library / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
+    folder = played.library(COLDHARBOUR) / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
     assert "11 September 2026" in _text(folder / "2026-09-23 AIM invitation and warning - "
                                                  "Dana Kerr.docx")
 
@@ -139,7 +148,7 @@ def test_the_escalated_case_has_its_legal_referral(played: Played) -> None:
     assert {n for n in played.names(scenario.MASON) if "referral" in n} == {
         "2026-11-06 Legal intervention referral.docx",
         "2026-11-18 Legal intervention referral.docx"}
-    folder = played.library / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
+    folder = played.library(COLDHARBOUR) / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
     text = _text(folder / "2026-11-18 Legal intervention referral.docx")
     assert "Andrea Lomax (Inclusion Officer)" in text
 
@@ -152,13 +161,16 @@ def test_every_filed_document_opens_with_python_docx(played: Played) -> None:
 
 def test_every_folder_and_file_name_is_valid_for_sharepoint(played: Played) -> None:
     """No name holds " * : < > ? / \\ | or starts or ends with a space or a dot, and each
-    path from the site down is under 400 characters."""
-    for path in played.library.rglob("*"):
-        inside = path.relative_to(played.library)
-        for part in inside.parts:
-            assert not ILLEGAL.search(part), part
-            assert part == part.strip(" ."), part
-        assert len(f"{SITE}/Case Files/{inside.as_posix()}") < 400
+    path from the school's site down is under 400 characters."""
+    for school in scenario.SCHOOLS.values():
+        library = played.library(school)
+        assert any(library.rglob("*.docx")), school.name
+        for path in library.rglob("*"):
+            inside = path.relative_to(library)
+            for part in inside.parts:
+                assert not ILLEGAL.search(part), part
+                assert part == part.strip(" ."), part
+            assert len(f"{school.site_path}/Case Files/{inside.as_posix()}") < 400
 
 
 def test_the_item_typed_wrongly_says_what_to_fix_and_nothing_is_filed_for_it(
@@ -173,7 +185,8 @@ def test_the_item_typed_wrongly_says_what_to_fix_and_nothing_is_filed_for_it(
     assert refused.endswith(
         scenario_message("Meetings"))  # the list's own message, as the form shows it
     assert "had 1 item refused by SharePoint at save" in out
-    item = _meeting(played.workspace, "School attendance (support) meeting, 7 January 2027")
+    item = _meeting(played.workspace, HARTWELL,
+                    "School attendance (support) meeting, 7 January 2027")
     assert item["ReviewDate"].startswith("2027-01-28")  # the corrected date, one item only
     assert item["GenerationStatus"] == "Needs attention"
     assert "needs the meeting's time" in item["GenerationMessage"]
@@ -193,10 +206,11 @@ def test_the_output_shows_each_week_the_summary_and_honest_totals(played: Played
             "logged 1 contact, planned 1 meeting; filed 2 AIM invitations with the warning."
             ) in out
     assert "Teams alerts posted by this run" in out
-    assert f"{scenario.MASON}: consultation needed, to the LA's officers" in out
+    assert (f"{scenario.MASON} (Coldharbour Ridge School): consultation needed, to the LA's "
+            "officers") in out
     cards = sorted((played.workspace / "teams").rglob("*.json"))
     assert cards and all("Mason" not in c.read_text(encoding="utf-8") for c in cards)
-    first_letter = (played.library / "Hartwell Green Primary School"
+    first_letter = (played.library(HARTWELL) / "Hartwell Green Primary School"
                     / "ATT-2026-0301 Whitfield, Poppy")
     assert f"7 documents in {first_letter}\n" in out  # her review had its own invitation
     assert "needs the meeting's time" in out
@@ -209,12 +223,12 @@ def test_a_second_run_creates_nothing_and_says_so(played: Played) -> None:
     says so plainly."""
     assert played.second_exit == 0
     out = played.second_output
-    assert "The term's 10 cases are already in the lists: nothing typed." in out
+    assert "The term's 10 cases are already in the schools' lists: nothing typed." in out
     assert (f"Nothing new: {len(played.files())} documents already filed for 10 cases") in out
     assert "Week of" not in out
     assert "(staff 0, the app " in out
-    after = {p: p.stat().st_mtime_ns for p in played.library.rglob("*") if p.is_file()}
-    assert after == played.files_before_second
+    assert _all_files(played.workspace) == played.files_before_second
+    assert len(played.files_before_second) >= len(played.files())
 
 
 def scenario_message(list_name: str) -> str:
@@ -232,8 +246,15 @@ def _text(path: Path) -> str:
     return "\n".join(parts)
 
 
-def _meeting(workspace: Path, title: str) -> dict[str, Any]:
-    """A Meetings item's fields, read back through Graph from the demo's tenant."""
+def _all_files(workspace: Path) -> dict[Path, int]:
+    """Each file in every school's library, and its modification time."""
+    return {p: p.stat().st_mtime_ns for s in scenario.SCHOOLS.values()
+            for p in library_of(workspace, s).rglob("*") if p.is_file()}
+
+
+def _meeting(workspace: Path, school: scenario.School, title: str) -> dict[str, Any]:
+    """A Meetings item's fields, read back through Graph from the school's site in the
+    demo's tenant."""
     from function_app.devtenant import DevTenant
 
     async def read(base_url: str, hostname: str, site_path: str) -> dict[str, Any]:
@@ -246,7 +267,7 @@ def _meeting(workspace: Path, title: str) -> dict[str, Any]:
         return found
 
     with DevTenant(workspace / "tenant") as tenant:
-        return asyncio.run(read(tenant.base_url, tenant.hostname, tenant.site_path))
+        return asyncio.run(read(tenant.base_url, tenant.hostname, school.site_path))
 
 
 def test_every_alert_kind_lands_in_the_teams_sink_without_names(played: Played) -> None:
@@ -269,11 +290,15 @@ def test_every_alert_kind_lands_in_the_teams_sink_without_names(played: Played) 
 def test_the_demo_provisions_views_and_formatting_once(played: Played) -> None:
     """The first run gives the lists their views, formatters, forms and validation through
     SharePoint REST; the second finds them all there and provisions nothing."""
-    assert re.search(r"with their columns, then gave them their views, formatting, forms and "
-                     r"validation through SharePoint REST \(\d+ changes\)\.",
-                     played.first_output)
-    assert ("The site already has every list, library, column, view, formatter and form."
-            in played.second_output)
+    for school in scenario.SCHOOLS.values():
+        site = (f"{school.name}'s site {school.site_path} (members: "
+                f"{', '.join(school.staff)})")
+        assert re.search(rf"Provisioned {re.escape(site)}: \d+ lists and libraries with their "
+                         r"columns, then gave them their views, formatting, forms and "
+                         r"validation through SharePoint REST \(\d+ changes\)\.",
+                         played.first_output), school.name
+        assert (f"{site} already has every list, library, column, view, formatter and form."
+                in played.second_output)
 
 
 def test_each_case_shows_the_tier_and_attendance_the_app_filled_in(played: Played) -> None:
@@ -297,3 +322,58 @@ def test_each_case_shows_the_tier_and_attendance_the_app_filled_in(played: Playe
         assert bool(found[6]) == (percent <= 50), case.case_ref
         assert f"  Attendance: {case.attendance}" in played.first_output
         assert f"  Attendance: {case.attendance}" in played.second_output
+
+
+def test_the_la_officers_are_alerted_from_every_school(played: Played) -> None:
+    """The LA's officers' channel is one for all the schools: every school's site is swept
+    from the LA site's Schools list, and each school has a card there (a consultation
+    needed), said in the summary; no card names a pupil in full."""
+    import json
+
+    cards = [json.loads(p.read_text(encoding="utf-8"))
+             for p in sorted((played.workspace / "teams" / "la_officers").glob("*.json"))]
+    texts = [str(card.get("fallbackText", "")) for card in cards]
+    for school in scenario.SCHOOLS.values():
+        assert any(school.name in text and text.startswith("Consultation needed")
+                   for text in texts), school.name
+    assert scenario.ALFIE in json.dumps(cards)  # Hartwell Green's, from his second review
+    assert ("The LA's officers' channel had alerts from 3 schools: Hartwell Green Primary "
+            "School, Brackenfield Academy, Coldharbour Ridge School.") in played.first_output
+    for pupil in ("Alfie Brennan", "Riley Hargreaves", "Mason Kerr"):
+        assert pupil not in json.dumps(cards)
+
+
+def test_each_school_sees_only_its_own_site(played: Played) -> None:
+    """In the demo's tenant each school's staff read their own school's Cases list, holding
+    only their school's cases, and Graph answers 403 to them for another school's; the
+    LA's officer, who lists the schools, reads no school's cases."""
+    from function_app.adapters.graph.errors import GraphError
+    from function_app.devtenant import DevTenant
+
+    async def check(tenant: DevTenant) -> None:
+        base = Settings(graph_base_url=tenant.base_url)
+
+        def as_person(name: str, school: scenario.School) -> Any:
+            return bootstrap.graph_client(base, token=tenant.user_token(name),
+                                          site_url=f"https://{tenant.hostname}"
+                                                   f"{school.site_path}")
+
+        cases_ids = {s.key: (await as_person(s.officer[0], s).lists())["Cases"].id
+                     for s in scenario.SCHOOLS.values()}
+        for school in scenario.SCHOOLS.values():
+            for person in school.staff:
+                own = await as_person(person, school).all_items(cases_ids[school.key])
+                assert own and {str(i.fields.get("SchoolName")) for i in own} == {school.name}
+                for other in scenario.SCHOOLS.values():
+                    if other is school:
+                        continue
+                    with pytest.raises(GraphError) as refused:
+                        await as_person(person, other).all_items(cases_ids[other.key])
+                    assert refused.value.status == 403, (person, other.name)
+            officer = scenario.LA_OFFICERS[0][0]
+            with pytest.raises(GraphError) as refused:
+                await as_person(officer, school).all_items(cases_ids[school.key])
+            assert refused.value.status == 403, (officer, school.name)
+
+    with DevTenant(played.workspace / "tenant") as tenant:
+        asyncio.run(check(tenant))

@@ -1,7 +1,8 @@
 """`casework demo` imports each school's generated MIS export at the end of term: the cases
 staff opened get the term's figures (found by name and date of birth, as staff typed no
 UPN) and nothing else changes on them; the other pupils the rules call for get new cases;
-a second run opens nothing and changes no figure."""
+each school's import writes to its own site's Cases list only; a second run opens nothing
+and changes no figure."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
+from function_app.adapters.graph.auth import dev_token_provider, request_adapter
+from function_app.adapters.graph.client import GraphClient, GraphTarget
 from function_app.bootstrap import DEV_APP_ID
 from function_app.demo import import_step, scenario
 from function_app.demo.runner import run_demo
 from function_app.devtenant import DevTenant
-from tests.integration.helpers import client
 
 pytestmark = pytest.mark.integration
 
@@ -33,12 +35,23 @@ class Runs:
 
 
 def cases_in(tenant_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every school's Cases items, by reference, read from each school's own site; each
+    school's site holds that school's cases only, and no reference is in two sites."""
     async def read(dev: DevTenant) -> dict[str, dict[str, Any]]:
-        app = client(dev, dev.app_token, DEV_APP_ID)
-        items = await app.all_items((await app.lists())["Cases"].id)
-        return {str(i.fields["Title"]): {k: v for k, v in i.fields.items()
-                                         if not k.startswith(("@", "Modified", "_"))}
-                for i in items}
+        found: dict[str, dict[str, Any]] = {}
+        for school in scenario.SCHOOLS.values():
+            app = GraphClient(GraphTarget(dev.base_url, dev.hostname, school.site_path,
+                                          DEV_APP_ID),
+                              request_adapter(dev.base_url,
+                                              dev_token_provider(dev.base_url, dev.app_token)))
+            items = await app.all_items((await app.lists())["Cases"].id)
+            assert items, school.name
+            for i in items:
+                assert i.fields["SchoolName"] == school.name, i.fields["Title"]
+                assert str(i.fields["Title"]) not in found, i.fields["Title"]
+                found[str(i.fields["Title"])] = {k: v for k, v in i.fields.items()
+                                                 if not k.startswith(("@", "Modified", "_"))}
+        return found
     with DevTenant(tenant_dir) as dev:
         return asyncio.run(read(dev))
 

@@ -29,10 +29,13 @@ from pypdf import PdfReader
 from function_app import bootstrap
 from function_app.adapters.libreoffice import LibreOfficePdf, soffice
 from function_app.demo.runner import DemoResult, run_demo
+from function_app.demo.scenario import COLDHARBOUR
 from function_app.devtenant import pdf as dev_pdf
 from function_app.settings import Settings
 
 pytestmark = pytest.mark.integration
+# In Coldharbour Ridge School's own site's library: the school's site, not one for all.
+SITE = Path("tenant") / COLDHARBOUR.site_path.lstrip("/")
 MASON = Path("Case Files") / "Coldharbour Ridge School" / "ATT-2026-0321 Kerr, Mason"
 BUNDLE = "2026-11-27 Evidence bundle ATT-2026-0321"
 
@@ -47,7 +50,7 @@ class Played:
 
     @property
     def folder(self) -> Path:
-        return self.workspace / "tenant" / "sites" / "attendance" / MASON
+        return self.workspace / SITE / MASON
 
     @property
     def legal(self) -> Path:
@@ -58,7 +61,7 @@ class Played:
 def play(workspace: Path) -> Played:
     out = io.StringIO()
     first = run_demo(workspace, out)
-    legal = workspace / "tenant" / "sites" / "attendance" / MASON / "Legal"
+    legal = workspace / SITE / MASON / "Legal"
     before = {p.name: p.stat().st_mtime_ns for p in legal.iterdir()}
     second = io.StringIO()
     run_demo(workspace, second)
@@ -298,7 +301,8 @@ def test_without_libreoffice_the_word_bundle_is_filed_and_the_pdf_said_to_need_i
 
 
 def _case(workspace: Path, case_ref: str) -> dict[str, Any]:
-    """A Cases item's fields, read back through Graph from the demo's tenant."""
+    """A Cases item's fields, read back through Graph from Coldharbour Ridge School's site in
+    the demo's tenant."""
     from function_app.devtenant import DevTenant
 
     async def read(base_url: str, hostname: str, site_path: str) -> dict[str, Any]:
@@ -311,4 +315,4 @@ def _case(workspace: Path, case_ref: str) -> dict[str, Any]:
         return found
 
     with DevTenant(workspace / "tenant") as tenant:
-        return asyncio.run(read(tenant.base_url, tenant.hostname, tenant.site_path))
+        return asyncio.run(read(tenant.base_url, tenant.hostname, COLDHARBOUR.site_path))
