@@ -43,6 +43,7 @@ from function_app.services.schools.registry import (
     single_school,
 )
 from function_app.services.schools.sweep import (
+    SWEEP_BOUND,
     SchoolSwept,
     failure_reason,
     sweep_schools,
@@ -136,9 +137,11 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
                              or DEFAULT_PROFILE,
                              site_path=urlsplit(site_url).path or "/")
     templates = TemplateSet(overrides=settings.templates_dir)
-    return ChangeProcessor(graph, state, templates, config,
+    work = ChangeProcessor(graph, state, templates, config,
                            alerts=alert_poster(settings, (school,) if school else ()),
-                           legal=legal_referrals(graph, state, templates, config))
+                           legal=legal_referrals(graph, state, templates, config, settings))
+    work.filer.retention_label = settings.retention_label  # CASEWORK_RETENTION_LABEL
+    return work
 
 
 async def registry(settings: Settings) -> Registry:
@@ -163,10 +166,10 @@ def school_state(settings: Settings, state: StateStore, school: School) -> State
     return SiteState(state, school.site) if settings.serves_many_schools else state
 
 
-async def sweep_every_school(settings: Settings, today: date, owner: str
-                             ) -> list[SchoolSwept]:
-    """One sweep of each school's site, within the bound; a failing site is told to the LA's
-    officers once (services/schools/sweep.py)."""
+async def sweep_every_school(settings: Settings, today: date, owner: str, *,
+                             bound: int = SWEEP_BOUND) -> list[SchoolSwept]:
+    """One sweep of each school's site, ``bound`` at once; a failing site is told to the
+    LA's officers once (services/schools/sweep.py)."""
     schools = await registry(settings)
     for problem in schools.problems:
         log.warning("Schools list: %s", problem)
@@ -182,7 +185,7 @@ async def sweep_every_school(settings: Settings, today: date, owner: str
             await work.close()
 
     try:
-        results = await sweep_schools(schools.schools, one)
+        results = await sweep_schools(schools.schools, one, bound=bound)
         poster = alert_poster(settings)
         if poster is not None:
             async with poster:
@@ -196,11 +199,16 @@ async def sweep_every_school(settings: Settings, today: date, owner: str
 
 
 def legal_referrals(graph: GraphClient, state: StateStore, templates: TemplateSet,
-                    config: ProcessorConfig) -> LegalReferrals:
-    """Evidence bundles for legal intervention, filed through Graph (PDF by ?format=pdf)."""
+                    config: ProcessorConfig, settings: Settings | None = None
+                    ) -> LegalReferrals:
+    """Evidence bundles for legal intervention, filed through Graph (PDF by ?format=pdf),
+    shared with CASEWORK_LEGAL_OFFICERS and labelled with CASEWORK_RETENTION_LABEL."""
     # A process's own name: a restarted worker retakes its own claims at once, so two
     # workers on one host must not share a name (services/filing.py).
-    return LegalReferrals(graph, state, templates, config.options, process_owner(config.owner))
+    settings = settings or Settings()
+    return LegalReferrals(graph, state, templates, config.options, process_owner(config.owner),
+                          officers=settings.legal_officers,
+                          retention_label=settings.retention_label)
 
 
 async def renew_every_school(settings: Settings, now: datetime

@@ -36,6 +36,13 @@ Teams alerts (Workflows webhooks: secrets)
   "school" entry for schools without their own: reminders and generation failures.
 - CASEWORK_CARDS_SHOW_NAMES: "true" to show pupils' full names on cards; initials otherwise.
 
+Legal referral and records
+- CASEWORK_LEGAL_OFFICERS: the legal officers' email addresses, comma-separated; each
+  evidence bundle (its PDF) is shared with each of them, read only, sign-in required, for
+  90 days, when it is filed (services/legal/bundle_sharing.py); none by default (not shared).
+- CASEWORK_RETENTION_LABEL: a Microsoft Purview retention label published to the sites,
+  applied to every document and bundle filed (services/filing.py); none by default.
+
 State
 - CASEWORK_STATE_CONNECTION: an Azure Storage connection string; when set, delta links,
   claims and facts are kept in Azure Table Storage there (tables casework*, created on
@@ -78,6 +85,8 @@ class Settings:
     cards_show_names: bool = False
     state_path: Path = Path(".casework/state.sqlite")
     state_connection: str = ""
+    legal_officers: tuple[str, ...] = ()
+    retention_label: str = ""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -111,6 +120,8 @@ class Settings:
             client_state=get("CASEWORK_CLIENT_STATE"),
             state_path=Path(get("CASEWORK_STATE", ".casework/state.sqlite")),
             state_connection=get("CASEWORK_STATE_CONNECTION"),
+            legal_officers=email_list(get("CASEWORK_LEGAL_OFFICERS")),
+            retention_label=get("CASEWORK_RETENTION_LABEL"),
         )
 
     @property
@@ -121,6 +132,16 @@ class Settings:
     @property
     def serves_many_schools(self) -> bool:
         return bool(self.la_site_url)
+
+
+def email_list(text: str) -> tuple[str, ...]:
+    """Comma- (or semicolon-) separated addresses, each once (compared case-insensitively)."""
+    found: dict[str, str] = {}
+    for part in text.replace(";", ",").split(","):
+        email = part.strip()
+        if email:
+            found.setdefault(email.casefold(), email)
+    return tuple(found.values())
 
 
 def site_parts(url: str, setting: str = "The site address") -> tuple[str, str]:

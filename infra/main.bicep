@@ -93,6 +93,12 @@ param teamsLegalWebhook string = ''
 @description('CASEWORK_CARDS_SHOW_NAMES: true to show pupils\' full names on Teams cards; false (the default) shows initials and the case reference only.')
 param cardsShowNames bool = false
 
+@description('CASEWORK_LEGAL_OFFICERS: the legal officers\' email addresses, comma-separated; each evidence bundle is shared with them, read only, for 90 days, when it is filed. Empty: not shared.')
+param legalOfficers string = ''
+
+@description('CASEWORK_RETENTION_LABEL: a Microsoft Purview retention label published to the schools\' sites, applied to every document filed; empty for none.')
+param retentionLabel string = ''
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -374,6 +380,11 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       CASEWORK_TEAMS_SCHOOL_WEBHOOKS: teamsSchoolWebhooks
       CASEWORK_TEAMS_LEGAL_WEBHOOK: teamsLegalWebhook
       CASEWORK_CARDS_SHOW_NAMES: string(cardsShowNames)
+
+      // Legal referral and records: who each evidence bundle is shared with, and the
+      // retention label every filed document is given.
+      CASEWORK_LEGAL_OFFICERS: legalOfficers
+      CASEWORK_RETENTION_LABEL: retentionLabel
     }
   }
 }

@@ -86,6 +86,8 @@ class Alert:
     pupil_name: str = field(default="", repr=False)  # shown only where a setting allows
     variant: str = ""  # tells apart alerts of one stage, e.g. bundles of different case states
     attendance: str = ""  # the figure with its sessions: "77.8% (296 of 380 possible sessions)"
+    # An evidence bundle's sharing links, (officer's email, link), one button each on the card.
+    bundle_links: tuple[tuple[str, str], ...] = ()
 
     @property
     def dedupe_key(self) -> str:
@@ -168,9 +170,12 @@ def generation_failed(case_ref: str, school: str, message: str, *, stage: Stage 
 
 
 def legal_bundle_ready(case_ref: str, school: str, summary: str, *, stage: Stage | None,
-                       pupil_initials: str, pupil_name: str, variant: str) -> Alert:
+                       pupil_initials: str, pupil_name: str, variant: str,
+                       bundle_links: tuple[tuple[str, str], ...] = ()) -> Alert:
     """The evidence bundle is in the case folder: tell the Lead Officer for Legal
-    Intervention (seed 000), with the readiness verdict in words that name no one."""
+    Intervention (seed 000), with the readiness verdict in words that name no pupil or
+    parent (the summary says with which legal officers the bundle is shared, or why not);
+    ``bundle_links`` are the bundle's sharing links, (officer's email, link)."""
     return Alert(
         reason=AlertReason.LEGAL_BUNDLE_READY,
         audience=Audience.LA_LEGAL,
@@ -181,6 +186,7 @@ def legal_bundle_ready(case_ref: str, school: str, summary: str, *, stage: Stage
         pupil_initials=pupil_initials,
         pupil_name=pupil_name,
         variant=variant,
+        bundle_links=bundle_links,
     )
 
 

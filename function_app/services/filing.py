@@ -36,6 +36,17 @@ names carry pupils' and parents' names, and paths and links carry the folder's. 
 
 Claims and notes made before this (keys without their case; a result of link and name)
 are still honoured: a document whose old claim is done is not made again.
+
+A retention label (CASEWORK_RETENTION_LABEL), when set, is applied after the columns and
+before the claim is done (``label_filed``): labelling is part of filing. Graph busy or not
+answering leaves the claim open like any other failure in between, so the next sweep adopts
+the file it uploaded (its name noted, its columns this version's) and labels it: never a
+second file, never a document left unlabelled because Graph was busy once. A label Graph
+refuses (one the tenant lacks: 400; or the app may not apply it: 403) will not pass by
+trying again, and must not hold up every letter: the document is filed without it and the
+refusal logged, once per label in a process; `casework doctor` says the label is set and
+cannot be checked by the app (docs/deployment.md). Applying the same label twice changes
+nothing, so a retry that labels again is harmless.
 """
 
 from __future__ import annotations
@@ -52,7 +63,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from function_app.adapters.graph.errors import ConflictError
+from function_app.adapters.graph.errors import ConflictError, GraphError
 from function_app.adapters.graph.records import DriveItem
 
 from .ports import StateStore
@@ -78,6 +89,7 @@ class Library(Protocol):
                               content: bytes) -> DriveItem: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, Any]) -> dict[str, Any]: ...
     async def file_by_id(self, item_id: str) -> DriveItem | None: ...
+    async def set_retention_label(self, item_id: str, name: str) -> dict[str, Any]: ...
 
 
 class Outcome(enum.Enum):
@@ -195,12 +207,40 @@ def parse_result(result: str) -> tuple[str, str]:
     return url, name or url.rsplit("/", 1)[-1]
 
 
+_REFUSED_LABELS: set[str] = set()  # labels whose refusal this process has logged
+
+
+class Labeller(Protocol):
+    async def set_retention_label(self, item_id: str, name: str) -> dict[str, Any]: ...
+
+
+async def label_filed(library: Labeller, item_id: str, label: str) -> bool:
+    """Apply ``label`` (if any) to a file just filed; False when Graph refused it (logged
+    once per label in a process). Graph busy or not answering (GraphUnavailableError) is
+    raised, for the caller to keep its claim open and label at the next sweep."""
+    if not label:
+        return True
+    try:
+        await library.set_retention_label(item_id, label)
+    except GraphError as exc:
+        if exc.status in (0, 429) or exc.status >= 500:
+            raise  # not taken: the claim stays open and the next sweep labels it
+        if label not in _REFUSED_LABELS:
+            _REFUSED_LABELS.add(label)
+            log.warning("the retention label %r was refused (%s %s): documents are filed "
+                        "without it; check CASEWORK_RETENTION_LABEL against the labels "
+                        "published to this site", label, exc.status, exc.code)
+        return False
+    return True
+
+
 class Filer:
     def __init__(self, library: Library, state: StateStore, worker: str,
-                 lease_seconds: float = LEASE_SECONDS) -> None:
+                 lease_seconds: float = LEASE_SECONDS, retention_label: str = "") -> None:
         self.library, self.state = library, state
         self.owner = process_owner(worker)
         self.lease = lease_seconds
+        self.retention_label = retention_label  # CASEWORK_RETENTION_LABEL; '' for none
 
     async def file(self, key: str, folder: str, name: str, content: bytes,
                    columns: Mapping[str, Any]) -> Filing:
@@ -235,6 +275,7 @@ class Filer:
                 old_note = self.state.recall(UPLOADING_SCOPE, legacy)
             uploaded = await self._upload(key, old_note, folder, name, content, columns)
             await self.library.set_file_fields(uploaded.id, dict(columns))
+            await label_filed(self.library, uploaded.id, self.retention_label)
         except BaseException:
             self._release(key)
             raise

@@ -1,6 +1,7 @@
 """The document library through Microsoft Graph: its folders (made as needed and
-remembered), uploads (large files in ranges), replacing, listing and downloading files, and
-the library's columns of a file.
+remembered), uploads (large files in ranges), replacing, listing and downloading files, the
+library's columns of a file, sharing a file with named people (``invite``, ``shared_with``)
+and its retention label (``set_retention_label``).
 
 GraphLibrary is the last part of GraphClient (function_app.adapters.graph.client): it files
 into the site's default library, or another chosen with ``use_library``.
@@ -9,7 +10,9 @@ into the site's default library, or another chosen with ``use_library``.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +23,35 @@ from .transport import error_of, json_of
 
 SMALL_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph: simple upload up to 4 MB
 CHUNK = 5 * 320 * 1024  # upload session ranges must be multiples of 320 KiB
+NO_EXPIRY = "0001-01-01"  # how a permission without an end says so (permission.md)
+# Answers that say Graph did not take the request (busy, or no answer at all): trying again
+# later may share; any other refusal will not pass by trying again.
+NOT_TAKEN = frozenset({0, 429, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class SharedWith:
+    """One person a file was shared with (``invite``), or why it was not.
+
+    ``url`` is the "specific people" link Graph made for them ('' when its answer has none:
+    driveitem-invite.md's example has none; use the file's webUrl then); ``expires`` None
+    means no end. Refused: ``code`` is Graph's error code (or its status) and ``status`` its
+    status; ``not_taken`` says Graph did not answer or was busy, so asking again may share.
+    """
+
+    email: str
+    url: str = ""
+    expires: datetime | None = None
+    code: str = ""
+    status: int = 0
+
+    @property
+    def shared(self) -> bool:
+        return not self.code
+
+    @property
+    def not_taken(self) -> bool:
+        return bool(self.code) and self.status in NOT_TAKEN
 
 
 @dataclass
@@ -233,6 +265,89 @@ class GraphLibrary(GraphLists):
             "set file columns", "PATCH", f"/drives/{drive}/items/{item_id}/listItem/fields",
             fields)
         return updated
+
+    async def invite(self, item_id: str, emails: Sequence[str], expires: datetime,
+                     message: str) -> list[SharedWith]:
+        """Share a file with each of ``emails``, read only, sign-in required, no email from
+        Microsoft (``sendInvitation`` false), until ``expires`` (POST .../invite).
+
+        One request per person: Graph refuses the whole request when it refuses one
+        recipient (someone outside the organisation where sharing outside it is off), and
+        the others must still be shared. Inviting someone again updates their permission,
+        so a repeat is harmless. A refusal is given back as a SharedWith with Graph's code,
+        never raised: 403 accessDenied (the dev tenant, and sharing outside the tenant
+        off), 400 invalidRequest or 500 generalException (what public reports show for a
+        refused external recipient). Only 429, 503 and 504 are retried (the transport's
+        rule for a POST), so a 500 refusal is not asked six times.
+        """
+        drive = await self.drive_id()
+        when = expires.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found: list[SharedWith] = []
+        for email in emails:
+            body = {"recipients": [{"email": email}], "roles": ["read"], "requireSignIn": True,
+                    "sendInvitation": False, "message": message[:2000],
+                    "expirationDateTime": when}
+            try:
+                answer = await self.json("share file", "POST",
+                                         f"/drives/{drive}/items/{quote(item_id, safe='')}"
+                                         "/invite", body)
+            except GraphError as exc:
+                found.append(SharedWith(email, code=exc.code or str(exc.status or "no answer"),
+                                        status=exc.status))
+                continue
+            permissions = (answer or {}).get("value") or [{}]
+            found.append(_shared_with(email, permissions[0]))
+        return found
+
+    async def shared_with(self, item_id: str) -> list[SharedWith]:
+        """The people a file is shared with now by invitation (its permissions that name a
+        person's email; the site's groups left out)."""
+        drive = await self.drive_id()
+        page = await self.json("list sharing", "GET",
+                               f"/drives/{drive}/items/{quote(item_id, safe='')}/permissions")
+        found = []
+        for permission in (page or {}).get("value") or []:
+            email = _email_of(permission)
+            if email:
+                found.append(_shared_with(email, permission))
+        return found
+
+    async def set_retention_label(self, item_id: str, name: str) -> dict[str, Any]:
+        """Apply the retention label ``name`` to a file (PATCH .../retentionLabel): 201 the
+        first time, 200 after; the same label again changes nothing. Graph documents no
+        answer for a label the tenant lacks (the dev tenant: 400 invalidRequest)."""
+        drive = await self.drive_id()
+        label: dict[str, Any] = await self.json(
+            "set retention label", "PATCH",
+            f"/drives/{drive}/items/{quote(item_id, safe='')}/retentionLabel", {"name": name})
+        return label
+
+
+def _email_of(permission: dict[str, Any]) -> str:
+    """The address a permission was given to: its invitation's, else its person's."""
+    invitation = permission.get("invitation") or {}
+    if invitation.get("email"):
+        return str(invitation["email"])
+    user = (permission.get("grantedToV2") or {}).get("user") or {}
+    if user.get("email"):
+        return str(user["email"])
+    for granted in permission.get("grantedToIdentitiesV2") or []:
+        email = ((granted or {}).get("user") or {}).get("email")
+        if email:
+            return str(email)
+    return ""
+
+
+def _shared_with(email: str, permission: dict[str, Any]) -> SharedWith:
+    text = str(permission.get("expirationDateTime") or "")
+    expires = None
+    if text and not text.startswith(NO_EXPIRY):
+        try:
+            expires = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            expires = None
+    link = permission.get("link") or {}
+    return SharedWith(email, url=str(link.get("webUrl") or ""), expires=expires)
 
 
 def _q(path: str) -> str:

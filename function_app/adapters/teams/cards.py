@@ -91,7 +91,7 @@ def alert_card(alert: Alert, links: CaseLinks | None = None, *, show_names: bool
         body.append({"type": "RichTextBlock", "spacing": "medium", "inlines": [
             _run("Source: " + "; ".join(sources), size="small", isSubtle=True)]})
     card = _card(body, _fallback(alert, pupil))
-    actions = _open_buttons(links)
+    actions = _bundle_buttons(alert) + _open_buttons(links)
     if actions:
         card["actions"] = actions
     return card
@@ -122,6 +122,19 @@ def _fallback(alert: Alert, pupil: str) -> str:
     attendance = f" Attendance {alert.attendance}." if alert.attendance else ""
     return _clip(f"{alert.reason.heading}: {who}, {alert.school}.{attendance} {alert.why}",
                  FALLBACK_LIMIT)
+
+
+def _bundle_buttons(alert: Alert) -> list[dict[str, Any]]:
+    """The legal card's buttons to the evidence bundle: each officer's sharing link (it
+    opens for that officer, in another organisation's tenant too where sharing outside
+    allows). Only sharing links: the file's own address names the case folder, and so the
+    pupil. One officer: "Open the evidence bundle"; more: each button names its officer."""
+    shown = [(email, url) for email, url in alert.bundle_links if _safe_url(url)]
+    if len(shown) == 1:
+        return [{"type": "Action.OpenUrl", "title": "Open the evidence bundle",
+                 "url": shown[0][1]}]
+    return [{"type": "Action.OpenUrl", "title": f"Open the evidence bundle ({email})",
+             "url": url} for email, url in shown]
 
 
 def _open_buttons(links: CaseLinks | None) -> list[dict[str, Any]]:

@@ -31,7 +31,7 @@ from function_app.documents.naming import case_folder
 from function_app.domain import assess, load_profile
 from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
 from function_app.domain.errors import CaseworkError, InvalidCaseError
-from function_app.domain.model import Case, Meeting, MeetingStatus
+from function_app.domain.model import Case, CaseStatus, Meeting, MeetingStatus
 from function_app.domain.wording import counted
 from function_app.services.case_lists import list_columns as lc
 from function_app.services.case_lists.list_mapping import map_case
@@ -59,6 +59,10 @@ if TYPE_CHECKING:
     from function_app.services.legal.legal_referral import LegalReferrals
 
 log = logging.getLogger(__name__)
+# What a closed case's changed item says: a closed case makes no documents (its alerts are
+# none already: domain/alerts.py), whatever its stage or meetings say.
+CLOSED_NOTE = ("This case is closed: nothing was made. Reopen the case to make its letters "
+               "again.")
 
 
 @dataclass
@@ -118,6 +122,12 @@ class CaseWork:
         made: set[str] = set()  # kinds a meeting made, so the stage does not repeat them
         for trigger in sorted(self._document_triggers(triggers, snapshot),
                               key=lambda t: not t.meeting_id):
+            if case.status is CaseStatus.CLOSED:  # nothing made; said on the item
+                await self._write_back(lists, trigger, lc.GenerationStatus.GENERATED,
+                                       CLOSED_NOTE, [], report)
+                self.state.forget(ERROR_SCOPE, f"{trigger.list_name}/{trigger.item.id}")
+                self.state.forget(RETRY_SCOPE, f"{trigger.list_name}/{trigger.item.id}")
+                continue
             skip = set() if trigger.meeting_id else made  # each meeting makes its own
             made |= await self._make_documents(trigger, case, assessment, snapshot, lists,
                                                report, skip=skip)
@@ -200,8 +210,10 @@ class CaseWork:
         alert = legal_bundle_ready(case.case_ref, case.school.name, referral.summary,
                                    stage=case.stage, pupil_initials=case.pupil.initials,
                                    pupil_name=f"{case.pupil.forename} {case.pupil.surname}",
-                                   variant=referral.state_key)
-        # The item, not the bundle: the case folder's path names the pupil.
+                                   variant=referral.state_key,
+                                   bundle_links=referral.bundle_links)
+        # The item, not the bundle: the case folder's path names the pupil. The bundle's
+        # buttons are each officer's own sharing link, which names nobody.
         await self._post(alert, {case.case_ref: CaseLinks(item_url=item.web_url)}, report,
                          lists, f"{lc.CASES.title}/{case_id}")
 

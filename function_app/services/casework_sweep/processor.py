@@ -33,7 +33,7 @@ from function_app.services.case_lists import list_columns as lc
 from function_app.services.case_lists.case_reader import ItemReader, read_changed_cases
 from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
 
-from . import own_writes
+from . import own_writes, retention
 from .case_work import CaseWork, Trigger
 from .sweep_report import LIBRARY, RETRY_SCOPE, SetupError, SweepReport
 
@@ -97,6 +97,11 @@ class ChangeProcessor(CaseWork):
         for list_id, link in links.items():
             self.state.save_delta_link(list_id, link)
         report.links_saved = True
+        # Once a day per site, closed cases' entries go 90 days after closing: the day's
+        # first sweep reads the Cases list whole (acceptable once a day), the others read
+        # nothing; a failure is logged by kind and fails nothing (retention.py).
+        await retention.forget_once_a_day(self.graph, self.state,
+                                          lists[lc.CASES.title].id, self.config.today)
         return report
 
     # -- reading -----------------------------------------------------------------------

@@ -23,11 +23,18 @@ where ``cases_items`` are the Cases list's items (``graph.all_items(lists["Cases
 with ``items=case_item_keys(snapshot, ...)`` from a whole snapshot, the per-item facts
 (retry reasons, error digests, own-write digests) and claims kept before claims carried
 their case go too.
+
+The sweep does this itself (``forget_once_a_day``, called by ``processor`` after a sweep
+whose changes are all done): on the site's first sweep of the day it reads the Cases list
+whole and forgets what is due, with the Cases items' own facts; every other sweep that day
+only recalls the day it last ran. A failure fails no sweep: what was not forgotten is
+still due, and the next sweep tries again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from function_app.adapters.graph.records import ListItem
@@ -39,12 +46,13 @@ from function_app.services.ports import StateStore
 
 from . import own_writes
 from .outbox import POSTED_SCOPE, WAITING_SCOPE
-from .sweep_report import ERROR_SCOPE, RETRY_SCOPE
+from .sweep_report import ERROR_SCOPE, RETRY_SCOPE, SharePoint
 
 RETENTION_DAYS = 90
 RETENTION_SCOPE, LAST_RUN = "retention", "last-run"  # the day it last ran: once a day
 LEGACY_BUNDLES = "legal-bundle/"  # bundle claims kept before claims carried their case
 _REASONS = frozenset(r.value for r in AlertReason)
+log = logging.getLogger(__name__)
 
 
 def closed_since(cases: Iterable[ListItem]) -> dict[str, date]:
@@ -57,6 +65,40 @@ def closed_since(cases: Iterable[ListItem]) -> dict[str, date]:
         if ref and status in (closed_label, "closed") and item.last_modified:
             found[ref] = datetime.fromisoformat(item.last_modified.replace("Z", "+00:00")).date()
     return found
+
+
+def closed_case_items(cases: Sequence[ListItem]) -> dict[str, list[str]]:
+    """Each closed case's Cases item as "Cases/<id>", from the same Cases items: its facts
+    (retry reason, error and own-write digests) go with the case's claims."""
+    refs = closed_since(cases)
+    return {ref: [f"{lc.CASES.title}/{item.id}"] for item in cases
+            if (ref := str(item.fields.get("Title") or "")) in refs}
+
+
+def ran_today(state: StateStore, today: date) -> bool:
+    return state.recall(RETENTION_SCOPE, LAST_RUN) == today.isoformat()
+
+
+async def forget_once_a_day(graph: SharePoint, state: StateStore, cases_list_id: str,
+                            today: date) -> list[str] | None:
+    """The sweep's retention: on the site's first call of ``today``, read the Cases list
+    whole and forget each case closed ``RETENTION_DAYS`` ago (``forget_closed_cases``);
+    the references forgotten. Reading the whole Cases list once a day per site is
+    acceptable: one list, a page of 500 items a request, against the sweeps of a day; any
+    later call that day reads nothing (``ran_today``, one state read). None when it
+    failed: logged by kind only (an error's text may quote a pupil), nothing is lost (a
+    claim or fact not forgotten is still due, and the day is not marked done, so the next
+    sweep tries again), and the sweep goes on."""
+    try:
+        if ran_today(state, today):
+            return []
+        cases = await graph.all_items(cases_list_id)
+        return forget_closed_cases(state, closed_since(cases), today,
+                                   items=closed_case_items(cases))
+    except Exception as exc:  # retention never fails a sweep
+        log.warning("closed cases could not be forgotten this sweep; the next tries again "
+                    "(%s)", type(exc).__name__)
+        return None
 
 
 def case_item_keys(snapshot: Snapshot, refs: Iterable[str]) -> dict[str, list[str]]:

@@ -1,5 +1,6 @@
 """`casework doctor`'s checks through Microsoft Graph: the site answers this app, and has
-the lists, their columns and the Case Files library that provisioning makes."""
+the lists, their columns and the Case Files library that provisioning makes; and what can
+be said of the retention label and the legal officers the bundles are shared with."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ async def graph_checks(settings: Settings, factory: GraphFactory) -> list[Check]
         return [site, Check("SharePoint lists", False, f"the site's lists could not be read: "
                                                        f"{first_line(exc)}",
                             _fix_for(exc, settings))]
-    return [site, *_lists(settings, lists)]
+    return [site, *_lists(settings, lists), *records_checks(settings)]
 
 
 async def _site(settings: Settings, graph: GraphClient) -> Check:
@@ -131,6 +132,47 @@ def _lists(settings: Settings, lists: dict[str, ListInfo]) -> list[Check]:
     else:
         checks.append(Check(f"{LIBRARY} library", True, "there, as a document library"))
     return checks
+
+
+def records_checks(settings: Settings) -> list[Check]:
+    """CASEWORK_RETENTION_LABEL and CASEWORK_LEGAL_OFFICERS, when set.
+
+    Whether the label exists cannot be asked by this app: Graph lists retention labels
+    (GET /security/labels/retentionLabels) to a signed-in person only (RecordsManagement.
+    Read.All, delegated; "Application: Not supported"), so the check says it is unchecked
+    and where to look; a label the tenant lacks is refused at the first document filed
+    (logged once; the document is filed without it: services/filing.py)."""
+    checks = []
+    label = settings.retention_label
+    if label:
+        checks.append(Check(
+            "Retention label", True,
+            f"CASEWORK_RETENTION_LABEL is '{label}', not checked: Microsoft Graph lets only a "
+            "signed-in person list retention labels, not this app. If the tenant has no label "
+            "of that name published to the site, every document is filed without it and the "
+            "app's log says so once: check the name in Microsoft Purview (Records management, "
+            "File plan) and that its label policy includes this site"))
+    officers = settings.legal_officers
+    if officers:
+        odd = [e for e in officers if not _looks_like_email(e)]
+        if odd:
+            checks.append(Check("Legal officers", False,
+                                f"not email addresses: {', '.join(odd)}",
+                                "set CASEWORK_LEGAL_OFFICERS to the legal officers' email "
+                                "addresses, separated by commas"))
+        else:
+            checks.append(Check(
+                "Legal officers", True,
+                f"each evidence bundle is shared, read only, with {', '.join(officers)}; "
+                "someone outside your organisation gets it only where the tenant allows "
+                "sharing outside it and they are already a guest (the app may not invite a "
+                "new guest); else the item and the card say it was not shared"))
+    return checks
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.rpartition("@")
+    return bool(at and local and "." in domain and " " not in text)
 
 
 def _some(names: Sequence[str], shown: int = 5) -> str:

@@ -22,13 +22,19 @@ document of the bundle's own pages is filed alone, its index without page number
 plainly that the exhibits are missing from it, and the case item, the card and the
 referral say that there is no PDF and what makes one; its claim is released, so ticking
 again once PDFs can be made files the whole bundle.
+
+The PDF bundle, once filed, is shared with the legal officers (CASEWORK_LEGAL_OFFICERS:
+``bundle_sharing``), and every file filed gets the retention label
+(CASEWORK_RETENTION_LABEL: ``filing.label_filed``, before the claim is done, as a
+document's), both said on the item and the card through ``Referral.summary``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -42,10 +48,13 @@ from function_app.domain.model import Case
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness, readiness
 from function_app.domain.wording import counted
-from function_app.services.filing import ITEM, case_key, held_here
+from function_app.services.filing import ITEM, case_key, held_here, label_filed
 from function_app.services.ports import StateStore
 
+from .bundle_sharing import Sharing, share_filed, share_standing, word_only
+
 if TYPE_CHECKING:  # python-docx and pypdf load on first use, not at a cold start
+    from function_app.adapters.graph.library import SharedWith
     from function_app.documents.bundle import Bundle, BundleEntry, Source
 
 log = logging.getLogger(__name__)
@@ -67,6 +76,10 @@ class Library(Protocol):
     async def file_at(self, folder_path: str, name: str
                       ) -> tuple[DriveItem, dict[str, Any]] | None: ...
     async def upload(self, folder_path: str, name: str, content: bytes) -> DriveItem: ...
+    async def invite(self, item_id: str, emails: Sequence[str], expires: datetime,
+                     message: str) -> list[SharedWith]: ...
+    async def shared_with(self, item_id: str) -> list[SharedWith]: ...
+    async def set_retention_label(self, item_id: str, name: str) -> dict[str, Any]: ...
     async def set_file_fields(self, item_id: str, fields: dict[str, object]
                               ) -> dict[str, object]: ...
     async def file_by_id(self, item_id: str) -> DriveItem | None: ...
@@ -90,6 +103,13 @@ class Referral:
     # False: another worker holds this case state's claim and has not filed the bundle yet,
     # so there is nothing in the folder to name (the names and links are '').
     exists: bool = True
+    sharing: Sharing = field(default_factory=Sharing)  # with the legal officers, or why not
+
+    @property
+    def bundle_links(self) -> tuple[tuple[str, str], ...]:
+        """(email, link) for each legal officer the PDF is shared with: the card's buttons.
+        Only sharing links: the file's own address names the case folder, so the pupil."""
+        return self.sharing.links
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -109,7 +129,8 @@ class Referral:
                 + (f", {len(exhibits) - included} missing or unreadable" if
                    included < len(exhibits) else "")
                 + (f"{where}, as a Word document only: no PDF was made, as {self.pdf_missing}."
-                   if self.pdf_missing else f"{where}."))
+                   if self.pdf_missing else f"{where}.")
+                + "".join(f" {line}" for line in self.sharing.lines))
 
     def item_text(self) -> str:
         """The "Legal readiness" column: the verdict, the bundle's links, then what to do for
@@ -124,9 +145,12 @@ class Referral:
 
 class LegalReferrals:
     def __init__(self, library: Library, state: StateStore, templates: TemplateSet,
-                 options: Options, owner: str) -> None:
+                 options: Options, owner: str, officers: Sequence[str] = (),
+                 retention_label: str = "") -> None:
         self.library, self.state, self.templates = library, state, templates
         self.options, self.owner = options, owner
+        self.officers = tuple(officers)  # CASEWORK_LEGAL_OFFICERS: who each PDF is shared with
+        self.retention_label = retention_label  # CASEWORK_RETENTION_LABEL; '' for none
 
     async def prepare(self, case: Case, profile: Profile, folder: str, today: date) -> Referral:
         """Read the case folder, check readiness, and file the bundle unless this state's
@@ -163,8 +187,11 @@ class LegalReferrals:
                 # The first bundle of this state, as it is now (it may be of another day).
                 pdf_url, docx_url, pdf_name, docx_name = await self._bundle_filed(
                     existing.result, legal, stem)
+                pdf_id = _pdf_id(existing.result)
+                sharing = (await share_standing(self.library, pdf_id, self.officers, now)
+                           if pdf_id and pdf_url else Sharing())
                 return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
-                                pdf_name, docx_name, False, key)
+                                pdf_name, docx_name, False, key, sharing=sharing)
             try:
                 earlier = self.state.get_claim(legacy_claim(case.case_ref, key))
                 if earlier is not None and earlier.state == "done":
@@ -193,15 +220,21 @@ class LegalReferrals:
                     docx = await self.library.upload(legal, f"{stem}.docx",
                                                      composed.docx_without_pdf(NEEDS_LIBREOFFICE))
                     await self.library.set_file_fields(docx.id, fields)
+                    await label_filed(self.library, docx.id, self.retention_label)
                     # Not the finished bundle: the claim is released, so a tick once PDFs can be
                     # made files it whole (and its card is posted: another state_key).
                     self.state.release(claim, self.owner)
                     return Referral(case.case_ref, ready, bundle.entries, "", docx.web_url, legal,
-                                    "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF)
+                                    "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF,
+                                    sharing=word_only(self.officers))
                 pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
                 assert converter.item is not None
                 for item in (pdf, converter.item):
                     await self.library.set_file_fields(item.id, fields)
+                    await label_filed(self.library, item.id, self.retention_label)
+                # Filed: shared now, once (a refusal is said, never raised).
+                sharing = await share_filed(self.library, pdf.id, self.officers,
+                                            datetime.now(UTC))
             except BaseException:
                 self.state.release(claim, self.owner)
                 raise
@@ -209,7 +242,7 @@ class LegalReferrals:
             log.info("evidence bundle filed for case %s (%d conversions)", case.case_ref,
                      made.conversions)
             return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
-                            legal, f"{stem}.pdf", f"{stem}.docx", True, key)
+                            legal, f"{stem}.pdf", f"{stem}.docx", True, key, sharing=sharing)
 
     async def _bundle_filed(self, result: str, legal: str, stem: str
                             ) -> tuple[str, str, str, str]:
@@ -313,6 +346,12 @@ class _GraphPdf:
 def legacy_claim(case_ref: str, key: str) -> str:
     """The key a bundle's claim was kept under before claims carried their case."""
     return f"{LEGAL_CLAIMS}{case_ref}/{key}"
+
+
+def _pdf_id(result: str) -> str:
+    """The PDF's drive item id a bundle's done claim keeps ('' for none, or an old claim)."""
+    first = result.split("\n")[0]
+    return first.removeprefix(ITEM) if first.startswith(ITEM) else ""
 
 
 def _bundle_result(pdf_id: str, docx_id: str) -> str:
