@@ -34,7 +34,12 @@ from function_app.services.casework_sweep.sweep_report import (
 from function_app.services.filing import process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
-from function_app.services.reminders.reviews import LoggedReminders, Reminders, TeamsReminders
+from function_app.services.reminders.reviews import (
+    LoggedReminders,
+    ReminderReport,
+    Reminders,
+    TeamsReminders,
+)
 from function_app.services.schools.registry import LIST_TITLE as SCHOOLS_LIST
 from function_app.services.schools.registry import (
     Registry,
@@ -252,11 +257,32 @@ def alert_poster(settings: Settings, schools: Sequence[School] = ()) -> TeamsPos
     return TeamsPoster(urls, show_names=settings.cards_show_names) if urls else None
 
 
-def reminders(settings: Settings) -> Reminders:
+def reminders(settings: Settings, schools: Sequence[School] = ()) -> Reminders:
     """Where the daily review reminders go: each school's Teams channel when a webhook is
-    set; else only logged, with counts."""
-    poster = alert_poster(settings)
+    set (the registry's channel for a school that names one); else only logged, with
+    counts."""
+    poster = alert_poster(settings, schools)
     return TeamsReminders(poster) if poster is not None else LoggedReminders()
+
+
+async def remind_every_school(settings: Settings, today: date
+                              ) -> list[tuple[School, ReminderReport | None, str]]:
+    """The day's review reminders of each school, read from its own site and sent to its
+    own channel; (school, its report, '') or (school, None, why it failed), one school's
+    failure stopping no other."""
+    from function_app.services.reminders.reviews import reviews_due
+
+    done: list[tuple[School, ReminderReport | None, str]] = []
+    for school in (await registry(settings)).schools:
+        try:
+            report = await reviews_due(graph_client(settings, site_url=school.site_url), today,
+                                       school.profile or settings.profile)
+            await reminders(settings, (school,)).send(report)
+        except Exception as exc:  # said by kind, as a sweep's failure is
+            done.append((school, None, failure_reason(school, exc)))
+            continue
+        done.append((school, report, ""))
+    return done
 
 
 def settings_for_dev_tenant(base_url: str, hostname: str, site_path: str, workspace: Path,

@@ -112,12 +112,30 @@ def daily_reminders(timer: func.TimerRequest) -> None:
         if state.recall(REMINDER_SCOPE, "last-sent") == today:
             log.info("reminders: already sent today")
             return
+        if config.serves_many_schools:
+            _remind_every_school(config, now.date())
+            state.remember(REMINDER_SCOPE, "last-sent", today)
+            return
         report = asyncio.run(_reviews(config, now.date()))
         state.remember(REMINDER_SCOPE, "last-sent", today)
     finally:
         support.close(state)
     log.info("reminders: %d due soon, %d overdue, %d open cases", len(report.due_soon),
              len(report.overdue), report.cases)
+
+
+def _remind_every_school(config: "Settings", today: date) -> None:
+    """Each school's reminders from its own site; a school that failed is logged by its
+    site, and the others are sent all the same."""
+    from function_app import bootstrap
+
+    for school, report, _why in asyncio.run(bootstrap.remind_every_school(config, today)):
+        if report is None:
+            log.warning("reminders for school site %s not sent: its site could not be read",
+                        school.site)
+            continue
+        log.info("reminders for school site %s: %d due soon, %d overdue, %d open cases",
+                 school.site, len(report.due_soon), len(report.overdue), report.cases)
 
 
 async def _reviews(config: "Settings", today: date) -> "ReminderReport":

@@ -7,7 +7,7 @@ the dev tenant with per-site membership.
 - Two schools sharing one state store each get their own letters, in their own library,
   even with the same case reference in the same list item.
 - A school whose site is missing is skipped, said by name, and told to the LA's officers
-  once; the other schools are swept as usual.
+  once; the other schools are swept, and sent their review reminders, as usual.
 """
 
 from __future__ import annotations
@@ -133,6 +133,12 @@ def test_a_missing_site_is_skipped_said_by_name_and_told_once(tmp_path: Path) ->
                        if "was not swept" in str(c["body"][0].get("text", ""))]
             assert len(notices) == 1
             assert "Old Mill School" in notices[0]["body"][1]["inlines"][0]["text"]
+            reminded = {school.name: (report, why) for school, report, why in
+                        await bootstrap.remind_every_school(config, TODAY)}
+            hill_report, _ = reminded["Hillside Primary School"]
+            assert hill_report is not None and hill_report.cases == 1  # read from its site
+            assert reminded["Old Mill School"][0] is None
+            assert "was not found" in reminded["Old Mill School"][1]
             state = SqliteStateStore(config.state_path)
             assert state.keys(NOTICE_SCOPE) == [f"{tenant.hostname}/sites/old-mill".lower()]
             state.close()
