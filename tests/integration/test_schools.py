@@ -2,8 +2,8 @@
 Schools list, each in its own SharePoint site, through the real wiring (bootstrap) against
 the dev tenant with per-site membership.
 
-- Each school's staff read and change only their own site: another school's lists and
-  files answer Graph's 403.
+- Each school's staff read and change only their own site: another school's lists, items
+  and files answer Graph's 403.
 - Two schools sharing one state store each get their own letters, in their own library,
   even with the same case reference in the same list item.
 - A school whose site is missing is skipped, said by name, and told to the LA's officers
@@ -16,6 +16,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from function_app import bootstrap
@@ -106,6 +107,19 @@ def test_each_school_gets_its_own_letters_and_sees_only_its_own_site(tmp_path: P
             assert refused.value.status == 403
             assert len(await priya.all_items(sites["Hillside Primary School"]
                                              .lists["Cases"].id)) == 1
+            # Nor another school's letters, even knowing where one is.
+            river_app = sites["Riverside Academy"].app
+            await river_app.use_library(sites["Riverside Academy"].lists["Case Files"].id)
+            drive = await river_app.drive_id()
+            folder = "/".join(river[0].split("/")[:-1])
+            letter = next(f for f in await river_app.children(folder) if f.name.endswith(".docx"))
+            async with httpx.AsyncClient() as web:
+                for url in (f"{tenant.base_url}/drives/{drive}/items/{letter.id}/content",
+                            f"{tenant.base_url}/drives/{drive}/items/{letter.id}"):
+                    answer = await web.get(url, headers={
+                        "Authorization": f"Bearer {tenant.user_token('Priya Shah')}"})
+                    assert answer.status_code == 403
+                    assert answer.json()["error"]["code"] == "accessDenied"
 
     asyncio.run(run())
 
