@@ -156,11 +156,14 @@ async def registry(settings: Settings) -> Registry:
     if not settings.serves_many_schools:
         return single_school(settings.site_url)
     graph = graph_client(settings, site_url=settings.la_site_url)
-    lists = await graph.lists()
-    if SCHOOLS_LIST not in lists:
-        raise SetupError("The LA site has no Schools list. Run `casework provision --la-site` "
-                         "to create it, then add a school in each item.")
-    items = await graph.all_items(lists[SCHOOLS_LIST].id)
+    try:
+        lists = await graph.lists()
+        if SCHOOLS_LIST not in lists:
+            raise SetupError("The LA site has no Schools list. Run `casework provision "
+                             "--la-site` to create it, then add a school in each item.")
+        items = await graph.all_items(lists[SCHOOLS_LIST].id)
+    finally:
+        await graph.aclose()
     return registry_from_items((item.id, item.fields) for item in items)
 
 
@@ -188,6 +191,7 @@ async def sweep_every_school(settings: Settings, today: date, owner: str, *,
             return await work.sweep()
         finally:
             await work.close()
+            await graph.aclose()
 
     try:
         results = await sweep_schools(schools.schools, one, bound=bound)
@@ -227,14 +231,16 @@ async def renew_every_school(settings: Settings, now: datetime
     done: list[tuple[School, SubscriptionReport | None, str]] = []
     try:
         for school in schools.schools:
+            graph = graph_client(settings, site_url=school.site_url)
             try:
                 report = await ensure_subscriptions(
-                    graph_client(settings, site_url=school.site_url),
-                    school_state(settings, state, school), settings.notification_url,
+                    graph, school_state(settings, state, school), settings.notification_url,
                     settings.client_state, now)
             except Exception as exc:  # said by kind, as a sweep's failure is
                 done.append((school, None, failure_reason(school, exc)))
                 continue
+            finally:
+                await graph.aclose()
             done.append((school, report, ""))
     finally:
         closer = getattr(state, "close", None)
@@ -274,13 +280,15 @@ async def remind_every_school(settings: Settings, today: date
 
     done: list[tuple[School, ReminderReport | None, str]] = []
     for school in (await registry(settings)).schools:
+        graph = graph_client(settings, site_url=school.site_url)
         try:
-            report = await reviews_due(graph_client(settings, site_url=school.site_url), today,
-                                       school.profile or settings.profile)
+            report = await reviews_due(graph, today, school.profile or settings.profile)
             await reminders(settings, (school,)).send(report)
         except Exception as exc:  # said by kind, as a sweep's failure is
             done.append((school, None, failure_reason(school, exc)))
             continue
+        finally:
+            await graph.aclose()
         done.append((school, report, ""))
     return done
 

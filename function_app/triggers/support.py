@@ -73,6 +73,7 @@ async def sweep(config: Settings) -> SweepReport:
         finally:
             await processor.close()
     finally:
+        await graph.aclose()
         close(state)
 
 

@@ -158,3 +158,29 @@ def test_a_missing_site_is_skipped_said_by_name_and_told_once(tmp_path: Path) ->
             state.close()
 
     asyncio.run(run())
+
+
+def test_every_graph_client_a_sweep_opens_is_closed(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker lives for hours and sweeps every 15 minutes, a client per school's site: each
+    sweep closes the connections it opened (the registry's, each school's)."""
+    made: list[GraphClient] = []
+    real = bootstrap.graph_client
+
+    def recording(*args: object, **kwargs: object) -> GraphClient:
+        client = real(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(client)
+        return client
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            for path, member in SCHOOLS.values():
+                await school_site(tenant, path, member)
+            await registry_site(tenant, {n: p for n, (p, _) in SCHOOLS.items()})
+            monkeypatch.setattr(bootstrap, "graph_client", recording)
+            await bootstrap.sweep_every_school(settings_for(tenant, tmp_path), TODAY, "w-1")
+
+    asyncio.run(run())
+    assert len(made) == 3  # the LA site's registry, and each school's site
+    assert all(c.request_adapter._http_client.is_closed for c in made)
+

@@ -99,6 +99,13 @@ class GraphTransport:
     def base(self) -> str:
         return self.target.base_url.rstrip("/")
 
+    async def aclose(self) -> None:
+        """Close the HTTP connections this client opened (a sweep makes a client per
+        school's site; a long-lived worker must not keep each one's connections)."""
+        http = getattr(self.request_adapter, "_http_client", None)
+        if http is not None and not http.is_closed:
+            await http.aclose()
+
     async def send(self, operation: str, method: str, url: str, body: bytes | None = None,
                    content_type: str = "application/json",
                    headers: dict[str, str] | None = None, retry_all: bool = False) -> Any:
