@@ -215,11 +215,11 @@ def test_typing_a_case_whose_create_answer_is_lost_makes_one_case(site: Any) -> 
     step = next(s for week in WEEKS for s in week.steps if isinstance(s, OpenCase))
     staff: dict[str, Any] = {}
 
-    def as_staff(name: str) -> Any:
+    def as_staff(school: str, name: str) -> Any:  # the demo's school, typed in this site
         return staff.setdefault(name, client(dev, dev.user_token(name)))
 
     async def scenario() -> str:
-        typist = Typist(as_staff, ready.lists)
+        typist = Typist(as_staff, {step.school: ready.lists})
         dev.reset_counts()
         dev.strike_next("lost", method="POST")
         return await typist.type(step)
