@@ -56,6 +56,8 @@ def test_provision_doctor_and_process_name_each_school(
         hill = out.index("== Hillside Primary School")
         mill = out.index(f"== Old Mill School (https://{tenant.hostname}/sites/old-mill)")
         assert hill < mill and "FAIL  SharePoint site: there is no site at" in out[mill:]
+        assert "check the school's Site address in the LA site's Schools list" in out[mill:]
+        assert "SHAREPOINT_SITE" not in out[mill:]
 
         assert main(["process", "--today", TODAY.isoformat()]) == 1
         done = capsys.readouterr()

@@ -31,8 +31,10 @@ _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 def site_setting(settings: Settings) -> Check:
-    name = "SHAREPOINT_SITE"
-    fix = f"set SHAREPOINT_SITE to the site's address, e.g. {EXAMPLE_SITE}"
+    name = "Site address (Schools list)" if settings.serves_many_schools else "SHAREPOINT_SITE"
+    fix = (f"set the school's Site address in the LA site's Schools list, e.g. {EXAMPLE_SITE}"
+           if settings.serves_many_schools else
+           f"set SHAREPOINT_SITE to the site's address, e.g. {EXAMPLE_SITE}")
     if not settings.site_url:
         return Check(name, False, "not set", fix)
     parsed = urlparse(settings.site_url)

@@ -84,7 +84,9 @@ def _site_problem(settings: Settings, exc: GraphError) -> str:
 
 def _fix_for(exc: GraphError, settings: Settings) -> str:
     if isinstance(exc, NotFoundError):
-        return ("check SHAREPOINT_SITE: open it in a browser; it should be the site's home "
+        where = ("the school's Site address in the LA site's Schools list"
+                 if settings.serves_many_schools else "SHAREPOINT_SITE")
+        return (f"check {where}: open it in a browser; it should be the site's home "
                 f"page, e.g. {EXAMPLE_SITE}")
     if isinstance(exc, AccessDeniedError) and not exc.status:
         return ("check the credential: in Azure, that AZURE_CLIENT_ID is the managed "
