@@ -21,6 +21,7 @@ from .faults import Faults
 from .identity import APPLICATION, SYSTEM, Identity
 from .library import Library
 from .lists import Lists
+from .mail_sink import MailFolder, MailPacer
 from .metrics import RequestCounter
 from .notifications import Notifier
 from .shapes import DriveItemView, ItemView, drive_item_json
@@ -70,6 +71,12 @@ class Backend:
         self.retention_labels: dict[str, dict[str, Any]] = {}
         # Invitations sent by email (invite with sendInvitation), oldest first.
         self.invitations_sent: list[dict[str, Any]] = []
+        # Mail (routes_mail.py): where sent messages are kept, the mailboxes the app may
+        # send as (None: any), and Exchange Online's sending limits (on: 429 when over).
+        self.mail = MailFolder(data_dir.parent / "mail")
+        self.mail_senders: frozenset[str] | None = None
+        self.mail_pacing = True
+        self.mail_pacer = MailPacer()
         self.pdf_lock = asyncio.Lock()
         # Set by the server: runs one sub-request of a JSON batch through the same pipeline.
         self.run_subrequest: Callable[[Call], Awaitable[Reply]] = _no_batches

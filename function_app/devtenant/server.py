@@ -23,6 +23,7 @@ from . import (
     routes_delta,
     routes_drive,
     routes_items,
+    routes_mail,
     routes_sites,
     routes_sp_rest,
     routes_subscriptions,
@@ -52,6 +53,7 @@ GRAPH_ROUTES: list[Route] = [
     *routes_drive.ROUTES,
     *routes_subscriptions.ROUTES,
     *routes_batch.ROUTES,
+    *routes_mail.ROUTES,
 ]
 
 

@@ -13,6 +13,7 @@ import socket
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -24,6 +25,7 @@ from .backend import DEFAULT_EMAIL_DOMAIN, Backend
 from .background import BackgroundLoop
 from .faults import KEEP, KINDS, Faults, Keep
 from .identity import ADMIN_TOKEN, APP_ID, APP_NAME, APP_TOKEN, application, user_email, user_token
+from .mail_sink import MailFolder
 from .metrics import RequestCounter
 from .routes_access import DEFAULT_RETENTION_SETTINGS, grant_site
 from .rows import Site
@@ -54,6 +56,12 @@ def _labels(labels: RetentionLabels) -> dict[str, dict[str, Any]]:
     return {str(name): dict(DEFAULT_RETENTION_SETTINGS) for name in labels}
 
 
+def _senders(mailboxes: Iterable[str] | None) -> frozenset[str] | None:
+    if isinstance(mailboxes, str):
+        raise TypeError("mail_senders takes a list of mailboxes, not one string")
+    return None if mailboxes is None else frozenset(m.strip().lower() for m in mailboxes)
+
+
 class DevTenant(BackgroundLoop):
     """A Microsoft Graph v1.0-compatible tenant on loopback, persisting to data_dir.
 
@@ -73,6 +81,13 @@ class DevTenant(BackgroundLoop):
     granted to it (grant_site, or POST /sites/{id}/permissions with the admin token).
     external_sharing=False refuses invitations to people outside email_domain;
     retention_labels names the labels that exist (access.py, routes_access.py).
+
+    Mail (routes_mail.py): POST /users/{upn}/sendMail keeps each accepted message as an
+    .eml file under mail_dir (default: the data folder's sibling "mail", so
+    casework-demo/tenant mails into casework-demo/mail); sent_mail() reads them back.
+    mail_senders lists the mailboxes the app may send as (default None: any; others get
+    403 ErrorAccessDenied). mail_pacing (default on) answers 429 with Retry-After when a
+    mailbox goes over Exchange Online's 30 messages a minute or 10,000 recipients a day.
     """
 
     app_token = APP_TOKEN
@@ -98,16 +113,24 @@ class DevTenant(BackgroundLoop):
         external_sharing: bool = True,
         email_domain: str = DEFAULT_EMAIL_DOMAIN,
         retention_labels: RetentionLabels = (),
+        mail_dir: Path | None = None,
+        mail_senders: Iterable[str] | None = None,
+        mail_pacing: bool = True,
     ) -> None:
         super().__init__()
         self.email_domain = email_domain.lower()
+        self.data_dir = Path(data_dir)
+        self.mail_dir = Path(mail_dir) if mail_dir is not None else self.data_dir.parent / "mail"
+        self._mail = MailFolder(self.mail_dir)
         self._settings: dict[str, Any] = {
             "sites_selected": sites_selected,
             "external_sharing": external_sharing,
             "email_domain": self.email_domain,
             "retention_labels": _labels(retention_labels),
+            "mail": self._mail,
+            "mail_senders": _senders(mail_senders),
+            "mail_pacing": mail_pacing,
         }
-        self.data_dir = Path(data_dir)
         self.hostname = hostname
         self.site_path = "/" + site_path.strip("/")
         self._port = port
@@ -327,6 +350,30 @@ class DevTenant(BackgroundLoop):
         """Make an outside address an existing guest of the tenant, whom the app may invite
         ("New guests can't be invited using app-only access", driveitem-invite.md)."""
         self._on_loop(lambda b: b.guests.add(email.strip().lower()))
+
+    # -- mail ------------------------------------------------------------------------------
+
+    def set_mail_senders(self, mailboxes: Iterable[str] | None) -> None:
+        """The mailboxes the app may send as (Exchange's RBAC for Applications or an
+        application access policy); None lets it send as any. Others get 403."""
+        self._setting("mail_senders", _senders(mailboxes))
+
+    def set_mail_pacing(self, on: bool) -> None:
+        """Answer 429 with Retry-After when a mailbox goes over Exchange Online's sending
+        limits (True, the default), or let every message through (False). Turning it on
+        again starts the count afresh."""
+        self._setting("mail_pacing", on)
+        if self._backend is not None:
+            self._on_loop(lambda b: b.mail_pacer.reset())
+
+    def sent_mail(self, mailbox: str | None = None) -> list[EmailMessage]:
+        """The messages sendMail accepted, oldest first: one mailbox's (by address) or
+        all. Read from mail_dir, so also after the tenant stopped."""
+        return self._mail.messages(mailbox)
+
+    def sent_mail_files(self, mailbox: str | None = None) -> list[Path]:
+        """The .eml files of those messages, oldest first."""
+        return self._mail.files(mailbox)
 
     @property
     def invitations_sent(self) -> list[dict[str, Any]]:
