@@ -23,6 +23,30 @@ from .model import DateRange, MeetingKind
 PROFILE_PACKAGE = "function_app.domain.profiles"
 DEFAULT_PROFILE = "national-2024"
 
+# The letters the app sends to each parent individually (seed 000), one per carer: the
+# catalogue's "per": "carer" kinds (templates/catalogue.json; tests/unit/test_delivery.py
+# checks that the two agree). The delivery rules (delivery.py) name these kinds.
+LETTERS_TO_PARENTS = frozenset({
+    "letter_of_concern", "support_meeting_invitation", "aim_invitation",
+    "review_meeting_invitation", "meeting_rearranged", "plan_cover_letter",
+    "notice_to_improve",
+})
+# Letters no profile may let go without a member of staff approving them, and why.
+ALWAYS_APPROVED: Mapping[str, str] = {
+    "aim_invitation": (
+        "it warns the parent in writing that they may be at risk of prosecution, the first "
+        "stage of the legal process, and may be exhibited in court (seeds 000 and 001)"),
+    "notice_to_improve": (
+        "it is the formal notice before a penalty notice or prosecution, stating the "
+        "attendance record, the support offered and the improvement period (DfE, Working "
+        "together to improve school attendance, 2024: the national framework for penalty "
+        "notices)"),
+    "meeting_rearranged": (
+        "for an Attendance Improvement Meeting it tells the parent that the warning of "
+        "prosecution still stands and that the meeting will go ahead without them (seeds "
+        "000 and 001)"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class TierBand:
@@ -78,6 +102,10 @@ class Profile:
     early_help_close_percent: Fraction | None  # None: the profile has no Early Help tier
     holidays: tuple[DateRange, ...]
     superseded: tuple[Superseded, ...]
+    # Letters to parents this LA lets go without approval (never those in ALWAYS_APPROVED),
+    # and those also posted when they are emailed (delivery.py).
+    send_without_approval: frozenset[str]
+    also_posted: frozenset[str]
 
     def source(self, rule: str) -> str:
         return self.sources[rule]
@@ -90,6 +118,7 @@ RULES = (
     "pupil_voice_from_year", "final_year_group", "formal_step", "consult",
     "legal_referral_form", "tier_actions", "holidays",
     "severe_absence_needs_plan", "early_help_close_percent",
+    "send_without_approval", "also_posted",
 )
 
 
@@ -191,6 +220,8 @@ def _build(
             Superseded(s["rule"], s["text"], s["source"], s["superseded_by"])
             for s in superseded
         ),
+        send_without_approval=_without_approval(name, value("send_without_approval")),
+        also_posted=_letters(name, "also_posted", value("also_posted")),
     )
 
 
@@ -200,3 +231,31 @@ def _choice(profile: str, rule: str, given: Any, allowed: set[str]) -> str:
             f"profile {profile!r}: {rule} is {given!r}; expected one of {sorted(allowed)}"
         )
     return str(given)
+
+
+def _letters(profile: str, rule: str, given: Any) -> frozenset[str]:
+    """The letter kinds a delivery rule names: each must be a letter to parents."""
+    if not isinstance(given, list):
+        raise ValueError(f"profile {profile!r}: {rule} must be a list of letter kinds")
+    kinds = frozenset(str(k) for k in given)
+    unknown = sorted(kinds - LETTERS_TO_PARENTS)
+    if unknown:
+        raise ValueError(
+            f"profile {profile!r}: {rule} names {', '.join(map(repr, unknown))}, which is not "
+            f"a letter sent to each parent; expected some of {sorted(LETTERS_TO_PARENTS)}"
+        )
+    return kinds
+
+
+def _without_approval(profile: str, given: Any) -> frozenset[str]:
+    """Refuses a profile that would let a warning of prosecution or a Notice to Improve go
+    without a member of staff approving it."""
+    kinds = _letters(profile, "send_without_approval", given)
+    if blocked := sorted(kinds & ALWAYS_APPROVED.keys()):
+        kind = blocked[0]
+        raise ValueError(
+            f"profile {profile!r} lists {kind!r} under send_without_approval, but that letter "
+            f"is never sent without a member of staff approving it: {ALWAYS_APPROVED[kind]}. "
+            f"Remove {kind!r} from send_without_approval."
+        )
+    return kinds
