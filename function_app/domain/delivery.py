@@ -70,8 +70,8 @@ class Route(enum.StrEnum):
 
 
 class Preference(enum.StrEnum):
-    """How a carer wants letters: by email, by post or both. ``Carer.preferred_contact``
-    (a ContactMode) can say email or letter but not both yet; ``preference_of`` reads it."""
+    """How a carer wants letters: by email, by post or both (``Carer.letters_by``, else
+    their preferred way to contact: ``preference_of``)."""
 
     EMAIL = "email"
     POST = "post"
@@ -91,8 +91,12 @@ def looks_like_email(address: str) -> bool:
 
 
 def preference_of(carer: Carer) -> Preference | None:
-    """The carer's recorded preference for letters: Email or Letter on the Carers list;
-    None for no preference or one that is not written (a phone call, a visit)."""
+    """The carer's recorded preference for letters: the Carers list's "Letters sent by"
+    (post, email, or both) when staff chose one, else their preferred way to contact when
+    it is Email or Letter; None for no preference or one that is not written (a phone
+    call, a visit)."""
+    if carer.letters_by is not None:
+        return Preference(carer.letters_by.value)
     if carer.preferred_contact is ContactMode.EMAIL:
         return Preference.EMAIL
     if carer.preferred_contact is ContactMode.LETTER:

@@ -37,6 +37,15 @@ class CaseStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class LettersBy(enum.StrEnum):
+    """How a parent wants letters sent (issue 18; seed 000: "contact parents individually
+    via post or email"): the Carers list's "Letters sent by" column."""
+
+    POST = "post"
+    EMAIL = "email"
+    BOTH = "both"
+
+
 class ContactMode(enum.StrEnum):
     """How a contact happened or how a carer prefers to be contacted (seed 000)."""
 
@@ -189,6 +198,7 @@ class Carer:
     preferred_language: str = "English"
     lives_with_pupil: bool = True
     has_care: bool = False  # has day-to-day care of the child (Education Act 1996 s576)
+    letters_by: LettersBy | None = None  # None: no choice recorded (``delivery``)
 
     @property
     def full_name(self) -> str:

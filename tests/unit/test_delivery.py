@@ -30,7 +30,7 @@ from function_app.domain.delivery import (
     preference_of,
     routes,
 )
-from function_app.domain.model import ContactMode, NoticeToImprove, Stage
+from function_app.domain.model import ContactMode, LettersBy, NoticeToImprove, Stage
 from function_app.domain.policy import (
     ALWAYS_APPROVED,
     LETTERS_TO_PARENTS,
@@ -228,6 +228,18 @@ def test_both_when_the_carer_asks_for_both() -> None:
     """Seed 000: post and email are both ways to reach a parent individually."""
     plan = plan_delivery(carer(email=EMAIL), "letter_of_concern", NATIONAL, Preference.BOTH)
     assert plan.routes == (Route.EMAIL, Route.POST) and plan.notes == ()
+
+
+def test_the_carers_letters_sent_by_column_decides_over_their_way_to_contact() -> None:
+    """Seed 000 (post or email, each parent individually): the Carers list's "Letters sent
+    by" is the parent's own choice for letters; their preferred way to contact (a phone
+    call, say) decides only when it is empty."""
+    both = carer(email=EMAIL, preferred_contact=ContactMode.PHONE, letters_by=LettersBy.BOTH)
+    assert routes(both, "letter_of_concern", NATIONAL).routes == (Route.EMAIL, Route.POST)
+    by_post = carer(email=EMAIL, preferred_contact=ContactMode.EMAIL, letters_by=LettersBy.POST)
+    assert routes(by_post, "letter_of_concern", NATIONAL).routes == (Route.POST,)
+    unset = carer(email=EMAIL, preferred_contact=ContactMode.EMAIL)
+    assert routes(unset, "letter_of_concern", NATIONAL).routes == (Route.EMAIL,)
 
 
 def test_both_with_one_missing_sends_the_other_and_says_so() -> None:

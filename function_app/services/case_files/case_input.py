@@ -27,6 +27,7 @@ from function_app.domain.model import (
     DateRange,
     Interaction,
     Intervention,
+    LettersBy,
     Meeting,
     MeetingKind,
     MeetingStatus,
@@ -249,6 +250,7 @@ def _carer(c: Mapping[str, Any]) -> Carer:
         preferred_language=c.get("preferred_language", "English"),
         lives_with_pupil=c.get("lives_with_pupil", True),
         has_care=c.get("has_care", False),
+        letters_by=LettersBy(c["letters_by"]) if c.get("letters_by") else None,
     )
 
 

@@ -22,6 +22,7 @@ from function_app.domain.attendance import percent_tenths
 from function_app.domain.model import (
     CaseStatus,
     ContactMode,
+    LettersBy,
     MeetingKind,
     MeetingStatus,
     Party,
@@ -153,6 +154,9 @@ CONTACT_MODES = Choices.of({
     ContactMode.HOME_VISIT: "Home visit", ContactMode.MEETING: "Meeting",
     ContactMode.TEXT: "Text message",
 })
+LETTERS_BY = Choices.of({
+    LettersBy.POST: "Post", LettersBy.EMAIL: "Email", LettersBy.BOTH: "Email and post",
+})
 MEETING_KINDS = Choices.of({
     MeetingKind.SUPPORT: "School attendance (support) meeting",
     MeetingKind.REVIEW: "Support meeting review",
@@ -276,6 +280,7 @@ CARERS = ListSpec("Carers", (
     Column("LivesElsewhere", "Does not live with the pupil", "lives_with_pupil", Reader.NOT),
     # Education Act 1996 s576: someone who has care of the child is a parent too.
     Column("HasCare", "Has care of the child", "has_care", Reader.BOOL),
+    Column("LettersBy", "Letters sent by", "letters_by", LETTERS_BY),
 ))
 
 SIBLINGS = ListSpec("Siblings", (

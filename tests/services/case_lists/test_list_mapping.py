@@ -13,6 +13,7 @@ import pytest
 
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.domain.errors import Problem
+from function_app.domain.model import LettersBy
 from function_app.services.case_files.case_input import case_from_dict
 from function_app.services.case_lists.case_items import CaseItems, ItemProblem, ListItem
 from function_app.services.case_lists.list_items import CASE_ID, Ids, items_from_case_input, renamed
@@ -293,3 +294,17 @@ def test_a_rearranged_meeting_is_written_to_the_rearranged_column() -> None:
     assert [m.fields.get("Rearranged") for m in items.meetings] == [None, True]
     mapped = map_case(items, TODAY)
     assert mapped.case == case_from_dict(renamed(data, ids))
+
+
+def test_letters_sent_by_is_read_back_from_the_carers_list() -> None:
+    """Issue 18: the Carers list records how each parent wants letters ("Letters sent by":
+    Post, Email, or Email and post); written to items and read back, it is the same."""
+    original = example(AIM_REVIEW)
+    original["carers"][0]["letters_by"] = "both"
+    items, _ = items_from_case_input(original)
+    assert items.carers[0].fields["LettersBy"] == "Email and post"
+    mapped = map_case(items, TODAY)
+    assert mapped.problems == () and mapped.case is not None
+    assert [c.letters_by for c in mapped.case.carers][:1] == [LettersBy.BOTH]
+    assert all(c.letters_by is None for c in mapped.case.carers[1:])
+
