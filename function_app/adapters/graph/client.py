@@ -10,7 +10,8 @@ json.loads into ``records``. Every failure is mapped to ``errors`` at this bound
 GraphClient is made of three parts, each in its own module: ``transport`` (sending a
 request, the retry policy, mapping answers to errors), ``lists`` (the site, its lists, list
 items, delta, $batch and subscriptions) and ``library`` (the document library's folders and
-files). Their public names are importable from here too.
+files), with ``mail`` (sendMail from a school's mailbox). Their public names are importable
+from here too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 
 from .library import CHUNK, SMALL_UPLOAD_LIMIT, GraphLibrary
 from .lists import BATCH_LIMIT
+from .mail import GraphMail
 from .transport import IDEMPOTENT, GraphTarget, RetryPolicy
 
 __all__ = ["APP_DISPLAY_NAME", "BATCH_LIMIT", "CHUNK", "IDEMPOTENT", "SMALL_UPLOAD_LIMIT",
@@ -28,6 +30,6 @@ APP_DISPLAY_NAME = "Attendance Casework"
 
 
 @dataclass
-class GraphClient(GraphLibrary):
+class GraphClient(GraphLibrary, GraphMail):
     """Microsoft Graph for the product: the site's lists and items, and its document
     library, every request retried by one RetryPolicy and counted per operation."""

@@ -138,3 +138,24 @@ def error_for(status: int, code: str, message: str, what: str,
                                      f"({status} {code}); it will be tried again", status, code,
                                      retry_after=retry_after)
     return GraphError(f"{what}: {status} {code} {message}".strip(), status, code)
+
+
+# What a refusal asks someone to fix.
+RECIPIENT = "recipient"  # the carer's email address
+MAILBOX = "mailbox"  # the school's mailbox, or the app's permission to send as it
+ATTACHMENT = "attachment"  # the letter's file: too large to email
+
+
+
+class MailRefusedError(GraphError):
+    """Graph refused the message, and will refuse it again until ``fix`` is put right:
+    RECIPIENT, MAILBOX or ATTACHMENT. Nothing was sent."""
+
+    def __init__(self, message: str, status: int, code: str, fix: str) -> None:
+        super().__init__(message, status, code)
+        self.fix = fix
+
+
+class MailOutcomeUnknownError(GraphError):
+    """sendMail got no answer (or 500/502): the message may have been sent, or not. It is
+    never sent again by itself: someone looks in the mailbox's Sent Items first."""
