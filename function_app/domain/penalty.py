@@ -160,25 +160,29 @@ def allowances(
     (Education Act 1996 s576), since a notice is issued to a parent. A withdrawn notice does
     not count (DfE 2024 national framework).
     """
+    notices = list(notices)
+    return [allowance_for(carer.id, notices, profile, today) for carer in carers]
+
+
+def allowance_for(carer_id: str, notices: Iterable[PenaltyNotice], profile: Profile,
+                  today: date) -> Allowance:
+    """One parent's allowance from the notices to them for one child; ``carer_id`` is any
+    key the notices name the parent by (the LA's register counts across schools)."""
     years = profile.penalty_notice_rolling_years
     window_start = years_before(today, years)
-    notices = list(notices)
     amounts = profile.penalty_amounts
-    result = []
-    for carer in carers:
-        recent = sorted(n.issued_on for n in notices
-                        if n.carer_id == carer.id and not n.withdrawn
-                        and window_start < n.issued_on <= today)
-        remaining = max(0, profile.penalty_notice_limit - len(recent))
-        if remaining == 0:
-            amount = ""
-            again = years_after(recent[-profile.penalty_notice_limit], years)
-        elif recent:
-            amount = f"£{amounts['second']}"
-            again = None
-        else:
-            amount = (f"£{amounts['first_paid_within_21_days']} if paid within 21 days, "
-                      f"£{amounts['first_paid_within_28_days']} if paid within 28 days")
-            again = None
-        result.append(Allowance(carer.id, len(recent), remaining, amount, again))
-    return result
+    recent = sorted(n.issued_on for n in notices
+                    if n.carer_id == carer_id and not n.withdrawn
+                    and window_start < n.issued_on <= today)
+    remaining = max(0, profile.penalty_notice_limit - len(recent))
+    if remaining == 0:
+        amount = ""
+        again = years_after(recent[-profile.penalty_notice_limit], years)
+    elif recent:
+        amount = f"£{amounts['second']}"
+        again = None
+    else:
+        amount = (f"£{amounts['first_paid_within_21_days']} if paid within 21 days, "
+                  f"£{amounts['first_paid_within_28_days']} if paid within 28 days")
+        again = None
+    return Allowance(carer_id, len(recent), remaining, amount, again)

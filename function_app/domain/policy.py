@@ -10,7 +10,7 @@ since replaced is kept under ``superseded`` so it can be shown, and is never app
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -106,6 +106,13 @@ class Profile:
     # and those also posted when they are emailed (delivery.py).
     send_without_approval: frozenset[str]
     also_posted: frozenset[str]
+    # The LA's penalty notice register (penalty_register.py): the days to pay at the reduced
+    # and the full amount, the working days after sending on which a notice counts as
+    # received, per way of serving it, and how many school days after the last absence a
+    # school may request a notice (None: the LA sets no deadline).
+    penalty_notice_payment_days: tuple[int, int]
+    penalty_notice_received_after: Mapping[str, int]
+    penalty_notice_request_within_school_days: int | None
 
     def source(self, rule: str) -> str:
         return self.sources[rule]
@@ -119,6 +126,8 @@ RULES = (
     "legal_referral_form", "tier_actions", "holidays",
     "severe_absence_needs_plan", "early_help_close_percent",
     "send_without_approval", "also_posted",
+    "penalty_notice_payment_days", "penalty_notice_received_after_working_days",
+    "penalty_notice_request_within_school_days",
 )
 
 
@@ -222,7 +231,29 @@ def _build(
         ),
         send_without_approval=_without_approval(name, value("send_without_approval")),
         also_posted=_letters(name, "also_posted", value("also_posted")),
+        **_register(name, value),
     )
+
+
+SERVED_BY = frozenset({"post", "hand", "email"})
+
+
+def _register(profile: str, value: Callable[[str], Any]) -> dict[str, Any]:
+    """The penalty notice register's rules, each checked when the profile loads."""
+    days = value("penalty_notice_payment_days")
+    reduced, full = int(days["reduced"]), int(days["full"])
+    if not 0 < reduced <= full:
+        raise ValueError(f"profile {profile!r}: penalty_notice_payment_days must give "
+                         f"0 < reduced <= full days; it gives {reduced} and {full}")
+    received = {str(k): int(v)
+                for k, v in value("penalty_notice_received_after_working_days").items()}
+    if set(received) != SERVED_BY:
+        raise ValueError(f"profile {profile!r}: penalty_notice_received_after_working_days "
+                         f"must name each of {sorted(SERVED_BY)}; it names {sorted(received)}")
+    within = value("penalty_notice_request_within_school_days")
+    return {"penalty_notice_payment_days": (reduced, full),
+            "penalty_notice_received_after": received,
+            "penalty_notice_request_within_school_days": None if within is None else int(within)}
 
 
 def _choice(profile: str, rule: str, given: Any, allowed: set[str]) -> str:
