@@ -47,6 +47,7 @@ from function_app.services.schools.registry import (
     registry_from_items,
     single_school,
 )
+from function_app.services.schools.routing import school_of_subscription
 from function_app.services.schools.sweep import (
     SWEEP_BOUND,
     SchoolSwept,
@@ -175,13 +176,22 @@ def school_state(settings: Settings, state: StateStore, school: School) -> State
 
 
 async def sweep_every_school(settings: Settings, today: date, owner: str, *,
-                             bound: int = SWEEP_BOUND) -> list[SchoolSwept]:
+                             bound: int = SWEEP_BOUND,
+                             subscription_id: str = "") -> list[SchoolSwept]:
     """One sweep of each school's site, ``bound`` at once; a failing site is told to the
-    LA's officers once (services/schools/sweep.py)."""
+    LA's officers once (services/schools/sweep.py). For a change notification
+    (``subscription_id``), only the school whose lists it watches, when one holds it
+    (services/schools/routing.py); else every school."""
     schools = await registry(settings)
     for problem in schools.problems:
         log.warning("Schools list: %s", problem)
     state = state_store(settings)
+    to_sweep = schools.schools
+    notified = school_of_subscription(schools.schools,
+                                      lambda school: school_state(settings, state, school),
+                                      subscription_id)
+    if notified is not None:
+        to_sweep = (notified,)
 
     async def one(school: School) -> SweepReport:
         graph = graph_client(settings, site_url=school.site_url)
@@ -194,7 +204,7 @@ async def sweep_every_school(settings: Settings, today: date, owner: str, *,
             await graph.aclose()
 
     try:
-        results = await sweep_schools(schools.schools, one, bound=bound)
+        results = await sweep_schools(to_sweep, one, bound=bound)
         poster = alert_poster(settings)
         if poster is not None:
             async with poster:

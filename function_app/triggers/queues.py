@@ -54,7 +54,8 @@ def process_list_changes(msg: func.QueueMessage) -> None:
     attempt = msg.dequeue_count or 1
     limit = support.max_dequeue_count()
     try:
-        report = asyncio.run(support.sweep(support.settings()))
+        subscription = ids["subscriptionId"] if ids["subscriptionId"] != "(none)" else ""
+        report = asyncio.run(support.sweep(support.settings(), subscription))
     except Exception as exc:
         last = attempt >= limit
         what = _kind(exc)

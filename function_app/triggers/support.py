@@ -54,14 +54,14 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def sweep(config: Settings) -> SweepReport:
+async def sweep(config: Settings, subscription_id: str = "") -> SweepReport:
     """One processor sweep over every casework list, wired by bootstrap; with an LA site,
     one over each school's site (``sweep_schools``), their counts added together."""
     from function_app import bootstrap
 
     quiet_libraries()
     if config.serves_many_schools:
-        return await sweep_schools(config)
+        return await sweep_schools(config, subscription_id)
     graph = bootstrap.graph_client(config)
     state = bootstrap.state_store(config)
     try:
@@ -77,14 +77,15 @@ async def sweep(config: Settings) -> SweepReport:
         close(state)
 
 
-async def sweep_schools(config: Settings) -> SweepReport:
+async def sweep_schools(config: Settings, subscription_id: str = "") -> SweepReport:
     """Every school's site swept; a school that failed is logged by its site (its reason
     went to the LA's officers once) and its changes are read again at the next sweep."""
     from function_app import bootstrap
     from function_app.services.casework_sweep.sweep_report import SweepReport
 
     results = await bootstrap.sweep_every_school(
-        config, clock.uk_time(clock.utc_now()).date(), worker_name())
+        config, clock.uk_time(clock.utc_now()).date(), worker_name(),
+        subscription_id=subscription_id)
     total = SweepReport(links_saved=all(r.ok for r in results))
     for r in results:
         if r.report is None:

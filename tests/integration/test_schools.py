@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -26,9 +27,13 @@ from function_app.adapters.graph.errors import AccessDeniedError, GraphError
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.devtenant import DevTenant
 from function_app.devtenant.teams_sink import TeamsSink
+from function_app.services.casework_sweep.subscriptions import SCOPE as SUBSCRIPTIONS
+from function_app.services.casework_sweep.subscriptions import Held
 from function_app.services.provisioning.list_schema import LA_SITE_SCHEMA_DIR, load_lists
 from function_app.services.provisioning.provision import provision
+from function_app.services.schools.registry import site_key
 from function_app.services.schools.sweep import NOTICE_SCOPE
+from function_app.services.site_state import SiteState
 from function_app.settings import Settings
 from tests.integration.helpers import TODAY, Site, example, files_under
 
@@ -183,4 +188,44 @@ def test_every_graph_client_a_sweep_opens_is_closed(tmp_path: Path,
     asyncio.run(run())
     assert len(made) == 3  # the LA site's registry, and each school's site
     assert all(c.request_adapter._http_client.is_closed for c in made)
+
+
+def test_a_notification_sweeps_only_the_school_whose_list_changed(tmp_path: Path) -> None:
+    """Graph says which subscription a notification is for; each school's subscriptions are
+    kept in its own part of the state store, so only that school's site is swept. One the
+    deployment does not hold (an old or a stranger's) sweeps every school: nothing missed."""
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            sites = {name: await school_site(tenant, path, member)
+                     for name, (path, member) in SCHOOLS.items()}
+            await registry_site(tenant, {n: p for n, (p, _) in SCHOOLS.items()})
+            config = settings_for(tenant, tmp_path)
+            for site in sites.values():
+                await site.type_case(example("aim-review-no-engagement.json"))
+            # Each school's subscriptions as casework_sweep/subscriptions keeps them, one per
+            # list, in the school's own part of the state store (Graph's handshake with a
+            # notification URL is not what this test is about).
+            store = SqliteStateStore(config.state_path)
+            for name, (path, _) in SCHOOLS.items():
+                state = SiteState(store, site_key(f"https://{tenant.hostname}{path}"))
+                for title, info in sites[name].lists.items():
+                    state.remember(SUBSCRIPTIONS, info.id, Held(
+                        f"{path}/{title}", datetime.now(UTC), "https://x.example/api", "d"
+                    ).to_json())
+            store.close()
+            subscription = "/sites/hillside/Meetings"
+
+            swept = await bootstrap.sweep_every_school(config, TODAY, "w-1",
+                                                       subscription_id=subscription)
+            assert [r.school.name for r in swept] == ["Hillside Primary School"]
+            assert case_files(tenant, "/sites/hillside")
+            assert case_files(tenant, "/sites/riverside") == []
+
+            every = await bootstrap.sweep_every_school(config, TODAY, "w-1",
+                                                       subscription_id="not-ours")
+            assert [r.school.name for r in every] == list(SCHOOLS)
+            assert case_files(tenant, "/sites/riverside")
+
+    asyncio.run(run())
 
