@@ -47,9 +47,8 @@ def assemble(front: bytes, exhibits: Sequence[tuple[int, str, bytes]], *, title:
     """``front`` (the bundle's own pages) followed by each exhibit (number, bookmark, PDF),
     stamped and numbered, with the title, language and bookmarks."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
-    from .pdf_tags import JoinedPart, join_structure
+    from .pdf_tags import JoinedPart, finished, join_structure
 
     writer = PdfWriter()
     front_reader = PdfReader(io.BytesIO(front))
@@ -74,16 +73,7 @@ def assemble(front: bytes, exhibits: Sequence[tuple[int, str, bytes]], *, title:
     _stamp(writer, lines, front_pages)
     for bookmark, start in marks:
         writer.add_outline_item(title=bookmark, page_number=start)
-    writer.add_metadata({"/Title": title, "/Author": author or title,
-                         "/Creator": "Attendance Casework for Microsoft 365"})
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject(LANGUAGE)
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return finished(writer, title=title, author=author, language=LANGUAGE)
 
 
 def _stamp(writer: Any, lines: Sequence[str], front_pages: int) -> None:

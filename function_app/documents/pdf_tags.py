@@ -263,3 +263,26 @@ def _merge_map(writer: PdfWriter, into: DictionaryObject, source: Any) -> None:
     for key in found:
         if key not in into:
             into[NameObject(key)] = found.raw_get(key).clone(writer)
+
+
+def finished(writer: PdfWriter, *, title: str, author: str, language: str,
+             subject: str = "") -> bytes:
+    """The joined PDF's bytes, with what a reader and a screen reader need to open it well:
+    its title (shown in the window's title bar), author, language, and the bookmarks
+    panel open."""
+    import io
+
+    metadata = {"/Title": title, "/Author": author or title,
+                "/Creator": "Attendance Casework for Microsoft 365"}
+    if subject:
+        metadata["/Subject"] = subject
+    writer.add_metadata(metadata)
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject(language)
+    root[NameObject("/ViewerPreferences")] = DictionaryObject(
+        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+

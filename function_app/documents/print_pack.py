@@ -190,9 +190,8 @@ def assemble(cover: bytes, letters: Sequence[bytes], planned: Layout, *, title: 
     """The cover, then each letter's PDF as it is, with the blank pages, stamps, title,
     language, bookmarks and tags of ``planned`` (whose entries are ``letters``, in order)."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import BooleanObject, DictionaryObject, NameObject, TextStringObject
 
-    from .pdf_tags import JoinedPart, join_structure
+    from .pdf_tags import JoinedPart, finished, join_structure
 
     writer = PdfWriter()
     cover_reader = PdfReader(io.BytesIO(cover))
@@ -226,17 +225,8 @@ def assemble(cover: bytes, letters: Sequence[bytes], planned: Layout, *, title: 
     writer.add_outline_item(title=COVER_PART, page_number=0)
     for entry in planned.entries:
         writer.add_outline_item(title=entry.bookmark, page_number=entry.first_page - 1)
-    writer.add_metadata({"/Title": title, "/Author": author or title,
-                         "/Subject": "Letters to print and post in DL window envelopes",
-                         "/Creator": "Attendance Casework for Microsoft 365"})
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject(LANGUAGE)
-    root[NameObject("/ViewerPreferences")] = DictionaryObject(
-        {NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return finished(writer, title=title, author=author, language=LANGUAGE,
+                    subject="Letters to print and post in DL window envelopes")
 
 
 def _stamp_line(what: str, at: int, total: int) -> str:
