@@ -15,7 +15,7 @@ the tests of the evidence bundle, and small PDFs to join, made by hand.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -184,13 +184,19 @@ def _page(writer: PdfWriter, content: bytes) -> Any:
     return page
 
 
-def _text(line: str, y: int = 700) -> bytes:
-    return f"BT /F1 12 Tf 72 {y} Td ({line}) Tj ET".encode("latin-1")
+def _text(line: str, y: float = 700, x: float = 72, size: float = 12) -> bytes:
+    """Latin-1 text drawn in Helvetica (what cannot be written in Latin-1 becomes "?")."""
+    text = (line.encode("latin-1", "replace").decode("latin-1")
+            .replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)"))
+    return f"BT /F1 {size:g} Tf {x:g} {y:g} Td ({text}) Tj ET".encode("latin-1")
 
 
-def tagged_pdf(paragraphs: list[str], heading: str = "") -> bytes:
-    """A tagged PDF: a page per paragraph, each a P element (the first page also an H1 when
-    ``heading`` is given), with an artifact rule at the top of every page."""
+Drawn = tuple[str, str, float, float, float]  # structure type, text, x, y, font size
+
+
+def tagged_pages(pages: Sequence[Sequence[Drawn]], *, rule: bool = True) -> bytes:
+    """A tagged PDF: a page per entry, each of its texts its own element (``/P``,
+    ``/H1``...), with an artifact rule at the top of every page when ``rule``."""
     writer = PdfWriter()
     tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
     tree_ref = writer._add_object(tree)
@@ -199,18 +205,15 @@ def tagged_pdf(paragraphs: list[str], heading: str = "") -> bytes:
                             NameObject("/P"): tree_ref})
     doc_ref = writer._add_object(doc)
     kids, nums = ArrayObject(), ArrayObject()
-    for n, text in enumerate(paragraphs):
-        parts = [b"/Artifact BMC 72 800 m 520 800 l S EMC"]
-        tags = []
-        if heading and n == 0:
-            parts.append(b"/H1 <</MCID 0>> BDC " + _text(heading, 740) + b" EMC")
-            tags.append("/H1")
-        parts.append(f"/P <</MCID {len(tags)}>> BDC ".encode() + _text(text) + b" EMC")
-        tags.append("/P")
+    for n, drawn in enumerate(pages):
+        parts = [b"/Artifact BMC 72 800 m 520 800 l S EMC"] if rule else []
+        for mcid, (tag, text, x, y, size) in enumerate(drawn):
+            parts.append(f"{tag} <</MCID {mcid}>> BDC ".encode() + _text(text, y, x, size)
+                         + b" EMC")
         page = _page(writer, b"\n".join(parts))
         page[NameObject("/StructParents")] = NumberObject(n)
         refs = ArrayObject()
-        for mcid, tag in enumerate(tags):
+        for mcid, (tag, *_) in enumerate(drawn):
             elem = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
                                      NameObject("/S"): NameObject(tag),
                                      NameObject("/P"): doc_ref,
@@ -224,7 +227,7 @@ def tagged_pdf(paragraphs: list[str], heading: str = "") -> bytes:
     tree[NameObject("/K")] = doc_ref
     tree[NameObject("/ParentTree")] = writer._add_object(
         DictionaryObject({NameObject("/Nums"): nums}))
-    tree[NameObject("/ParentTreeNextKey")] = NumberObject(len(paragraphs))
+    tree[NameObject("/ParentTreeNextKey")] = NumberObject(len(pages))
     writer._root_object[NameObject("/StructTreeRoot")] = tree_ref
     writer._root_object[NameObject("/MarkInfo")] = DictionaryObject(
         {NameObject("/Marked"): BooleanObject(True)})
@@ -232,6 +235,14 @@ def tagged_pdf(paragraphs: list[str], heading: str = "") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def tagged_pdf(paragraphs: list[str], heading: str = "") -> bytes:
+    """A tagged PDF: a page per paragraph, each a P element (the first page also an H1 when
+    ``heading`` is given), with an artifact rule at the top of every page."""
+    return tagged_pages([
+        ([("/H1", heading, 72, 740, 12)] if heading and n == 0 else [])
+        + [("/P", text, 72, 700, 12)] for n, text in enumerate(paragraphs)])
 
 
 def untagged_pdf(pages: list[str]) -> bytes:

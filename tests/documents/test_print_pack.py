@@ -22,14 +22,6 @@ from typing import Any
 import pytest
 from docx import Document
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    BooleanObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    NumberObject,
-)
 
 from function_app.documents.print_pack import (
     BLANK,
@@ -43,6 +35,7 @@ from function_app.documents.print_pack import (
 from tests.documents.pdf_structure import (
     marked_content,
     structure_outline,
+    tagged_pages,
     tagged_pdf,
     tagging_problems,
     untagged_pdf,
@@ -79,52 +72,9 @@ def docx_lines(docx: bytes) -> list[str]:
 
 def lines_pdf(lines: Sequence[str], per_page: int = LINES_PER_PAGE) -> bytes:
     """A tagged PDF: ``per_page`` lines a page, each line a P element (Latin-1 text)."""
-    writer = PdfWriter()
-    tree = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    tree_ref = writer._add_object(tree)
-    doc = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
-                            NameObject("/S"): NameObject("/Document"),
-                            NameObject("/P"): tree_ref})
-    doc_ref = writer._add_object(doc)
-    font = writer._add_object(DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica")}))
-    kids, nums = ArrayObject(), ArrayObject()
     chunks = [lines[i:i + per_page] for i in range(0, len(lines), per_page)] or [[]]
-    for n, chunk in enumerate(chunks):
-        page = writer.add_blank_page(595, 842)
-        page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): DictionaryObject(
-            {NameObject("/F1"): font})})
-        parts, refs = [], ArrayObject()
-        for mcid, line in enumerate(chunk):
-            text = (line.encode("latin-1", "replace").decode("latin-1")
-                    .replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)"))
-            parts.append(f"/P <</MCID {mcid}>> BDC BT /F1 9 Tf 40 {800 - 24 * mcid} Td "
-                         f"({text}) Tj ET EMC")
-            elem = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
-                                     NameObject("/S"): NameObject("/P"),
-                                     NameObject("/P"): doc_ref,
-                                     NameObject("/Pg"): page.indirect_reference,
-                                     NameObject("/K"): NumberObject(mcid)})
-            ref = writer._add_object(elem)
-            kids.append(ref)
-            refs.append(ref)
-        stream = DecodedStreamObject()
-        stream.set_data("\n".join(parts).encode("latin-1"))
-        page[NameObject("/Contents")] = writer._add_object(stream)
-        page[NameObject("/StructParents")] = NumberObject(n)
-        nums.extend([NumberObject(n), refs])
-    doc[NameObject("/K")] = kids
-    tree[NameObject("/K")] = doc_ref
-    tree[NameObject("/ParentTree")] = writer._add_object(
-        DictionaryObject({NameObject("/Nums"): nums}))
-    tree[NameObject("/ParentTreeNextKey")] = NumberObject(len(chunks))
-    writer._root_object[NameObject("/StructTreeRoot")] = tree_ref
-    writer._root_object[NameObject("/MarkInfo")] = DictionaryObject(
-        {NameObject("/Marked"): BooleanObject(True)})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return tagged_pages([[("/P", line, 40, 800 - 24 * n, 9) for n, line in enumerate(chunk)]
+                         for chunk in chunks], rule=False)
 
 
 class Converter:

@@ -66,6 +66,10 @@ class Channel:
         self.cards.append((item, card_for(item, links)))
         return PostResult(PostOutcome.POSTED, item.dedupe_key, item.audience.value, 1)
 
+    def legal(self) -> list[tuple[Alert, dict[str, Any]]]:
+        """The cards to the legal intervention officer's channel."""
+        return [(a, c) for a, c in self.cards if a.audience is Audience.LA_LEGAL]
+
 
 def processor(site: Site, state: Path, channel: Channel) -> ChangeProcessor:
     store = SqliteStateStore(state)

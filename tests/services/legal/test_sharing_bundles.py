@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,10 @@ from pypdf import PdfWriter
 from function_app.adapters.graph.errors import GraphUnavailableError
 from function_app.adapters.state.sqlite import SqliteStateStore
 from function_app.adapters.teams.cards import CaseLinks, card_for
-from function_app.adapters.teams.poster import PostOutcome, PostResult
 from function_app.devtenant import DevTenant, pdf
 from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet
-from function_app.domain.alerts import Alert, Audience, legal_bundle_ready
+from function_app.domain.alerts import legal_bundle_ready
 from function_app.domain.model import Stage
 from function_app.services import filing
 from function_app.services.casework_sweep.processor import ChangeProcessor
@@ -39,6 +37,7 @@ from function_app.services.legal.bundle_sharing import SHARE_DAYS
 from function_app.services.legal.legal_referral import LegalReferrals
 from function_app.settings import Settings
 from tests.integration.helpers import TODAY, Site, example
+from tests.services.legal.test_legal_referral import Channel
 
 pytestmark = pytest.mark.integration
 SCHEMA = Path(__file__).resolve().parents[2] / "fixtures" / "schemas" / "adaptive-card-1.5.json"
@@ -64,19 +63,6 @@ def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pdf, "soffice", lambda: "soffice")
     monkeypatch.setattr(pdf, "convert_file", convert)
-
-
-class Channel:
-    def __init__(self) -> None:
-        self.cards: list[tuple[Alert, dict[str, Any]]] = []
-
-    async def post(self, item: Alert, links: Mapping[str, CaseLinks] | None = None
-                   ) -> PostResult:
-        self.cards.append((item, card_for(item, links)))
-        return PostResult(PostOutcome.POSTED, item.dedupe_key, item.audience.value, 1)
-
-    def legal(self) -> list[tuple[Alert, dict[str, Any]]]:
-        return [(a, c) for a, c in self.cards if a.audience is Audience.LA_LEGAL]
 
 
 def processor(site: Site, state: Path, channel: Channel, officers: tuple[str, ...] = (),
