@@ -36,7 +36,7 @@ NON_INDEXED_OK = "HonorNonIndexedQueriesWarningMayFailRandomly"
 def expanded_fields(call: Call) -> list[str] | bool | None:
     """False when fields are not expanded; True or a $select list when they are."""
     expand = parse_expand(call.option("expand"))
-    unknown = set(expand) - {"fields"}
+    unknown = set(expand) - {"fields", "driveItem"}
     if unknown:
         raise bad_request(f"Cannot expand {sorted(unknown)} on a list item.", code="BadRequest")
     if "fields" not in expand:
@@ -147,7 +147,8 @@ async def get_items(b: Backend, call: Call, p: dict[str, str]) -> Reply:
     body: dict[str, Any] = {
         "@odata.context": f"{b.base_url}/$metadata#sites('{site.id}')/lists('{lst.id}')/items",
         "value": [
-            apply_select(item_json(b.item_view(site, lst, row), row, fields=fields), select)
+            apply_select(_with_file(b, call, lst, row, item_json(
+                b.item_view(site, lst, row), row, fields=fields)), select)
             for row in rows[:top]
         ],
     }
@@ -184,7 +185,21 @@ def _item(b: Backend, p: dict[str, str]) -> tuple[Site, ListRow, ItemRow]:
 async def get_item(b: Backend, call: Call, p: dict[str, str]) -> Reply:
     site, lst, row = _item(b, p)
     body = item_json(b.item_view(site, lst, row), row, fields=expanded_fields(call), context=True)
+    body = _with_file(b, call, lst, row, body)
     return ok(apply_select(body, parse_select(call.option("select"))))
+
+
+def _with_file(b: Backend, call: Call, lst: ListRow, row: ItemRow,
+               body: dict[str, Any]) -> dict[str, Any]:
+    """``$expand=driveItem``: a library item's file (its driveItem) beside its fields, as
+    Graph gives it (listItem's driveItem relationship); a list's items have none."""
+    if "driveItem" not in parse_expand(call.option("expand")) or not lst.is_library:
+        return body
+    drive = b.list_drive(lst)
+    file = b.store.drive_item_for_list_item(drive.id, row.id)
+    if file is not None:
+        body["driveItem"] = b.drive_item_json(drive, file)
+    return body
 
 
 async def delete_item(b: Backend, call: Call, p: dict[str, str]) -> Reply:

@@ -8,7 +8,7 @@ through GraphTransport and is extended by the document library's operations.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -176,14 +176,16 @@ class GraphLists(GraphTransport):
         return answers
 
     async def read_items(self, queries: Sequence[ItemQuery],
-                         per_filter: int = FILTER_VALUES) -> list[list[ListItem]]:
+                         per_filter: int = FILTER_VALUES,
+                         with_files: bool = False) -> list[list[ListItem]]:
         """Items of several lists in as few round trips as $batch allows: per query (see
         ``ItemQuery``), the items found, each once and in id order, following
         @odata.nextLink pages in the next batch. An id not found is left out. Filters go on
         indexed columns only (Graph refuses others with 400); at most ``per_filter`` values
         are or'd in one request, the rest spread over other requests of the same batch. A
         sub-request Graph was too busy for is sent again, as update_fields_batch does; any
-        other failure is raised.
+        other failure is raised. ``with_files``: a library's items come with their files
+        (``ListItem.file``: $expand=driveItem).
         """
         found: list[dict[str, ListItem]] = [{} for _ in queries]
         pending: list[_Read] = []
@@ -200,6 +202,9 @@ class GraphLists(GraphTransport):
                             for i in range(0, len(unique), size)]
             else:
                 pending.append(_Read(n, f"{items}?$expand=fields&$top=500"))
+        if with_files:
+            pending = [replace(r, url=r.url.replace("$expand=fields", "$expand=fields,driveItem",
+                                                    1)) for r in pending]
         attempt = 0
         while pending:
             answers = await self.batch([{"id": str(i), "method": "GET", "url": r.url}

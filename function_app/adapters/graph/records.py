@@ -28,6 +28,7 @@ class ListItem:
     last_modified: str
     deleted: bool = False
     web_url: str = ""
+    file: DriveItem | None = None  # a library item's file, when asked for ($expand=driveItem)
 
     @property
     def version(self) -> str:
@@ -68,6 +69,7 @@ def parse_list_item(raw: dict[str, Any], app_id: str = "") -> ListItem:
         last_modified=raw.get("lastModifiedDateTime", ""),
         deleted="deleted" in raw,
         web_url=raw.get("webUrl", ""),
+        file=parse_drive_item(raw["driveItem"]) if raw.get("driveItem") else None,
     )
 
 
