@@ -43,6 +43,12 @@ Legal referral and records
 - CASEWORK_RETENTION_LABEL: a Microsoft Purview retention label published to the sites,
   applied to every document and bundle filed (services/filing.py); none by default.
 
+Letters to parents (issue 18)
+- CASEWORK_MAILBOX: the shared mailbox letters to parents are emailed from (Graph sendMail
+  as that mailbox; Mail.Send limited to it by Exchange RBAC for Applications), when the
+  school's item in the Schools list names none; empty: approved letters go by post, in the
+  day's print pack (services/delivery/sending.py).
+
 State
 - CASEWORK_STATE_CONNECTION: an Azure Storage connection string; when set, delta links,
   claims and facts are kept in Azure Table Storage there (tables casework*, created on
@@ -87,6 +93,7 @@ class Settings:
     state_connection: str = ""
     legal_officers: tuple[str, ...] = ()
     retention_label: str = ""
+    mailbox: str = ""  # CASEWORK_MAILBOX
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -122,6 +129,7 @@ class Settings:
             state_connection=get("CASEWORK_STATE_CONNECTION"),
             legal_officers=email_list(get("CASEWORK_LEGAL_OFFICERS")),
             retention_label=get("CASEWORK_RETENTION_LABEL"),
+            mailbox=get("CASEWORK_MAILBOX"),
         )
 
     @property

@@ -99,6 +99,9 @@ param legalOfficers string = ''
 @description('CASEWORK_RETENTION_LABEL: a Microsoft Purview retention label published to the schools\' sites, applied to every document filed; empty for none.')
 param retentionLabel string = ''
 
+@description('CASEWORK_MAILBOX: the shared mailbox letters to parents are emailed from when a school names none in the Schools list; an Exchange administrator must let the app send as it (docs/deployment.md). Empty: letters go by post.')
+param mailbox string = ''
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -385,6 +388,9 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       // retention label every filed document is given.
       CASEWORK_LEGAL_OFFICERS: legalOfficers
       CASEWORK_RETENTION_LABEL: retentionLabel
+
+      // Letters to parents: the mailbox they are emailed from.
+      CASEWORK_MAILBOX: mailbox
     }
   }
 }

@@ -95,6 +95,11 @@ class GenerationStatus(enum.StrEnum):
 
 WRITE_BACK_COLUMNS = ("GenerationStatus", "GenerationMessage", "GeneratedDocuments",
                       "LastProcessedVersion")
+# Columns that ask the app for something (issue 18: "Approve this meeting's letters") or
+# that it fills about sending ("Letters: what to put right"): neither changes what a
+# meeting's documents say, so neither makes them again, and the app's clearing or filling
+# them is its own write.
+SENDING_COLUMNS = ("ApproveLetters", "LettersProblem")
 # Cases columns the app fills in from the attendance figures (or the register marks) so that
 # views can filter, sort and group by them: CAML cannot work a percentage out of two columns.
 ATTENDANCE_SUMMARY_COLUMNS = ("Tier", "AttendancePercent", "SevereAbsence")
@@ -281,6 +286,7 @@ CARERS = ListSpec("Carers", (
     # Education Act 1996 s576: someone who has care of the child is a parent too.
     Column("HasCare", "Has care of the child", "has_care", Reader.BOOL),
     Column("LettersBy", "Letters sent by", "letters_by", LETTERS_BY),
+    Column("LettersProblem", "Letters: what to put right"),  # the app's (issue 18)
 ))
 
 SIBLINGS = ListSpec("Siblings", (
@@ -303,6 +309,7 @@ MEETINGS = ListSpec("Meetings", (
     Column("VenueDetail", "Venue details", "venue.detail"),
     # Seeds 000-002: new arrangements are confirmed in writing (the meeting_rearranged letter)
     Column("Rearranged", "Rearranged", "rearranged", Reader.BOOL),
+    Column("ApproveLetters", "Approve this meeting's letters", read=Reader.BOOL),
     Column("Target", "Attendance target", "target"),
     Column("ReviewDate", "Review date", "review_date", Reader.DATE),
     Column("ReasonsForAbsence", "Reasons for absence", "reasons_for_absence", Reader.LINES),

@@ -115,6 +115,7 @@ def _typed(list_name: str, item: ListItem) -> str:
     write-back columns, and a meeting's figures kept at the meeting (filling them is the
     app's write, and must not make the meeting's documents again)."""
     names = [c.name for c in _SPECS[list_name].columns
-             if c.name not in lc.WRITE_BACK_COLUMNS and c.name not in lc.MEETING_FIGURES_COLUMNS]
+             if c.name not in lc.WRITE_BACK_COLUMNS and c.name not in lc.MEETING_FIGURES_COLUMNS
+             and c.name not in lc.SENDING_COLUMNS]
     values = {n: item.fields.get(n, item.fields.get(f"{n}LookupId")) for n in names}
     return json.dumps(values, sort_keys=True, default=str)

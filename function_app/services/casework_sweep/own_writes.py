@@ -25,7 +25,8 @@ SCOPE = "content-seen"  # "List/id" -> the digest of the item's casework columns
 # The app's status columns, and the figures it keeps on a meeting: a change to these alone
 # is the app's own. (The tier columns are the app's too, but a value someone types over them
 # must be put right, so they count, with what the app wrote applied when it remembers.)
-APP_COLUMNS = frozenset((*lc.WRITE_BACK_COLUMNS, "LegalReadiness", *lc.MEETING_FIGURES_COLUMNS))
+APP_COLUMNS = frozenset((*lc.WRITE_BACK_COLUMNS, "LegalReadiness", *lc.MEETING_FIGURES_COLUMNS,
+                         *lc.SENDING_COLUMNS))
 
 
 @cache

@@ -44,6 +44,7 @@ class School:
     profile: str = ""  # '' for the deployment's default
     teams_channel: str = ""  # a key of CASEWORK_TEAMS_SCHOOL_WEBHOOKS; '' for "school"
     item_id: str = ""  # its item in the Schools list ('' for the single school)
+    mailbox: str = ""  # the school's shared mailbox for letters; '' for CASEWORK_MAILBOX
 
     @property
     def site(self) -> str:
@@ -106,7 +107,8 @@ def _school(item_id: str, fields: Mapping[str, Any], profiles: set[str]
                       "deployment's own.")
     phase = _text(fields.get("Phase"))
     return School(name, f"https://{parts.hostname}{parts.path.rstrip('/')}", phase, profile,
-                  _text(fields.get("TeamsChannel")), str(item_id)), ""
+                  _text(fields.get("TeamsChannel")), str(item_id),
+                  _text(fields.get("Mailbox"))), ""
 
 
 def _refuse_shared_sites(schools: list[School]) -> None:
