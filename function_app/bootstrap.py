@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Sequence
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -130,6 +130,17 @@ def document_options(settings: Settings) -> Options:
                    load_logo(settings.logo) if settings.logo else None)
 
 
+def clock_for(today: date | None) -> Callable[[], datetime]:
+    """The sweep's clock: now; for a sweep as on another day (the demo's term, a rerun of a
+    missed day), that day at now's time of day, so what it records (when a letter was
+    made, emailed or posted) is never after the day it judges the case on."""
+    if today is None or today == date.today():
+        return lambda: datetime.now(UTC)
+    # Before 22:00 UTC, so that UK time (UTC+1 in summer) is still on that day.
+    return lambda: datetime.combine(today, min(datetime.now(UTC).time(), time(21, 59)),
+                                    tzinfo=UTC)
+
+
 def processor(settings: Settings, graph: GraphClient, state: StateStore,
               today: date | None = None, owner: str = "",
               school: School | None = None) -> ChangeProcessor:
@@ -137,11 +148,13 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
     close it (``await processor.close()``) when done."""
     site_url = school.site_url if school else settings.site_url
     config = ProcessorConfig(owner=owner or socket.gethostname(), today=today or date.today(),
+                             clock=clock_for(today),
                              options=document_options(settings),
                              folder_pattern=settings.folder_pattern,
                              profile=(school.profile if school else "") or settings.profile
                              or DEFAULT_PROFILE,
-                             site_path=urlsplit(site_url).path or "/")
+                             site_path=urlsplit(site_url).path or "/",
+                             mailbox=(school.mailbox if school else "") or settings.mailbox)
     templates = TemplateSet(overrides=settings.templates_dir)
     work = ChangeProcessor(graph, state, templates, config,
                            alerts=alert_poster(settings, (school,) if school else ()),

@@ -54,6 +54,15 @@ LETTER_NAMES = {
     "notice_to_improve": "Notice to Improve",
 }
 
+# What a letter encloses: the covering letter goes with the meeting's plan (or record, or
+# contract, or APDR form: the document of that meeting made for parents). Seed 001: "send a
+# copy of the plan to parents with a letter"; templates/catalogue.json: their audiences.
+ENCLOSED_WITH = {
+    "plan_cover_letter": ("aim_plan", "support_meeting_record", "review_meeting_record",
+                          "attendance_contract", "apdr_form"),
+}
+ENCLOSURE_SOURCE = "seed 001: send a copy of the plan to parents with a letter"
+
 EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
 
 

@@ -76,6 +76,7 @@ CASE_PREFIX = "case/"
 ITEM = "item:"  # a done claim's result: the filed file's drive item id after this
 MAX_NAME_TRIES = 20  # "name (2)" ... before giving up: a folder this crowded needs a person
 IDENTITY_COLUMNS = ("CaseRef", "DocumentKind", "MeetingId", "CarerId")
+_NEVER = "\x00never replaces"  # beside the columns: Filer.file(..., replaces=False)
 
 
 class Library(Protocol):
@@ -243,15 +244,19 @@ class Filer:
         self.retention_label = retention_label  # CASEWORK_RETENTION_LABEL; '' for none
 
     async def file(self, key: str, folder: str, name: str, content: bytes,
-                   columns: Mapping[str, Any]) -> Filing:
+                   columns: Mapping[str, Any], *, replaces: bool = True) -> Filing:
         """File ``content`` as ``folder/name`` once for ``key`` (kept under the case of
-        ``columns``' CaseRef: ``claim_key``); see the module docstring."""
+        ``columns``' CaseRef: ``claim_key``); see the module docstring. ``replaces``
+        False: an earlier file of the same kind is never replaced, even of the same case,
+        meeting and parent (a print pack, which may be printed already): the new one takes
+        the next free name."""
         stored = claim_key(key, columns)
         guard = held_key(self.state, stored)
         if not _hold(guard):
             return Filing(Outcome.PENDING)
         try:
-            return await self._claimed(stored, key, folder, name, content, columns)
+            return await self._claimed(stored, key, folder, name, content,
+                                       columns if replaces else {**columns, _NEVER: True})
         finally:
             _let_go(guard)
 
@@ -274,7 +279,8 @@ class Filer:
                     return filing
                 old_note = self.state.recall(UPLOADING_SCOPE, legacy)
             uploaded = await self._upload(key, old_note, folder, name, content, columns)
-            await self.library.set_file_fields(uploaded.id, dict(columns))
+            await self.library.set_file_fields(uploaded.id, {
+                k: v for k, v in columns.items() if k != _NEVER})
             await label_filed(self.library, uploaded.id, self.retention_label)
         except BaseException:
             self._release(key)
@@ -369,6 +375,10 @@ def _ours_unfinished(fields: Mapping[str, Any], columns: Mapping[str, Any]) -> b
 
 
 def _same_document(fields: Mapping[str, Any], columns: Mapping[str, Any]) -> bool:
-    """An earlier version of the same document: same case, kind, meeting and parent."""
+    """An earlier version of the same document: same case, kind, meeting and parent (and,
+    for a document that never replaces another, the same source version: itself)."""
+    if columns.get(_NEVER) and str(fields.get("SourceVersion") or "") != str(
+            columns.get("SourceVersion") or ""):
+        return False
     return bool(fields.get("DocumentKind")) and all(
         str(fields.get(c) or "") == str(columns.get(c) or "") for c in IDENTITY_COLUMNS)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -66,14 +67,21 @@ class Sender(Protocol):
                    headers: dict[str, str] | None = None, retry_all: bool = False) -> Any: ...
 
 
-def message_body(to: Recipient, subject: str, text: str, attachment: Attachment,
+def _files(attachment: Attachment | Sequence[Attachment]) -> list[Attachment]:
+    """One attachment, or several (a letter and what it encloses, e.g. the plan)."""
+    if len(attachment) == 3 and isinstance(attachment[0], str):
+        return [attachment]  # type: ignore[list-item]
+    return list(attachment)  # type: ignore[arg-type]
+
+
+def message_body(to: Recipient, subject: str, text: str,
+                 attachment: Attachment | Sequence[Attachment],
                  header_token: str) -> dict[str, Any]:
-    """sendMail's JSON: one recipient, a plain-text body, one file attachment, the
-    ``x-casework-letter`` header, a copy kept in Sent Items."""
+    """sendMail's JSON: one recipient, a plain-text body, the file attachments (the letter
+    first), the ``x-casework-letter`` header, a copy kept in Sent Items."""
     if not _TOKEN.fullmatch(header_token):
         raise ValueError("the letter's header token must be a hex digest (8 to 64 digits)")
     name, address = to
-    file_name, content, content_type = attachment
     return {
         "message": {
             "subject": " ".join(subject.split()),
@@ -86,19 +94,19 @@ def message_body(to: Recipient, subject: str, text: str, attachment: Attachment,
                 "name": file_name,
                 "contentType": content_type,
                 "contentBytes": base64.b64encode(content).decode("ascii"),
-            }],
+            } for file_name, content, content_type in _files(attachment)],
         },
         "saveToSentItems": True,
     }
 
 
 async def send_mail(transport: Sender, mailbox: str, to: Recipient, subject: str, text: str,
-                    attachment: Attachment, header_token: str) -> None:
+                    attachment: Attachment | Sequence[Attachment], header_token: str) -> None:
     """Email one letter to one person from ``mailbox`` (see the module for the answers)."""
-    size = len(attachment[1])
+    size = sum(len(file[1]) for file in _files(attachment))
     if size > MAX_ATTACHMENT_BYTES:
         raise MailRefusedError(
-            f"send mail: the letter's PDF is {size:,} bytes; email takes files under 3 MB "
+            f"send mail: the letter's PDFs are {size:,} bytes; email takes files under 3 MB "
             f"({MAX_ATTACHMENT_BYTES:,} bytes), so it was not emailed: post it instead",
             413, "ErrorMessageSizeExceeded", ATTACHMENT)
     body = json.dumps(message_body(to, subject, text, attachment, header_token)).encode()
@@ -136,6 +144,7 @@ class GraphMail(GraphTransport):
     """``send_mail`` for a Graph client: mix it into GraphClient's bases."""
 
     async def send_mail(self, mailbox: str, to: Recipient, subject: str, text: str,
-                        attachment: Attachment, header_token: str) -> None:
+                        attachment: Attachment | Sequence[Attachment],
+                        header_token: str) -> None:
         """Email one letter to one person from ``mailbox`` (module ``send_mail``)."""
         await send_mail(self, mailbox, to, subject, text, attachment, header_token)

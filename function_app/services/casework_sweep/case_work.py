@@ -30,12 +30,16 @@ from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import case_folder
 from function_app.domain import assess, load_profile
 from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
+from function_app.domain.delivery import needs_approval
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, CaseStatus, Meeting, MeetingStatus
+from function_app.domain.policy import LETTERS_TO_PARENTS
 from function_app.domain.wording import counted
 from function_app.services.case_lists import list_columns as lc
 from function_app.services.case_lists.list_mapping import map_case
 from function_app.services.case_lists.snapshot import Snapshot
+from function_app.services.delivery.letter_status import filed_status
+from function_app.services.delivery.sending import LetterSender, SendingConfig
 from function_app.services.filing import Filer, Filing, Outcome
 from function_app.services.ports import StateStore
 
@@ -87,6 +91,9 @@ class CaseWork:
         self.summaries = CaseSummaries(graph, state, config.concurrency)
         self.filer = Filer(graph, state, config.owner)
         self.outbox = Outbox(alerts, state, config.clock)
+        self.sender = LetterSender(graph, state, self.filer, SendingConfig(  # type: ignore[arg-type]
+            self.filer.owner, config.today, config.mailbox, config.profile, config.site_path,
+            config.clock))
 
     async def close(self) -> None:
         """Close what the processor holds open (the Teams poster's connections)."""
@@ -337,7 +344,8 @@ class CaseWork:
             {"CaseRef": case.case_ref, "DocumentKind": document.kind,
              "MeetingId": document.meeting_id, "CarerId": document.carer_id,
              "SourceVersion": version,
-             "GeneratedAt": self.config.clock().strftime("%Y-%m-%dT%H:%M:%SZ")})
+             "GeneratedAt": self.config.clock().strftime("%Y-%m-%dT%H:%M:%SZ"),
+             **_sending_columns(document, case.profile or self.config.profile)})
         if filing.outcome is Outcome.FILED:
             report.filed.append(Filed(case.case_ref, document.kind,
                                       f"{folder}/{filing.name}", filing.web_url))
@@ -419,6 +427,15 @@ class CaseWork:
             return
         own_writes.remember(self.state, trigger.list_name, trigger.item.id,
                             trigger.item.fields | fields)
+
+
+def _sending_columns(document: Document, profile: str) -> dict[str, str]:
+    """A letter to one parent is filed as a draft for staff to approve, or approved already
+    where the local authority's rules let its kind go without (issue 18); other documents
+    are not sent by the app."""
+    if not document.carer_id or document.kind not in LETTERS_TO_PARENTS:
+        return {}
+    return filed_status(needs_approval(document.kind, load_profile(profile)))
 
 
 def _figures_to_keep(trigger: Trigger, meeting: Meeting | None, case: Case) -> dict[str, Any]:

@@ -89,6 +89,8 @@ class ChangeProcessor(CaseWork):
             await self.summaries.fill(whole or await self._snapshot(lists), lists,
                                       set(by_case), lambda p: p or self.config.profile,
                                       self.config.today)
+        if not await self._send_letters(lists, changed, report):
+            unrecorded.append("letters")  # a meeting's tick not yet acted on: read it again
         if unrecorded:
             # Their changes must be read again: the links stay where they were.
             log.warning("%d changed items could not be recorded for the next sweep; the "
@@ -103,6 +105,40 @@ class ChangeProcessor(CaseWork):
         await retention.forget_once_a_day(self.graph, self.state,
                                           lists[lc.CASES.title].id, self.config.today)
         return report
+
+    async def _send_letters(self, lists: dict[str, ListInfo],
+                            changed: dict[tuple[str, str], ListItem | None],
+                            report: SweepReport) -> bool:
+        """Letters to parents (services/delivery/sending.py): meetings whose letters staff
+        approved with one tick, then every approved letter sent or put in the day's print
+        pack, and posted packs recorded. A failure is said in the report and logged by
+        kind; what was not done is found again at the next sweep (the documents' Sending
+        column). False when a meeting's tick could not be acted on, so its change is read
+        again."""
+        ticked = [item for (name, _), item in changed.items()
+                  if name == lc.MEETINGS.title and item is not None and not item.deleted
+                  and item.fields.get("ApproveLetters") is True]
+        try:
+            cleared, approved = await self.sender.approve_meetings(lists, ticked)
+            for item in ticked:
+                if item.id in cleared:
+                    await self.graph.update_fields(lists[lc.MEETINGS.title].id, item.id,
+                                                   cleared[item.id])
+                    own_writes.remember(self.state, lc.MEETINGS.title, item.id,
+                                        item.fields | cleared[item.id])
+            report.letters_approved = approved
+        except GraphError as exc:
+            report.sending_failed = str(exc)
+            log.warning("a meeting's letters could not be approved (%s)", type(exc).__name__)
+            return False
+        try:
+            report.letters = await self.sender.run(lists)
+        except Exception as exc:  # isolation: the documents and alerts stand
+            report.sending_failed = str(exc) if isinstance(exc, GraphError) else \
+                f"an unexpected {type(exc).__name__}"
+            log.warning("sending letters stopped this sweep (%s); the next sweep goes on",
+                        type(exc).__name__)
+        return True
 
     # -- reading -----------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from function_app.domain.errors import CaseworkError
 from function_app.services.filing import Library
 
 if TYPE_CHECKING:
+    from function_app.services.delivery.sending import LetterSent
     from function_app.services.legal.legal_referral import Referral
 
 LIBRARY = "Case Files"
@@ -66,6 +67,9 @@ class SweepReport:
     links_saved: bool = False  # the lists' delta links moved past this sweep's changes
     alerts: list[RaisedAlert] = field(default_factory=list)
     legal: list[Referral] = field(default_factory=list)  # evidence bundles prepared or found
+    letters: list[LetterSent] = field(default_factory=list)  # letters sent, posted, waiting
+    letters_approved: int = 0  # by a meeting's "Approve this meeting's letters"
+    sending_failed: str = ""  # why sending stopped this sweep ('' when it did not)
 
     @property
     def nothing_new(self) -> bool:
@@ -89,4 +93,5 @@ class ProcessorConfig:
     profile: str = DEFAULT_PROFILE
     concurrency: int = 8  # cases processed at once
     site_path: str = "/sites/attendance"  # counts towards SharePoint's 400-character paths
+    mailbox: str = ""  # the school's shared mailbox letters are emailed from ('': post)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))

@@ -36,6 +36,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
@@ -48,8 +49,9 @@ from function_app.adapters.graph.errors import (
     GraphUnavailableError,
     MailOutcomeUnknownError,
     MailRefusedError,
+    NotFoundError,
 )
-from function_app.adapters.graph.mail import LETTER_HEADER
+from function_app.adapters.graph.mail import LETTER_HEADER, Attachment
 from function_app.adapters.graph.records import DriveItem, ListInfo
 from function_app.domain.delivery import (
     EXCHANGE_ONLINE,
@@ -88,7 +90,8 @@ class Mailroom(ContactsList, Protocol):
     async def download(self, item_id: str, as_pdf: bool = False) -> bytes: ...
     async def lists(self) -> dict[str, ListInfo]: ...
     async def send_mail(self, mailbox: str, to: tuple[str, str], subject: str, text: str,
-                        attachment: tuple[str, bytes, str], header_token: str) -> None: ...
+                        attachment: Attachment | Sequence[Attachment],
+                        header_token: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +114,18 @@ class LetterToSend:
     letter_date: date | None = None
     meeting_date: date | None = None  # a meeting's letter: the meeting's date (readiness)
     sent_by: str = ""  # the contact's staff member; '' for the approver
+    version: str = ""  # the document's version (remade: a new letter, sent in its turn)
+    enclosures: tuple[DriveItem, ...] = ()  # what the letter encloses (a plan), after it
+
+    def key_for(self, route: str) -> str:
+        """A sending's claim key: under the case, ids only."""
+        version = f"/{self.version}" if self.version else ""
+        return case_key(self.case_ref, f"send/{self.item_id}/{self.carer.id}{version}/{route}")
 
     @property
     def key(self) -> str:
-        """The claim's key: under the case, ids only."""
-        return case_key(self.case_ref, f"send/{self.item_id}/{self.carer.id}/email")
+        """The email's claim key."""
+        return self.key_for("email")
 
 
 class Outcome(enum.Enum):
@@ -164,13 +174,15 @@ def maybe_sent_message(reference: str) -> str:
 async def email_letter(graph: Mailroom, state: StateStore, letter: LetterToSend,
                        mailbox: str, now: datetime, owner: str, *, contacts_list: str = "",
                        limits: SendingLimits = EXCHANGE_ONLINE,
-                       lease_seconds: float = LEASE_SECONDS) -> Emailing:
+                       lease_seconds: float = LEASE_SECONDS,
+                       file: DriveItem | None = None) -> Emailing:
     """Email ``letter`` to its carer from ``mailbox`` once (see the module). ``now``: an
     aware moment (UTC); ``owner``: this worker's claim owner (filing.process_owner);
-    ``contacts_list``: the Contacts list's id, if the caller knows it."""
+    ``contacts_list``: the Contacts list's id, if the caller knows it; ``file``: the
+    letter's file as the caller just read it (saves reading it again)."""
     key = letter.key
     run = _Run(graph, state, letter, mailbox, now.astimezone(UTC), owner, contacts_list,
-               letter_reference(key))
+               letter_reference(key), file)
     with held_here(key, state) as mine:
         if not mine or not state.claim(key, owner, run.now, lease_seconds):
             return run.claimed_before()
@@ -199,6 +211,7 @@ class _Run:
     owner: str
     contacts_list: str
     reference: str
+    file: DriveItem | None = None
 
     @property
     def key(self) -> str:
@@ -249,18 +262,36 @@ class _Run:
         if waiting is not None:
             return waiting
         try:
-            item = await self.graph.file_by_id(self.letter.item_id)
+            item = self.file or await self.graph.file_by_id(self.letter.item_id)
             if item is None:
                 self.let_go()
                 return self.result(
                     Outcome.REFUSED, f"The letter \u201c{self.letter.document_name}\u201d is "
                     "no longer in the case folder, so it was not emailed and no contact was "
                     "recorded: make it again or put it back.", fix="document")
-            is_pdf = item.name.casefold().endswith(".pdf")
-            content = await self.graph.download(item.id, as_pdf=not is_pdf)
+            files = [await self.as_pdf(f) for f in (item, *self.letter.enclosures)]
         except GraphUnavailableError as exc:
             return self.busy(exc)
-        return await self.send(item, content, plan.email)
+        except GraphError as exc:
+            if exc.status == 406:  # Graph cannot convert it (the dev tenant: no LibreOffice)
+                self.let_go()
+                return self.result(
+                    Outcome.WAITING, "The letter could not be converted to PDF to email it "
+                    f"({exc}); nothing was sent, and it is tried again at the next run.")
+            if not isinstance(exc, NotFoundError):
+                raise
+            self.let_go()
+            return self.result(
+                Outcome.REFUSED, "A file this letter encloses is no longer in the case "
+                "folder, so it was not emailed and no contact was recorded: make it again or "
+                "put it back.", fix="document")
+        return await self.send(item, files, plan.email)
+
+    async def as_pdf(self, item: DriveItem) -> Attachment:
+        """The file as a PDF attachment: a PDF as it is, else Graph's ?format=pdf."""
+        stem = item.name.rpartition(".")[0] or item.name
+        is_pdf = item.name.casefold().endswith(".pdf")
+        return (f"{stem}.pdf", await self.graph.download(item.id, as_pdf=not is_pdf), PDF)
 
     def paced(self, limits: SendingLimits) -> Emailing | None:
         held = pacing.counts(self.state, self.mailbox, self.now)
@@ -286,9 +317,8 @@ class _Run:
                            f"the letter was not emailed yet{wait}; it is emailed at the next "
                            "try.", retry_after=after)
 
-    async def send(self, item: DriveItem, content: bytes, address: str) -> Emailing:
+    async def send(self, item: DriveItem, files: list[Attachment], address: str) -> Emailing:
         letter = self.letter
-        stem = item.name.rpartition(".")[0] or item.name
         text = email_text.body(self.name, letter.school, letter.pupil_forename, letter.kind,
                                letter.letter_date, letter.school_phone, letter.school_email,
                                self.reference)
@@ -296,7 +326,7 @@ class _Run:
         try:
             await self.graph.send_mail(self.mailbox, (self.name, address),
                                        email_text.subject(letter.school, letter.pupil_forename),
-                                       text, (f"{stem}.pdf", content, PDF), self.reference)
+                                       text, files, self.reference)
         except MailOutcomeUnknownError:
             pacing.count_sent(self.state, self.mailbox, self.now)
             return self.unknown()
