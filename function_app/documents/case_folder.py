@@ -142,6 +142,7 @@ def source_of(name: str, content: bytes | None, uploaded: date, catalogue: Catal
         generated=named.kind is not None, problem=problem, kind=kind,
         meeting=_text(cols.get("MeetingId")), carer=_text(cols.get("CarerId")),
         made_at=_text(cols.get("GeneratedAt")) or made_at,
+        sending=_text(cols.get("SendStatus")),
         letter=named.kind is not None and named.kind.per_carer))
 
 
@@ -184,11 +185,15 @@ def letters_as_contacts(case: Case, sources: Sequence[Source],
                         catalogue: Catalogue) -> tuple[Interaction, ...]:
     """Each generated letter in the folder to a named parent (the warning of prosecution,
     the covering letter with a plan, the Notice to Improve) as the contact it evidences, so
-    that readiness counts the letters the product filed as well as those staff logged."""
+    that readiness counts the letters the product filed as well as those staff logged.
+
+    Only letters filed before the app sent letters itself (no Sending column): a letter it
+    sends is recorded as a contact on the Contacts list when it goes (issue 18), and one
+    still a draft, waiting, or not sent was not received, so it evidences nothing."""
     signed = case.school.signatory_name or case.school.name
     out = []
     for s in sources:
-        if s.content is None:
+        if s.content is None or s.sending:
             continue
         named = read_name(s.name, catalogue)
         if named.kind is None or named.kind.kind not in EVIDENCE_KINDS:

@@ -49,6 +49,7 @@ class Source:
     made_at: str = ""
     pdf: bytes | None = None
     letter: bool = False  # a letter to a parent (the catalogue's per-carer kinds)
+    sending: str = ""  # its Sending column (issue 18): '' for a letter filed before it
 
     @property
     def form(self) -> str:

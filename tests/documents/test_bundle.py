@@ -269,6 +269,19 @@ def test_filed_letters_count_as_the_letters_readiness_looks_for() -> None:
     assert "prosecution" in contact.summary.lower() and contact.date == dt.date(2026, 2, 4)
 
 
+@pytest.mark.parametrize("sending", ["Draft: approve to send", "Not sent: see the note",
+                                     "In the print pack", "Sent"])
+def test_a_letter_the_app_sends_is_evidence_only_through_its_own_contact(
+        sending: str) -> None:
+    """Issue 18: a letter the app sends writes its contact when it goes; a draft, or one
+    not sent, was never received, so the folder does not count it as a letter sent."""
+    letter = source_of("2026-02-04 AIM invitation and warning - Dana Ellis.docx",
+                       docx_bytes("AIM", "Warning."), dt.date(2026, 2, 5), CATALOGUE, "",
+                       {"DocumentKind": "aim_invitation", "CarerId": "c1",
+                        "SendStatus": sending})
+    assert letters_as_contacts(case(), [letter], CATALOGUE) == ()
+
+
 def test_a_word_bundle_filed_without_its_pdf_gives_no_page_and_says_why(
         tmp_path: Path, sources: list[Source]) -> None:
     """Without a PDF the index cannot know the pages: each included exhibit's page is "-"

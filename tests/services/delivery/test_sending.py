@@ -295,3 +295,69 @@ def test_with_no_mailbox_set_letters_go_by_post_and_say_why(tmp_path: Path) -> N
         assert all("no postal address for Chris Ellis" in d.fields["SendNote"] for d in chris)
 
     in_office(tmp_path, test, mailbox="")
+
+
+# -- exactly once, whatever fails ------------------------------------------------------------
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_at_20_percent_faults_each_letter_goes_once_and_is_recorded_once(
+        tmp_path: Path) -> None:
+    """Every letter of the case approved, then swept with a fifth of Graph's answers
+    throttled, refused or dropped, the pack marked posted, and swept again: each email went
+    at most once and has exactly one contact, unless its answer was lost (then its letter
+    says "We may have emailed" and it has none); each posted letter has one contact."""
+
+    async def settle(office: Office) -> None:
+        for _ in range(30):
+            try:
+                await office.processor.sweep()
+            except Exception:  # a sweep Graph failed outright: the next one goes on
+                continue
+            statuses = {d.fields.get("SendStatus") for d in await office.letters()}
+            if not statuses & {SendStatus.APPROVED.value, SendStatus.SEND_AGAIN.value}:
+                return
+
+    async def test(office: Office) -> None:
+        await office.sweep()
+        await office.approve(await office.letters())
+        office.tenant.set_mail_pacing(False)
+        office.tenant.set_faults(0.2)
+        await settle(office)
+        office.tenant.set_faults(0.0)
+        for pack in await office.packs():
+            await office.mark_posted(pack)
+        office.tenant.set_faults(0.2)
+        for _ in range(30):
+            try:
+                await office.processor.sweep()
+            except Exception:
+                continue
+            if all(p.fields.get("SendStatus") == SendStatus.POSTED_RECORDED.value
+                   for p in await office.packs()):
+                break
+        assert sum(office.tenant.faults.values()) > 0
+        office.tenant.set_faults(0.0)
+        await settle(office)
+
+        letters = await office.letters()
+        contacts = await office.contacts()
+        emailed = [d for d in letters if d.fields["CarerId"] == office.carer("c2")]
+        posted = [d for d in letters if d.fields["CarerId"] == office.carer("c1")]
+        mails = office.mail()
+        assert len(mails) <= len(emailed)  # never a letter twice
+        for mail in mails:
+            reference = mail["x-casework-letter"]
+            mine = [c for c in contacts if reference in c.fields["Summary"]]
+            assert len(mine) <= 1
+            if not mine:
+                assert any("We may have emailed" in d.fields["SendNote"] for d in emailed)
+        by_email = [c for c in contacts if c.fields["ContactMode"] == "Email"]
+        assert len(by_email) <= len(mails)  # no contact without a sending
+        by_post = [c for c in contacts if c.fields["ContactMode"] == "Letter"]
+        recorded = [d for d in posted if d.fields["SendStatus"] == SendStatus.SENT.value]
+        assert mails and recorded  # the faults slowed the letters; they did not stop them
+        assert len(by_post) == len(recorded)  # one contact a posted letter, none twice
+        assert len({c.fields["Summary"] for c in by_post}) == len(by_post)
+
+    in_office(tmp_path, test)
