@@ -204,6 +204,13 @@ def summary(report: SweepReport) -> str:
               for where, why in report.pending.items()]
     lines += [f"  alert {a.reason} for {a.audience} on {a.case_ref}: {a.outcome}"
               for a in report.alerts]
+    if report.letters_approved:
+        lines.append(f"  {counted(report.letters_approved, 'letter')} approved with their "
+                     "meeting")
+    lines += [f"  letter {s.kind} on {s.case_ref}: {s.outcome}" for s in report.letters]
+    if report.sending_failed:
+        lines.append(f"  sending letters stopped, tried again next run: "
+                     f"{report.sending_failed}")
     if report.nothing_new:
         lines.append("Nothing new.")
     return "\n".join(lines)

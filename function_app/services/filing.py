@@ -164,6 +164,24 @@ def held_here(key: str, state: StateStore | None = None) -> Iterator[bool]:
             _let_go(guard)
 
 
+def claim(state: StateStore, key: str, owner: str, now: datetime, lease: float) -> bool:
+    """Claim ``key`` for ``owner``: free, expired, or held by a dead process of this host
+    (a killed worker: taken over at once, not after its lease). False while another live
+    owner holds it, or once it is done."""
+    if state.claim(key, owner, now, lease):
+        return True
+    held = state.get_claim(key)
+    if held is None or held.state != "claimed" or not _holder_is_dead(held.owner):
+        return False
+    # A killed process of this host: take its claim over, in its name first (the store
+    # lets an owner retake its own claim), then as ourselves.
+    log.info("retaking a claim of a process that is no longer running")
+    if not state.claim(key, held.owner, now, lease):
+        return False
+    state.release(key, held.owner)
+    return state.claim(key, owner, now, lease)
+
+
 def case_prefix(case_ref: str) -> str:
     """The start of every claim key of a case: "case/<ref>/", with "%" and "/" in the
     reference escaped, so that no case's prefix is the start of another's."""
@@ -307,19 +325,7 @@ class Filer:
         return Filing(Outcome.ALREADY_FILED, item.web_url, item.name, item.id)
 
     def _claim(self, key: str) -> bool:
-        now = datetime.now(UTC)
-        if self.state.claim(key, self.owner, now, self.lease):
-            return True
-        held = self.state.get_claim(key)
-        if held is None or held.state != "claimed" or not _holder_is_dead(held.owner):
-            return False
-        # A killed process of this host: take its claim over at once, in its name first
-        # (the store lets an owner retake its own claim), then as ourselves.
-        log.info("retaking a claim of a process that is no longer running")
-        if not self.state.claim(key, held.owner, now, self.lease):
-            return False
-        self.state.release(key, held.owner)
-        return self.state.claim(key, self.owner, now, self.lease)
+        return claim(self.state, key, self.owner, datetime.now(UTC), self.lease)
 
     def _release(self, key: str) -> None:
         try:

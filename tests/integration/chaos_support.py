@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,24 @@ class Worker:
                 os.kill(process.pid, signal.SIGKILL)
             process.wait()
         return sum(filed(self.tenant).values())
+
+    def kill_when(self, ready: Callable[[], bool], timeout: float = 120.0) -> bool:
+        """Start a sweep and SIGKILL it as soon as ``ready()`` (polled); True when it was
+        killed (False: it ended first, or the time ran out)."""
+        process = self.start()
+        deadline = time.monotonic() + timeout
+        killed = False
+        try:
+            while process.poll() is None and time.monotonic() < deadline:
+                if ready():
+                    break
+                time.sleep(0.005)
+        finally:
+            if process.poll() is None:
+                os.kill(process.pid, signal.SIGKILL)
+                killed = True
+            process.wait()
+        return killed
 
     def run(self, timeout: float = 300.0) -> tuple[int, str]:
         done = subprocess.run(self.command(), env=self.env, text=True, capture_output=True,

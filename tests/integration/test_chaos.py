@@ -104,3 +104,68 @@ def test_answers_lost_after_the_write_neither_double_nor_lose_a_letter(tmp_path:
             await assert_every_letter_once(site, expected)
 
     asyncio.run(run())
+
+
+MAILBOX = "attendance@chaos.example.org"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_workers_killed_while_sending_never_send_a_letter_twice(tmp_path: Path) -> None:
+    """Every letter of 10 cases approved at once, then `casework process` killed with
+    SIGKILL three times while it emails and posts them, over HTTP with faults, and run to
+    the end: no letter emailed twice; each email that went has one contact, unless its
+    answer was lost with the worker (then its letter says "We may have emailed" and staff
+    look in Sent Items); one print pack holds each letter to post once."""
+    from collections import Counter
+
+    data = cases(10)
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant", seed=18, mail_dir=tmp_path / "mail") as tenant:
+            tenant.set_mail_senders([MAILBOX])
+            tenant.set_mail_pacing(False)
+            site = await typed(tenant, data)
+            worker = Worker.for_tenant(tenant, tmp_path / "state.sqlite",
+                                       CASEWORK_MAILBOX=MAILBOX)
+            await asyncio.to_thread(worker.settle)  # the letters, filed as drafts
+            library = site.lists["Case Files"].id
+            drafts = [i for i in await site.app.all_items(library)
+                      if i.fields.get("SendStatus") == "Draft: approve to send"]
+            assert len(drafts) > 20
+            await site.staff.update_fields_batch(
+                library, {i.id: {"SendStatus": "Approved: send it"} for i in drafts})
+            tenant.set_faults(0.03, latency_ms=2)
+            kills = 0
+            for emails in (1, 4, 9):
+                kills += await asyncio.to_thread(
+                    worker.kill_when, lambda n=emails: len(tenant.sent_mail(MAILBOX)) >= n)
+            assert kills >= 2  # they landed while letters were going
+            await asyncio.to_thread(worker.settle)
+            tenant.set_faults(0.0)
+            await asyncio.to_thread(worker.settle)
+
+            mails = tenant.sent_mail(MAILBOX)
+            assert mails
+            # A letter's reference is its own (its document, parent and version): a letter
+            # emailed twice would show it twice.
+            letters = Counter(m["x-casework-letter"] for m in mails)
+            assert [ref for ref, n in letters.items() if n > 1] == []
+            items = await site.app.all_items(library)
+            notes = [str(i.fields.get("SendNote") or "") for i in items]
+            contacts = [str(c.fields.get("Summary")) for c in
+                        await site.app.all_items(site.lists["Contacts"].id)]
+            for mail in mails:
+                reference = mail["x-casework-letter"]
+                mine = [c for c in contacts if f"Email reference {reference}." in c]
+                assert len(mine) == 1 or (not mine and any(
+                    "We may have emailed" in n and reference in n for n in notes))
+            assert not [i for i in items if i.fields.get("SendStatus") == "Approved: send it"]
+            packs = [i for i in items if i.fields.get("DocumentKind") == "letters_to_post"]
+            to_post = [i for i in items if i.fields.get("SendStatus") == "In the print pack"]
+            assert packs and to_post
+            listed = Counter(line.split(". ", 1)[1] for p in packs
+                             for line in str(p.fields["SendNote"]).splitlines()[1:])
+            assert sum(listed.values()) == len(to_post)  # each letter in one pack, once
+
+    asyncio.run(run())

@@ -64,6 +64,14 @@ FACET_KEYS = {
     "lookup": {"listId", "columnName", "allowMultipleValues"},
 }
 
+from function_app.services.delivery.letter_status import (  # noqa: E402
+    APPROVED_BY,
+    NOTE,
+    SENT_ON,
+    STATUS,
+    SendStatus,
+)
+
 YES_NO = (True, False)
 # The source of truth for each choice column's values: a domain enum or the domain's data.
 CHOICE_VALUES: dict[tuple[str, str], Iterable[Any]] = {
@@ -202,14 +210,17 @@ def test_every_list_has_the_write_back_columns(lst: dict[str, Any]) -> None:
 
 def test_the_case_files_library_has_its_columns() -> None:
     """Case Files is a document library with CaseRef, DocumentKind, MeetingId, CarerId (so
-    two parents' letters are told apart), SourceVersion and GeneratedAt (a date and time)."""
+    two parents' letters are told apart), SourceVersion and GeneratedAt (a date and time),
+    and the sending columns of issue 18: Sending (indexed: each sweep finds the letters to
+    send by it), its note, who approved and when it was sent."""
     library = BY_NAME["Case Files"]
     by_name = {c["name"]: c for c in library["columns"]}
     assert library["list"]["template"] == "documentLibrary"
     assert set(by_name) == {"CaseRef", "DocumentKind", "MeetingId", "CarerId", "SourceVersion",
-                            "GeneratedAt"}
+                            "GeneratedAt", STATUS, NOTE, APPROVED_BY, SENT_ON}
     assert by_name["GeneratedAt"]["dateTime"]["format"] == "dateTime"
-    assert by_name["CaseRef"]["indexed"]
+    assert by_name[SENT_ON]["dateTime"]["format"] == "dateTime"
+    assert by_name["CaseRef"]["indexed"] and by_name[STATUS]["indexed"]
 
 
 @pytest.mark.parametrize(("list_name", "column"),
@@ -221,6 +232,9 @@ def test_choices_stand_for_exactly_the_domains_values(list_name: str,
     choices = column["choice"]["choices"]
     if column["name"] == "GenerationStatus":
         assert choices == [s.value for s in GenerationStatus]
+        return
+    if (list_name, column["name"]) == ("Case Files", STATUS):
+        assert choices == [s.value for s in SendStatus]
         return
     source = CHOICE_VALUES[(list_name, column["name"])]
     read = next(s for s in LISTS if s.title == list_name).column(column["name"]).read

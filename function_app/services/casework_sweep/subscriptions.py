@@ -25,8 +25,12 @@ from typing import Any, Protocol
 from function_app.adapters.graph.errors import GraphError, NotFoundError
 from function_app.adapters.graph.records import ListInfo
 from function_app.services.case_lists.snapshot import CASEWORK_LISTS
+from function_app.services.delivery.sending import LIBRARY
 from function_app.services.ports import StateStore
 
+# The casework lists, and the Case Files library: staff approving a letter there (its
+# Sending column) or marking a print pack posted wakes a sweep as a list change does.
+SUBSCRIBED = (*CASEWORK_LISTS, LIBRARY)
 log = logging.getLogger(__name__)
 SCOPE = "subscription"
 MAX_LIFETIME = timedelta(minutes=42_300)  # Graph's maximum for a SharePoint list resource
@@ -95,7 +99,7 @@ async def ensure_subscriptions(graph: SubscriptionApi, state: StateStore, notifi
     live = await _live(graph)
     digest = _digest(client_state)
     ours: set[str] = set()
-    for name in CASEWORK_LISTS:
+    for name in SUBSCRIBED:
         info = lists.get(name)
         if info is None:
             report.missing_lists.append(name)
@@ -108,7 +112,7 @@ async def ensure_subscriptions(graph: SubscriptionApi, state: StateStore, notifi
             log.warning("subscription for list %s: %s", info.id, type(exc).__name__)
             continue
         ours.add(held.id)
-    list_ids = {lists[n].id for n in CASEWORK_LISTS if n in lists}
+    list_ids = {lists[n].id for n in SUBSCRIBED if n in lists}
     for sub in live.values():
         if (sub.get("notificationUrl") == notification_url and sub["id"] not in ours
                 and _list_of(sub) in list_ids):

@@ -73,7 +73,8 @@ class SweepReport:
 
     @property
     def nothing_new(self) -> bool:
-        return not (self.filed or self.needs_attention or self.failed or self.pending)
+        return not (self.filed or self.needs_attention or self.failed or self.pending
+                    or self.letters or self.letters_approved)
 
 
 @dataclass(frozen=True, slots=True)

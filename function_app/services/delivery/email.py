@@ -68,7 +68,7 @@ from function_app.domain.model import Carer
 from function_app.domain.policy import Profile
 from function_app.services.case_lists.list_columns import CARERS, CONTACTS
 from function_app.services.clock import uk_time
-from function_app.services.filing import LEASE_SECONDS, case_key, held_here
+from function_app.services.filing import LEASE_SECONDS, case_key, claim, held_here
 from function_app.services.ports import StateStore
 
 from . import email_text, pacing
@@ -119,8 +119,7 @@ class LetterToSend:
 
     def key_for(self, route: str) -> str:
         """A sending's claim key: under the case, ids only."""
-        version = f"/{self.version}" if self.version else ""
-        return case_key(self.case_ref, f"send/{self.item_id}/{self.carer.id}{version}/{route}")
+        return sending_key(self.case_ref, self.item_id, self.carer.id, self.version, route)
 
     @property
     def key(self) -> str:
@@ -160,6 +159,13 @@ class Emailing:
         return self.outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.CONTACT_PENDING)
 
 
+def sending_key(case_ref: str, item_id: str, carer_id: str, version: str, route: str) -> str:
+    """The claim key of one letter (its drive item id, as made: ``version``) sent to one
+    carer by one route ("email", "post"): under its case, ids only."""
+    made = f"/{version}" if version else ""
+    return case_key(case_ref, f"send/{item_id}/{carer_id}{made}/{route}")
+
+
 def letter_reference(key: str) -> str:
     """The letter's reference: 16 hex digits of the SHA-256 of its claim key."""
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -184,7 +190,7 @@ async def email_letter(graph: Mailroom, state: StateStore, letter: LetterToSend,
     run = _Run(graph, state, letter, mailbox, now.astimezone(UTC), owner, contacts_list,
                letter_reference(key), file)
     with held_here(key, state) as mine:
-        if not mine or not state.claim(key, owner, run.now, lease_seconds):
+        if not mine or not claim(state, key, owner, run.now, lease_seconds):
             return run.claimed_before()
         try:
             return await run.claimed(limits)

@@ -37,7 +37,7 @@ from function_app.documents.formatting import long_date
 from function_app.documents.print_pack import PackLetter, PrintPackError, make_print_pack
 from function_app.domain.delivery import Route, Sending, contact_for, contact_subject
 from function_app.services.clock import uk_time
-from function_app.services.filing import Filer, Outcome
+from function_app.services.filing import Filer, Outcome, claim
 from function_app.services.ports import StateStore
 
 from . import email_text
@@ -108,6 +108,18 @@ class PrintRoom:
     def is_posted(self, posting: Posting) -> bool:
         held = self.state.get_claim(posting.key)
         return held is not None and held.state == "done"
+
+    def in_pack(self, key: str) -> bool:
+        """The letter of this posting key is in a pack already (waiting to be posted)."""
+        return self.state.recall(POST_SCOPE, key).startswith(f"{PACK} ")
+
+    def members(self, pack: ListItem) -> list[dict[str, str]]:
+        """The letters a pack holds: their posting keys and Case Files item ids."""
+        if pack.file is None:
+            return []
+        found: list[dict[str, str]] = json.loads(
+            self.state.recall(PACK_SCOPE, pack.file.id) or "[]")
+        return found
 
     # -- the pack -----------------------------------------------------------------------
 
@@ -197,7 +209,7 @@ class PrintRoom:
         """Each pack staff marked "Posted": every letter in it gets its contact, once."""
         for pack in packs:
             assert pack.file is not None
-            members = json.loads(self.state.recall(PACK_SCOPE, pack.file.id) or "[]")
+            members = self.members(pack)
             # When it was marked posted; never after the sweep's own now (a sweep as on an
             # earlier day, as the demo's term is played).
             when = uk_time(min(_moment(pack.last_modified), self.now()))
@@ -236,7 +248,7 @@ class PrintRoom:
         if self._done(key):
             self.posted[posting.item_id] = note
             return True
-        if not self.state.claim(key, self.owner, datetime.now(UTC), LEASE_SECONDS):
+        if not claim(self.state, key, self.owner, datetime.now(UTC), LEASE_SECONDS):
             return False
         letter = posting.letter
         reference = letter_reference(key)

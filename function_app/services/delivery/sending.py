@@ -34,7 +34,13 @@ from function_app.adapters.graph.errors import ATTACHMENT, MAILBOX, RECIPIENT, G
 from function_app.adapters.graph.mail import Attachment
 from function_app.adapters.graph.records import DriveItem, ListInfo, ListItem
 from function_app.domain import load_profile
-from function_app.domain.delivery import ENCLOSED_WITH, ENCLOSURE_SOURCE, Route, routes
+from function_app.domain.delivery import (
+    ENCLOSED_WITH,
+    ENCLOSURE_SOURCE,
+    EXCHANGE_ONLINE,
+    Route,
+    routes,
+)
 from function_app.domain.model import Carer, Case
 from function_app.services.case_lists import list_columns as lc
 from function_app.services.case_lists.case_reader import BY_ID, read_changed_cases
@@ -44,7 +50,7 @@ from function_app.services.clock import uk_time
 from function_app.services.filing import Filer
 from function_app.services.ports import StateStore
 
-from .email import LetterToSend, Outcome, email_letter, send_again
+from .email import LetterToSend, Outcome, email_letter, send_again, sending_key
 from .letter_status import APPROVED_BY, NOTE, PACK_KIND, SENT_ON, STATUS, TO_DO, SendStatus
 from .posting import Posting, PrintRoom
 
@@ -82,6 +88,9 @@ class SendingConfig:
     profile: str = "default"  # for a case with no rules of its own
     site_path: str = "/sites/attendance"
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    # Approved letters taken up by one sweep: twice what a mailbox may send in a minute
+    # (delivery.EXCHANGE_ONLINE), so a sweep never reads cases for letters it cannot send.
+    letters_per_sweep: int = 2 * EXCHANGE_ONLINE.messages_per_minute
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +151,13 @@ class Letter:
         made = "".join(ch for ch in str(self.fields.get("GeneratedAt") or "") if ch.isdigit())
         return f"{self.fields.get('SourceVersion') or ''}.{made}".replace("/", "")
 
+    @property
+    def post_key(self) -> str:
+        """Its posting's claim key (``LetterToSend.key_for("post")``), from its columns."""
+        return sending_key(self.case_ref, self.item.file.id if self.item.file else "",
+                           str(self.fields.get("CarerId") or ""), self.version,
+                           Route.POST.value)
+
     def to_send(self, carer: Carer, profile_name: str) -> LetterToSend:
         assert self.case is not None and self.item.file is not None
         school = self.case.school
@@ -155,14 +171,42 @@ class Letter:
             version=self.version, enclosures=self.enclosures)
 
 
+class SweepPdfs:
+    """The sweep's Graph, keeping each file's PDF for the sweep: a plan enclosed with the
+    letters to two parents is converted once (Graph's ?format=pdf is the costly call).
+    Emptied at each run."""
+
+    def __init__(self, graph: PostRoom) -> None:
+        self._graph = graph
+        self._kept: dict[tuple[str, bool], bytes] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._graph, name)
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    async def download(self, item_id: str, as_pdf: bool = False) -> bytes:
+        key = (item_id, as_pdf)
+        if key not in self._kept:
+            self._kept[key] = await self._graph.download(item_id, as_pdf)
+        return self._kept[key]
+
+
 class LetterSender:
     """Sends one school site's approved letters; see the module."""
 
     def __init__(self, graph: PostRoom, state: StateStore, filer: Filer,
                  config: SendingConfig) -> None:
         self.graph, self.state, self.filer, self.config = graph, state, filer, config
-        self.print_room = PrintRoom(graph, state, filer, config.owner, config.site_path,
-                                    config.clock)
+        self.pdfs = SweepPdfs(graph)
+        self.print_room = self._print_room()
+
+    def _print_room(self) -> PrintRoom:
+        """A sweep's post: made afresh for each run, so nothing of one sweep (the pace
+        reached, the packs made) carries into the next."""
+        c = self.config
+        return PrintRoom(self.pdfs, self.state, self.filer, c.owner, c.site_path, c.clock)
 
     # -- a meeting's tick ---------------------------------------------------------------
 
@@ -197,18 +241,20 @@ class LetterSender:
 
     async def run(self, lists: dict[str, ListInfo]) -> list[LetterSent]:
         """Send what is approved, make the day's print pack, record posted packs."""
+        self.print_room = self._print_room()
         library = lists[LIBRARY].id
         (found,) = await self.graph.read_items(
             [(library, STATUS, [s.value for s in TO_DO])], with_files=True)
         found = [i for i in found if i.file is not None and not i.file.is_folder]
         packs = [i for i in found if i.fields.get("DocumentKind") == PACK_KIND
                  and i.fields.get(STATUS) == SendStatus.POSTED.value]
-        letters = [Letter(i, SendStatus(i.fields[STATUS])) for i in found
-                   if i.fields.get("DocumentKind") != PACK_KIND]
+        letters = self._to_do([Letter(i, SendStatus(i.fields[STATUS])) for i in found
+                               if i.fields.get("DocumentKind") != PACK_KIND], packs)
         if not letters and not packs:
             return []
         await self._read_cases(lists, letters)
         await self._find_enclosures(library, letters)
+        self.pdfs.clear()
         contacts = lists[lc.CONTACTS.title].id
         problems: dict[str, str] = {}  # carer item id -> what to put right
         for letter in letters:
@@ -217,13 +263,38 @@ class LetterSender:
         await self.print_room.record_posted(packs, contacts)
         updates = {letter.item.id: self._columns(letter) for letter in letters}
         updates |= self.print_room.pack_columns
-        await self._write(library, updates)
+        # Only what changed is written: a letter waiting in a pack is left as it is (a
+        # write is a change, and the library's changes wake a sweep).
+        items = {i.id: i for i in found}
+        await self._write(library, {k: v for k, v in updates.items()
+                                    if _differs(items[k].fields, v)})
         if problems:
             await self._write(lists[lc.CARERS.title].id,
                               {cid: {PROBLEM: text} for cid, text in problems.items()})
+        self.pdfs.clear()
+        # What changed this sweep: a letter still waiting, or still in a pack nobody has
+        # marked posted yet, is not news.
         return [LetterSent(letter.case_ref, letter.kind, _outcome(
                     letter, letter.posting is not None
-                    and self.print_room.is_posted(letter.posting))) for letter in letters]
+                    and self.print_room.is_posted(letter.posting)))
+                for letter in letters if updates[letter.item.id][STATUS] != letter.status]
+
+    def _to_do(self, letters: list[Letter], packs: Sequence[ListItem]) -> list[Letter]:
+        """This sweep's letters: those in a pack just marked posted, and approved letters,
+        at most ``config.letters_per_sweep`` (more could not be emailed this minute
+        anyway; the rest wait for the next sweep). A letter in a pack nobody has marked
+        posted yet has nothing to do, and its case is not read."""
+        posted = {str(m["item"]) for pack in packs for m in self.print_room.members(pack)}
+        todo = []
+        approved = 0
+        for letter in letters:
+            if letter.status is SendStatus.TO_POST:
+                if letter.item.id in posted or not self.print_room.in_pack(letter.post_key):
+                    todo.append(letter)
+            elif approved < self.config.letters_per_sweep:
+                approved += 1
+                todo.append(letter)
+        return todo
 
     async def _read_cases(self, lists: dict[str, ListInfo], letters: list[Letter]) -> None:
         refs = sorted({letter.case_ref for letter in letters} - {""})
@@ -311,7 +382,7 @@ class LetterSender:
                                 "emailed at a later run.")
             return False
         now = self.config.clock()
-        result = await email_letter(self.graph, self.state, letter.to_send(carer, profile),
+        result = await email_letter(self.pdfs, self.state, letter.to_send(carer, profile),
                                     self.config.mailbox, now, self.config.owner,
                                     contacts_list=contacts, file=letter.item.file)
         letter.notes.append(result.message)
@@ -366,6 +437,12 @@ class LetterSender:
         if failed:
             log.warning("%d sending columns could not be written; the next run writes them",
                         len(failed))
+
+
+def _differs(fields: Mapping[str, Any], written: Mapping[str, Any]) -> bool:
+    """Writing ``written`` would change the item (Sent on always counts: it is new)."""
+    return any(k == SENT_ON or str(fields.get(k) or "") != str(v or "")
+               for k, v in written.items())
 
 
 def _outcome(letter: Letter, posted: bool) -> str:

@@ -75,10 +75,12 @@ def test_one_edit_costs_the_same_requests_in_a_site_twice_the_size(tmp_path: Pat
             assert big_batched == small_batched
             items = "GET /sites/{site-id}/lists/{list-id}/items"
             assert small[items] == 0  # no list is read whole, not even outside a $batch
-            assert small["POST /$batch"] == 2  # the case's lists, then its meetings'
+            # The case's lists, then its meetings', then the Case Files for letters to send.
+            assert small["POST /$batch"] == 3
             # Its item by id, its child lists by its id, its two meetings' children by their
-            # ids (both meetings in one request, joined by "or"), Holidays whole.
-            assert small_batched == Counter({items: 6 + 4 + 1, f"{items}/{{item-id}}": 1})
+            # ids (both meetings in one request, joined by "or"), Holidays whole; the Case
+            # Files by their Sending column.
+            assert small_batched == Counter({items: 6 + 4 + 1 + 1, f"{items}/{{item-id}}": 1})
 
     asyncio.run(run())
 

@@ -105,7 +105,6 @@ def in_office(tmp_path: Path, test: Callable[[Office], Awaitable[None]], *,
             processor.config = config
             processor.sender.config = replace(processor.sender.config, mailbox=mailbox,
                                               clock=lambda: NOON)
-            processor.sender.print_room.now = lambda: NOON
             office = Office(tenant, site, processor, {})
             await office.type(name, **changes)
             await test(office)
