@@ -32,15 +32,20 @@ from .local_checks import (
     templates,
     webhook_secrets,
 )
+from .mail_checks import NAME as LETTERS_BY_EMAIL
+from .mail_checks import RegistryReader, letters_by_email, mailbox_check
 from .site_checks import GraphFactory, graph_checks
 
 
 async def diagnose(settings: Settings, graph_factory: GraphFactory = bootstrap.graph_client,
-                   env: Mapping[str, str] | None = None) -> list[Check]:
+                   env: Mapping[str, str] | None = None,
+                   read_registry: RegistryReader = bootstrap.registry) -> list[Check]:
     """Every check, in the order a person would fix them; secrets masked.
 
     ``env`` (default: the process environment) is where the Teams webhooks are read (they
-    are not on ``Settings`` yet) and how a managed identity is recognised.
+    are not on ``Settings`` yet) and how a managed identity is recognised;
+    ``read_registry`` reads the LA site's Schools list (for the school's mailbox) when the
+    deployment serves many schools.
     """
     env = os.environ if env is None else env
     essentials = [site_setting(settings), graph_base(settings), credential(settings, env)]
@@ -52,6 +57,14 @@ async def diagnose(settings: Settings, graph_factory: GraphFactory = bootstrap.g
                             "not asked: the settings above must be right first",
                             "fix the settings above, then run casework doctor again"))
     checks += [templates(settings), state_store(settings)]
+    if not settings.serves_many_schools:
+        checks.append(mailbox_check(settings, None))
+    elif all(check.ok for check in essentials):
+        checks.append(await letters_by_email(settings, read_registry))
+    else:
+        checks.append(Check(LETTERS_BY_EMAIL, False,
+                            "not asked: the settings above must be right first",
+                            "fix the settings above, then run casework doctor again"))
     checks += notifications(settings.notification_url, settings.client_state)
     checks.append(teams(env))
     secrets = [settings.dev_token, settings.client_state, settings.state_connection,

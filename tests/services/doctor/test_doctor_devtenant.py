@@ -135,3 +135,19 @@ def test_access_refused_shows_the_grant_call(provisioned: DevTenant, tmp_path: P
     assert '"roles": ["write"]' in site.fix
     assert '"grantedToIdentities": [{"application": {"id": "' in site.fix
     assert "Sites.Selected" in site.fix
+
+
+def test_the_mailbox_is_named_and_no_email_is_sent(provisioned: DevTenant,
+                                                   tmp_path: Path) -> None:
+    """With CASEWORK_MAILBOX set, the doctor names the mailbox and says it cannot check
+    from here whether Exchange lets the app send as it: it sends no test email."""
+    before = sum(n for k, n in provisioned.requests.items() if "sendMail" in k)
+    settings = replace(settings_for(provisioned, tmp_path),
+                       mailbox="office@brookfield.example.org")
+    letters = by_name(run(settings))["Letters by email"]
+    assert letters.ok
+    assert "emailed from office@brookfield.example.org (from CASEWORK_MAILBOX)" in \
+        letters.detail
+    assert "Not checked from here" in letters.detail
+    assert provisioned.sent_mail() == []
+    assert sum(n for k, n in provisioned.requests.items() if "sendMail" in k) == before
