@@ -31,6 +31,7 @@ from function_app.services.casework_sweep.sweep_report import (
     SetupError,
     SweepReport,
 )
+from function_app.services.delivery.sending import LetterSent
 from function_app.services.filing import process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
 from function_app.services.ports import StateStore
@@ -313,6 +314,41 @@ async def remind_every_school(settings: Settings, today: date
         finally:
             await graph.aclose()
         done.append((school, report, ""))
+    return done
+
+
+async def send_every_school(settings: Settings, today: date, owner: str
+                            ) -> list[tuple[School, list[LetterSent] | None, str]]:
+    """Each school's approved letters sent, and its posted packs recorded, between sweeps
+    (services/delivery/sending.py): a sweep sends one minute's worth from a mailbox, so the
+    rest go a minute at a time. (school, its letters that changed, '') or (school, None,
+    why it failed); one school's failure stops no other."""
+    from function_app.services.casework_sweep.sweep_report import LIBRARY
+
+    done: list[tuple[School, list[LetterSent] | None, str]] = []
+    schools = await registry(settings)
+    state = state_store(settings)
+    try:
+        for school in schools.schools:
+            graph = graph_client(settings, site_url=school.site_url)
+            work = processor(settings, graph, school_state(settings, state, school), today,
+                             owner, school)
+            try:
+                lists = await graph.lists()
+                if LIBRARY not in lists:
+                    done.append((school, [], ""))
+                    continue
+                await graph.use_library(lists[LIBRARY].id)
+                done.append((school, await work.sender.run(lists), ""))
+            except Exception as exc:  # said by kind, as a sweep's failure is
+                done.append((school, None, failure_reason(school, exc)))
+            finally:
+                await work.close()
+                await graph.aclose()
+    finally:
+        closer = getattr(state, "close", None)
+        if callable(closer):
+            closer()
     return done
 
 

@@ -93,6 +93,27 @@ def sweep_changes(timer: func.TimerRequest) -> None:
     support.log_sweep(report, "timer")
 
 
+@bp.function_name("send_letters")
+@bp.timer_trigger(arg_name="timer", schedule="0 * * * * *")
+def send_letters(timer: func.TimerRequest) -> None:
+    """Every minute: approved letters sent and posted packs recorded, in each school's
+    site. Exchange Online lets a mailbox send 30 messages a minute, and a sweep sends that
+    many at most, so 500 letters approved at once go at that pace, not one sweep's worth
+    every 15 minutes. A minute with nothing to send costs one read per school."""
+    from function_app import bootstrap
+
+    support.quiet_libraries()
+    done = asyncio.run(bootstrap.send_every_school(
+        support.settings(), clock.uk_time(clock.utc_now()).date(), support.worker_name()))
+    for school, letters, _why in done:
+        if letters is None:
+            log.warning("letters for school site %s not sent this minute: its site could not "
+                        "be read", school.site)
+        elif letters:
+            log.info("letters for school site %s: %d changed (%s)", school.site, len(letters),
+                     ", ".join(sorted({s.outcome for s in letters})))
+
+
 @bp.function_name("daily_reminders")
 @bp.timer_trigger(arg_name="timer", schedule="0 0 7,8 * * 1-5")
 def daily_reminders(timer: func.TimerRequest) -> None:

@@ -35,6 +35,7 @@ process_list_changes = queues.process_list_changes.build().get_user_function()
 record_poisoned_changes = queues.record_poisoned_changes.build().get_user_function()
 renew_subscriptions = timers.renew_subscriptions.build().get_user_function()
 sweep_changes = timers.sweep_changes.build().get_user_function()
+send_letters = timers.send_letters.build().get_user_function()
 daily_reminders = timers.daily_reminders.build().get_user_function()
 
 

@@ -18,8 +18,12 @@ from function_app.devtenant import DevTenant
 from function_app.domain import DEFAULT_PROFILE, assess, load_profile
 from function_app.services import clock
 from function_app.services.case_files.case_input import case_from_dict
-from function_app.services.case_lists.snapshot import CASEWORK_LISTS
-from function_app.services.casework_sweep.subscriptions import MAX_LIFETIME, iso, parse_time
+from function_app.services.casework_sweep.subscriptions import (
+    MAX_LIFETIME,
+    SUBSCRIBED,
+    iso,
+    parse_time,
+)
 from function_app.services.reminders.reviews import ReminderReport
 from function_app.triggers.timers import SubscriptionsIncomplete
 from tests.integration.helpers import Site, example, files_under
@@ -30,6 +34,7 @@ from .support import (
     Webhook,
     daily_reminders,
     renew_subscriptions,
+    send_letters,
     sweep_changes,
     timer,
     use_tenant,
@@ -50,7 +55,8 @@ def held(state: Path) -> dict[str, dict[str, Any]]:
 
 def test_the_renew_timer_creates_then_renews_subscriptions(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """First run: one subscription per casework list, each handshake answered by the
+    """First run: one subscription per casework list and the Case Files library (staff
+    approve letters there), each handshake answered by the
     notifications function, lasting Graph's maximum. Later runs keep those, renew the ones
     ending within two days, remake one Graph lost, remake all when the secret rotates, and
     after the state store is lost replace what is live rather than doubling it."""
@@ -62,9 +68,9 @@ def test_the_renew_timer_creates_then_renews_subscriptions(
             site = await Site.ready(tenant)
             await asyncio.to_thread(renew_subscriptions, timer())
             subs = await live(site)
-            assert len(subs) == len(CASEWORK_LISTS) == len(held(state))
-            assert hook.answers.count(200) == len(CASEWORK_LISTS)  # the handshakes
-            ids = {site.lists[name].id for name in CASEWORK_LISTS}
+            assert len(subs) == len(SUBSCRIBED) == len(held(state))
+            assert hook.answers.count(200) == len(SUBSCRIBED)  # the handshakes
+            ids = {site.lists[name].id for name in SUBSCRIBED}
             assert {s["resource"].rsplit("/", 1)[-1] for s in subs.values()} == ids
             assert {s["clientState"] for s in subs.values()} == {CLIENT_STATE}
             now = datetime.now(UTC)
@@ -82,7 +88,7 @@ def test_the_renew_timer_creates_then_renews_subscriptions(
             await site.app.unsubscribe(lost)
             await asyncio.to_thread(renew_subscriptions, timer())
             after = await live(site)
-            assert len(after) == len(CASEWORK_LISTS) and lost not in after
+            assert len(after) == len(SUBSCRIBED) and lost not in after
             for sub_id in soon:
                 assert parse_time(after[sub_id]["expirationDateTime"]) > now + timedelta(days=29)
             assert {h["id"] for h in held(state).values()} == set(after)
@@ -90,13 +96,13 @@ def test_the_renew_timer_creates_then_renews_subscriptions(
             monkeypatch.setenv("CASEWORK_CLIENT_STATE", "a-new-secret-after-rotation")
             await asyncio.to_thread(renew_subscriptions, timer())
             rotated = await live(site)
-            assert len(rotated) == len(CASEWORK_LISTS) and not set(rotated) & set(after)
+            assert len(rotated) == len(SUBSCRIBED) and not set(rotated) & set(after)
             assert {s["clientState"] for s in rotated.values()} == {"a-new-secret-after-rotation"}
 
             monkeypatch.setenv("CASEWORK_STATE", str(tmp_path / "a-new-state.sqlite"))
             await asyncio.to_thread(renew_subscriptions, timer())  # the state store was lost
             fresh = await live(site)
-            assert len(fresh) == len(CASEWORK_LISTS) and not set(fresh) & set(rotated)
+            assert len(fresh) == len(SUBSCRIBED) and not set(fresh) & set(rotated)
 
     asyncio.run(run())
 
@@ -245,3 +251,38 @@ def test_subscriptions_are_not_made_without_a_url_and_a_secret(url: str, secret:
     with pytest.raises(ValueError, match="CASEWORK_"):
         asyncio.run(ensure_subscriptions(NoGraph(), None, url, secret,  # type: ignore[arg-type]
                                          datetime.now(UTC)))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_the_letters_timer_sends_approved_letters_between_sweeps(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        set_clock: Callable[[datetime], None]) -> None:
+    """Letters staff approve go within the minute, without waiting for the 15-minute
+    sweep: the parent who asked for email gets theirs, once, and a minute with nothing to
+    send sends nothing."""
+    set_clock(MONDAY_9AM)
+    mailbox = "attendance@oakfield.example.org"
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant", mail_dir=tmp_path / "mail") as tenant:
+            use_tenant(monkeypatch, tenant, tmp_path / "state.sqlite")
+            monkeypatch.setenv("CASEWORK_MAILBOX", mailbox)
+            tenant.set_mail_senders([mailbox])
+            site = await Site.ready(tenant)
+            await site.type_case(example("aim-review-no-engagement.json"))
+            await asyncio.to_thread(sweep_changes, timer())
+            library = site.lists["Case Files"].id
+            drafts = [i for i in await site.app.all_items(library)
+                      if i.fields.get("SendStatus") == "Draft: approve to send"]
+            assert len(drafts) == 4 and tenant.sent_mail(mailbox) == []
+            for item in drafts:
+                await site.staff.update_fields(library, item.id,
+                                               {"SendStatus": "Approved: send it"})
+            await asyncio.to_thread(send_letters, timer())
+            mails = tenant.sent_mail(mailbox)  # Chris Ellis's two; Dana's go by post
+            assert [m["To"] for m in mails] == ["Chris Ellis <chris.ellis@example.org>"] * 2
+            await asyncio.to_thread(send_letters, timer())
+            assert len(tenant.sent_mail(mailbox)) == 2
+
+    asyncio.run(run())

@@ -252,6 +252,23 @@ class GraphLists(GraphTransport):
         parts = urlsplit(ours)
         return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
+    async def create_items_batch(self, list_id: str, many: Sequence[dict[str, Any]]
+                                 ) -> list[ListItem | GraphError]:
+        """Create items through $batch, 20 a request; per item, in order, the item made or
+        the GraphError it met (not raised). Not sent again: a create whose answer was lost
+        may have been made, so the caller looks for it before making it again."""
+        items = await self._items_url(list_id)
+        answers = await self.batch([
+            {"id": str(n), "method": "POST", "url": items, "body": {"fields": fields},
+             "headers": {"Content-Type": "application/json"}}
+            for n, fields in enumerate(many)])
+        out: list[ListItem | GraphError] = []
+        for answer in answers:
+            outcome = _batch_outcome("create item", answer)
+            out.append(parse_list_item(outcome, self.target.app_id)
+                       if isinstance(outcome, dict) else outcome)
+        return out
+
     async def update_fields_batch(
             self, list_id: str, updates: Mapping[str, dict[str, Any]],
     ) -> dict[str, dict[str, Any] | GraphError]:

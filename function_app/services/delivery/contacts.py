@@ -27,6 +27,13 @@ class ContactsList(Protocol):
     async def read_items(self, queries: Sequence[Query]) -> list[list[ListItem]]: ...
 
 
+class ContactsBatch(Protocol):
+    """Writing many contacts at once (GraphClient.create_items_batch)."""
+
+    async def create_items_batch(self, list_id: str, many: Sequence[dict[str, Any]]
+                                 ) -> Sequence[ListItem | Exception]: ...
+
+
 def reference_line(reference: str) -> str:
     return f"Email reference {reference}."
 

@@ -37,7 +37,7 @@ import enum
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
@@ -72,7 +72,7 @@ from function_app.services.filing import LEASE_SECONDS, case_key, claim, held_he
 from function_app.services.ports import StateStore
 
 from . import email_text, pacing
-from .contacts import ContactsList, contact_fields, find_contact, write_contact
+from .contacts import ContactsBatch, ContactsList, contact_fields, find_contact, write_contact
 
 log = logging.getLogger(__name__)
 SENDING_SCOPE = "sending"  # claim key -> "sending <UTC>" | "sent <UTC>": no name
@@ -136,6 +136,7 @@ class Outcome(enum.Enum):
     WAITING = "waiting"  # the pace, or Graph busy: nothing sent, try after retry_after
     REFUSED = "refused"  # not sent until ``fix`` is put right: the address, the mailbox
     PENDING = "pending"  # another worker is sending it now
+    TO_RECORD = "to record"  # emailed; its contact goes in the caller's batch (record_all)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +153,14 @@ class Emailing:
     contact_id: str = ""
     retry_after: float | None = None
     fix: str = ""
+    fields: dict[str, Any] | None = None  # TO_RECORD: the contact's fields
+    key: str = ""  # TO_RECORD: the claim, held until the contact is written
 
     @property
     def went(self) -> bool:
         """The email was accepted by Graph (now or earlier)."""
-        return self.outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.CONTACT_PENDING)
+        return self.outcome in (Outcome.SENT, Outcome.ALREADY_SENT, Outcome.CONTACT_PENDING,
+                                Outcome.TO_RECORD)
 
 
 def sending_key(case_ref: str, item_id: str, carer_id: str, version: str, route: str) -> str:
@@ -181,14 +185,17 @@ async def email_letter(graph: Mailroom, state: StateStore, letter: LetterToSend,
                        mailbox: str, now: datetime, owner: str, *, contacts_list: str = "",
                        limits: SendingLimits = EXCHANGE_ONLINE,
                        lease_seconds: float = LEASE_SECONDS,
-                       file: DriveItem | None = None) -> Emailing:
+                       file: DriveItem | None = None,
+                       defer_contact: bool = False) -> Emailing:
     """Email ``letter`` to its carer from ``mailbox`` once (see the module). ``now``: an
     aware moment (UTC); ``owner``: this worker's claim owner (filing.process_owner);
     ``contacts_list``: the Contacts list's id, if the caller knows it; ``file``: the
-    letter's file as the caller just read it (saves reading it again)."""
+    letter's file as the caller just read it (saves reading it again); ``defer_contact``:
+    an email that goes now comes back TO_RECORD, its claim held, for ``record_all`` to
+    write its contact with others' in one $batch (``contacts_list`` is then needed)."""
     key = letter.key
     run = _Run(graph, state, letter, mailbox, now.astimezone(UTC), owner, contacts_list,
-               letter_reference(key), file)
+               letter_reference(key), file, defer_contact and bool(contacts_list))
     with held_here(key, state) as mine:
         if not mine or not claim(state, key, owner, run.now, lease_seconds):
             return run.claimed_before()
@@ -218,6 +225,7 @@ class _Run:
     contacts_list: str
     reference: str
     file: DriveItem | None = None
+    defer: bool = False
 
     @property
     def key(self) -> str:
@@ -392,6 +400,9 @@ class _Run:
                 approved_by=letter.approved_by, meeting_date=letter.meeting_date)
             fields = contact_fields(contact_for(sending), contact_subject(sending),
                                     letter.case_item_id, self.reference)
+            if self.defer and not resumed:
+                return self.result(Outcome.TO_RECORD, self.sent_message(sending),
+                                   sending=sending, fields=fields, key=self.key)
             list_id = self.contacts_list or (await self.graph.lists())[CONTACTS.title].id
             contact_id = (await find_contact(self.graph, list_id, letter.case_item_id,
                                              self.reference)) if resumed else ""
@@ -403,13 +414,48 @@ class _Run:
                 Outcome.CONTACT_PENDING, f"The {self.letter_name} was emailed to {self.name} "
                 f"{when}, but its contact could not be written on the Contacts list yet "
                 f"({exc}); it is written at the next try, without emailing again.")
-        self.state.complete(self.key, self.owner, f"{DONE_SENT} contact:{contact_id}")
-        self.state.forget(SENDING_SCOPE, self.key)
-        return self.result(
-            Outcome.SENT, f"The {self.letter_name} was emailed to {self.name} "
-            f"({letter.carer.email.strip()}) {_said(sending.sent_at)} as a PDF, and the "
-            "contact is recorded on the Contacts list.", sending=sending,
-            contact_id=contact_id)
+        _recorded(self.state, self.key, self.owner, contact_id)
+        return self.result(Outcome.SENT, self.sent_message(sending), sending=sending,
+                           contact_id=contact_id)
+
+    def sent_message(self, sending: Sending) -> str:
+        return (f"The {self.letter_name} was emailed to {self.name} "
+                f"({self.letter.carer.email.strip()}) {_said(sending.sent_at)} as a PDF, and "
+                "the contact is recorded on the Contacts list.")
+
+
+def _recorded(state: StateStore, key: str, owner: str, contact_id: str) -> None:
+    state.complete(key, owner, f"{DONE_SENT} contact:{contact_id}")
+    state.forget(SENDING_SCOPE, key)
+
+
+async def record_all(graph: ContactsBatch, state: StateStore, owner: str, contacts_list: str,
+                     emailed: list[Emailing]) -> list[Emailing]:
+    """The contacts of emails that went (TO_RECORD), written in $batch: each recorded
+    becomes SENT (its claim done); one Graph did not take stays CONTACT_PENDING, its claim
+    let go with its "sent" note, so the next call writes it (looking first for one whose
+    create answered nothing) and never emails again."""
+    if not emailed:
+        return []
+    try:
+        made: list[Any] = list(await graph.create_items_batch(
+            contacts_list, [e.fields or {} for e in emailed]))
+    except GraphError as exc:
+        made = [exc] * len(emailed)
+    out = []
+    for emailing, item in zip(emailed, made, strict=True):
+        if isinstance(item, Exception):
+            try:
+                state.release(emailing.key, owner)
+            except Exception:  # the lease frees it
+                log.warning("a letter's sending claim could not be released")
+            out.append(replace(emailing, outcome=Outcome.CONTACT_PENDING, message=(
+                "It was emailed, but its contact could not be written on the Contacts list "
+                f"yet ({item}); it is written at the next try, without emailing again.")))
+            continue
+        _recorded(state, emailing.key, owner, item.id)
+        out.append(replace(emailing, outcome=Outcome.SENT, contact_id=item.id))
+    return out
 
 
 def _moment(text: str, default: datetime) -> datetime:

@@ -16,8 +16,8 @@ post the letters and choose "Posted": each letter then gets its Contacts item (l
 date and time the pack was marked posted, by whom) under its own claim, done once; a
 contact whose create was answered with nothing is found by its reference before another is
 made. Letters are converted to PDF by Graph (``?format=pdf``) as they are filed; the cover
-is converted by uploading it beside the pack ("... Letters to post (cover).docx", replaced
-by the next pack's: it is only the way to a PDF).
+is converted by uploading it beside the pack ("Cover of the latest print pack.docx",
+replaced by the next pack's: it is only the way to a PDF).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from function_app.documents.formatting import long_date
 from function_app.documents.print_pack import PackLetter, PrintPackError, make_print_pack
 from function_app.domain.delivery import Route, Sending, contact_for, contact_subject
 from function_app.services.clock import uk_time
-from function_app.services.filing import Filer, Outcome, claim
+from function_app.services.filing import Filer, Outcome, claim, held_here
 from function_app.services.ports import StateStore
 
 from . import email_text
@@ -48,10 +48,11 @@ from .letter_status import NOTE, PACK_FOLDER, PACK_KIND, STATUS, SendStatus
 log = logging.getLogger(__name__)
 POST_SCOPE = "posting"  # sending key -> "queued" | "packing <digest>" | "pack <id>" | "writing"
 PACK_SCOPE = "print-pack"  # pack drive item id -> JSON list of its letters (ids only)
-LIBRARY = "Case Files"
 QUEUED, PACKING, PACK, WRITING = "queued", "packing", "pack", "writing"
 DONE_POSTED = "post:posted"  # a done claim's result, with " contact:<id>"
 LEASE_SECONDS = 600
+PACKING_KEY = "print-pack/making"  # the site's claim while a worker makes its packs
+COVER_NAME = "Cover of the latest print pack.docx"  # only the way to the cover's PDF
 
 
 class Printer(Protocol):
@@ -81,11 +82,10 @@ class PrintRoom:
     """One sweep's post for one school site: see the module."""
 
     def __init__(self, graph: Printer, state: StateStore, filer: Filer, owner: str,
-                 site_path: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-                 ) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.graph, self.state, self.filer, self.owner = graph, state, filer, owner
         self.now = now
-        self.folder = f"{site_path.rstrip('/')}/{LIBRARY}/{PACK_FOLDER}"
+        self.folder = PACK_FOLDER  # at the library's root (paths are the library's own)
         self.paced = False  # the mailbox's pace reached this sweep (sending.py's flag)
         self.postings: dict[str, Posting] = {}  # letter item id -> its posting
         self.packed: dict[str, str] = {}  # letter item id -> what its note says of its pack
@@ -124,7 +124,23 @@ class PrintRoom:
     # -- the pack -----------------------------------------------------------------------
 
     async def make_packs(self, day: date) -> None:
-        """File the pack(s) of every queued letter; see the module."""
+        """File the pack(s) of every queued letter; see the module. One worker of a site
+        at a time (a claim on the site's packing): two choosing the same queued letters
+        for two packs would post them twice."""
+        if not self.postings:
+            return
+        now = self.now()
+        with held_here(PACKING_KEY, self.state) as mine:
+            if not mine or not claim(self.state, PACKING_KEY, self.owner, now, LEASE_SECONDS):
+                log.info("another worker is making this site's print pack; the next run "
+                         "makes the rest")
+                return
+            try:
+                await self._make_packs(day)
+            finally:
+                self.state.release(PACKING_KEY, self.owner)
+
+    async def _make_packs(self, day: date) -> None:
         waiting: dict[str, list[Posting]] = {}
         fresh: list[Posting] = []
         for posting in self.postings.values():
@@ -150,7 +166,7 @@ class PrintRoom:
             letters = [PackLetter(p.letter.case_ref, email_text.letter_name(p.letter.kind),
                                   p.letter.carer.full_name, pdf=await self._letter_pdf(p),
                                   document=p.item_id) for p in postings]
-            pack = await make_print_pack(letters, school, day, self._convert_cover(day))
+            pack = await make_print_pack(letters, school, day, self._convert_cover())
         except (GraphError, PrintPackError) as exc:
             why = ("converting letters to PDF needs LibreOffice on the machine running the "
                    "local dev tenant" if isinstance(exc, GraphError) and exc.status == 406
@@ -171,7 +187,8 @@ class PrintRoom:
                     f"as posted.\n{listing}")[:4000]}, replaces=False)
         if filing.outcome is Outcome.PENDING:
             return
-        members = [{"key": p.key, "item": p.item_id} for p in postings]
+        members = [{"key": p.key, "item": p.item_id, "day": day.isoformat()}
+                   for p in postings]
         self.state.remember(PACK_SCOPE, filing.item_id, json.dumps(members))
         for n, p in enumerate(postings, start=1):
             self.state.remember(POST_SCOPE, p.key, f"{PACK} {filing.item_id}")
@@ -195,11 +212,9 @@ class PrintRoom:
         writer.write(out)
         return out.getvalue()
 
-    def _convert_cover(self, day: date) -> Any:
+    def _convert_cover(self) -> Any:
         async def convert(docx: bytes) -> bytes:
-            cover = await self.graph.upload(self.folder,
-                                            f"{day.isoformat()} Letters to post (cover).docx",
-                                            docx)
+            cover = await self.graph.upload(self.folder, COVER_NAME, docx)
             return await self.graph.download(cover.id, as_pdf=True)
         return convert
 
@@ -210,9 +225,7 @@ class PrintRoom:
         for pack in packs:
             assert pack.file is not None
             members = self.members(pack)
-            # When it was marked posted; never after the sweep's own now (a sweep as on an
-            # earlier day, as the demo's term is played).
-            when = uk_time(min(_moment(pack.last_modified), self.now()))
+            when = uk_time(self._marked_at(pack, members))
             who = pack.modified_by or "a member of staff"
             recorded, left = 0, 0
             for member in members:
@@ -235,6 +248,17 @@ class PrintRoom:
                     STATUS: SendStatus.POSTED_RECORDED.value,
                     NOTE: (f"Posted on {day}, marked by {who}: each of its {recorded} letters "
                            "is recorded as posted, with its contact on the Contacts list.")}
+
+    def _marked_at(self, pack: ListItem, members: list[dict[str, str]]) -> datetime:
+        """When staff marked the pack posted, as SharePoint says (its last change); this
+        sweep's own now if that is not between the day the pack was made and now (a sweep
+        as on another day, as the demo plays its term: SharePoint's clock is today's)."""
+        now = self.now()
+        marked = _moment(pack.last_modified)
+        made = min((str(m.get("day") or "") for m in members), default="")
+        if made and made <= uk_time(marked).date().isoformat() and marked <= now:
+            return marked
+        return now
 
     def _done(self, key: str) -> bool:
         held = self.state.get_claim(key)

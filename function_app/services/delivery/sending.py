@@ -50,7 +50,15 @@ from function_app.services.clock import uk_time
 from function_app.services.filing import Filer
 from function_app.services.ports import StateStore
 
-from .email import LetterToSend, Outcome, email_letter, send_again, sending_key
+from .email import (
+    Emailing,
+    LetterToSend,
+    Outcome,
+    email_letter,
+    record_all,
+    send_again,
+    sending_key,
+)
 from .letter_status import APPROVED_BY, NOTE, PACK_KIND, SENT_ON, STATUS, TO_DO, SendStatus
 from .posting import Posting, PrintRoom
 
@@ -78,6 +86,8 @@ class PostRoom(Protocol):
                         attachment: Attachment | Sequence[Attachment],
                         header_token: str) -> None: ...
     async def create_item(self, list_id: str, fields: dict[str, Any]) -> ListItem: ...
+    async def create_items_batch(self, list_id: str, many: Sequence[dict[str, Any]]
+                                 ) -> Sequence[ListItem | Exception]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,13 +210,14 @@ class LetterSender:
                  config: SendingConfig) -> None:
         self.graph, self.state, self.filer, self.config = graph, state, filer, config
         self.pdfs = SweepPdfs(graph)
+        self.to_record: list[tuple[Letter, Emailing]] = []  # emailed; contacts to write
         self.print_room = self._print_room()
 
     def _print_room(self) -> PrintRoom:
         """A sweep's post: made afresh for each run, so nothing of one sweep (the pace
         reached, the packs made) carries into the next."""
         c = self.config
-        return PrintRoom(self.pdfs, self.state, self.filer, c.owner, c.site_path, c.clock)
+        return PrintRoom(self.pdfs, self.state, self.filer, c.owner, c.clock)
 
     # -- a meeting's tick ---------------------------------------------------------------
 
@@ -257,8 +268,10 @@ class LetterSender:
         self.pdfs.clear()
         contacts = lists[lc.CONTACTS.title].id
         problems: dict[str, str] = {}  # carer item id -> what to put right
+        self.to_record = []
         for letter in letters:
             await self._send(letter, contacts, problems)
+        await self._record_emails(contacts)
         await self.print_room.make_packs(self.config.today)
         await self.print_room.record_posted(packs, contacts)
         updates = {letter.item.id: self._columns(letter) for letter in letters}
@@ -368,6 +381,19 @@ class LetterSender:
                                      letter.item.file)
             self.print_room.queue(letter.posting)
 
+    async def _record_emails(self, contacts: str) -> None:
+        """The contacts of this sweep's emails, in $batch (20 a request): a letter is
+        "Sent" once its contact is written; one not written yet waits for the next sweep,
+        which writes it without emailing again."""
+        recorded = await record_all(self.graph, self.state, self.config.owner, contacts,
+                                    [result for _, result in self.to_record])
+        for (letter, _), result in zip(self.to_record, recorded, strict=True):
+            letter.notes.append(result.message)
+            if result.outcome is Outcome.SENT:
+                letter.emailed = True
+            else:
+                letter.waiting = True
+
     async def _email(self, letter: Letter, carer: Carer, profile: str, contacts: str,
                      problems: dict[str, str]) -> bool:
         """Email the letter; True when it must go by post instead."""
@@ -384,7 +410,11 @@ class LetterSender:
         now = self.config.clock()
         result = await email_letter(self.pdfs, self.state, letter.to_send(carer, profile),
                                     self.config.mailbox, now, self.config.owner,
-                                    contacts_list=contacts, file=letter.item.file)
+                                    contacts_list=contacts, file=letter.item.file,
+                                    defer_contact=True)
+        if result.outcome is Outcome.TO_RECORD:  # its contact is written with the others'
+            self.to_record.append((letter, result))
+            return False
         letter.notes.append(result.message)
         if result.went and result.outcome is not Outcome.CONTACT_PENDING:
             letter.emailed = True

@@ -183,8 +183,9 @@ def test_approved_letters_reach_each_parent_once_by_the_way_they_asked(
         assert dana.fields["SendStatus"] == SendStatus.TO_POST.value
         (pack,) = await office.packs()
         assert pack.fields["SendStatus"] == SendStatus.READY_TO_POST.value
-        assert pack.web_url.endswith("/Letters%20to%20post/2026-11-22%20Letters%20to%20post"
-                                     ".pdf") or "Letters to post/2026-11-22" in pack.web_url
+        # At the library's root: Case Files > Letters to post.
+        assert pack.web_url.replace("%20", " ").endswith(
+            "/Case Files/Letters to post/2026-11-22 Letters to post.pdf"), pack.web_url
         assert "Dana Ellis" in pack.fields["SendNote"]
         assert "Chris Ellis" not in pack.fields["SendNote"]
         (contact,) = await office.contacts()  # the email's; the post waits for the pack
