@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from function_app.services.casework_sweep.processor import ChangeProcessor
 from function_app.services.casework_sweep.sweep_report import SweepReport
 from function_app.services.delivery.letter_status import SendStatus
 from tests.integration.helpers import TODAY, Site, example
+from tests.services.casework_sweep.test_state_keeps_no_names import everything_in, named_in
 
 pytestmark = pytest.mark.integration
 
@@ -42,6 +44,7 @@ class Office:
     site: Site
     processor: ChangeProcessor
     typed: dict[tuple[str, str], str]
+    tmp: Path
 
     async def sweep(self) -> SweepReport:
         report = await self.processor.sweep()
@@ -105,7 +108,7 @@ def in_office(tmp_path: Path, test: Callable[[Office], Awaitable[None]], *,
             processor.config = config
             processor.sender.config = replace(processor.sender.config, mailbox=mailbox,
                                               clock=lambda: NOON)
-            office = Office(tenant, site, processor, {})
+            office = Office(tenant, site, processor, {}, tmp_path)
             await office.type(name, **changes)
             await test(office)
 
@@ -217,6 +220,12 @@ def test_approved_letters_reach_each_parent_once_by_the_way_they_asked(
             again = await office.sweep()
             assert not again.letters
         assert len(office.mail()) == 1 and len(await office.contacts()) == 2
+
+        # The state store keeps ids, keys and digests: no name, no address, no file name.
+        kept = everything_in(office.tmp / "state.sqlite")
+        assert named_in(kept, {"Dana", "Chris", "Ellis", "Jordan", "Mill"}) == []
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", kept)  # no email address
+        assert ".docx" not in kept and ".pdf" not in kept
 
     in_office(tmp_path, test)
 
@@ -361,3 +370,47 @@ def test_at_20_percent_faults_each_letter_goes_once_and_is_recorded_once(
         assert len({c.fields["Summary"] for c in by_post}) == len(by_post)
 
     in_office(tmp_path, test)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_a_letter_is_sent_again_only_when_staff_choose_send_again(tmp_path: Path) -> None:
+    async def test(office: Office) -> None:
+        await office.sweep()
+        chris = [d for d in await office.letters() if d.fields["CarerId"] == office.carer("c2")]
+        await office.approve(chris[:1])
+        await office.sweep()
+        assert len(office.mail()) == 1
+        await office.approve(chris[:1])  # approved again: it was sent, nothing happens
+        await office.sweep()
+        assert len(office.mail()) == 1
+        await office.site.staff.update_fields(office.site.lists[LIBRARY].id, chris[0].id,
+                                              {"SendStatus": SendStatus.SEND_AGAIN.value})
+        report = await office.sweep()
+        assert [s.outcome for s in report.letters] == ["emailed"]
+        assert len(office.mail()) == 2 and len(await office.contacts()) == 2
+        for _ in range(2):
+            await office.sweep()
+        assert len(office.mail()) == 2 and len(await office.contacts()) == 2
+
+    in_office(tmp_path, test)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_a_mailbox_the_app_may_not_send_as_puts_letters_in_the_post_and_says_why(
+        tmp_path: Path) -> None:
+    async def test(office: Office) -> None:
+        office.tenant.set_mail_senders(["someone.else@brookfield.example.org"])
+        await office.sweep()
+        await office.approve(await office.letters())
+        await office.sweep()
+        assert office.mail() == []
+        chris = [d for d in await office.letters() if d.fields["CarerId"] == office.carer("c2")]
+        assert {d.fields["SendStatus"] for d in chris} == {SendStatus.TO_POST.value}
+        assert all(f"The app may not send email as {MAILBOX}" in d.fields["SendNote"]
+                   and "It goes by post instead." in d.fields["SendNote"] for d in chris)
+        carer = await office.site.app.get_item(office.site.lists[CARERS].id, office.carer("c2"))
+        assert not carer.fields.get("LettersProblem")  # not the parent's to put right
+
+    in_office(tmp_path, test, carers=_carers(c2={"address": "9 Brook Road\nStroud\nGL5 2BB"}))
