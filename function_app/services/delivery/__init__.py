@@ -5,7 +5,10 @@ item (``contacts``) and the mailbox's sending pace (``pacing``). The rules (who 
 letter by which route, the limits, what a contact says) are the domain's
 (``function_app.domain.delivery``).
 
-Not wired into the sweep yet: a caller gives it the letter, the carer and the approver.
+The sweep's step (``sending``): each approved letter in the Case Files library emailed or
+put in the day's print pack (``posting``), and posted packs recorded; the library's
+Sending columns (``letter_status``). Run by the sweep and every minute by the
+``send_letters`` timer.
 
 May import: the domain, the documents, the shared ``ports``, ``filing``, ``site_state``
 and ``clock``, ``case_lists`` (the Contacts list's columns), and the Graph adapter's
