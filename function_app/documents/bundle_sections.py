@@ -326,6 +326,18 @@ def register(d: Any, marks: Sequence[SessionMark]) -> None:
     _fit(table, (Cm(2.5), *([Cm(1.45)] * 10)), Pt(8))
 
 
+def _sending(status: str) -> str:
+    """What a letter's Sending column says of it, for the chronology (issue 18): a letter
+    the app sends is in the folder from its draft on, and was received only once sent (its
+    sending is then a contact of its own in this chronology). '' for a letter filed before
+    the app sent letters."""
+    if not status or status == "Sent":
+        return ""
+    if status == "In the print pack":
+        return " (in a print pack; not yet recorded as posted)"
+    return f" (not sent: its Sending column says \u201c{status}\u201d)"
+
+
 def chronology(d: Any, case: Case, pairs: Sequence[tuple[BundleEntry, Source]] = ()) -> None:
     """Every letter, contact (call, visit, email) and meeting in date and time order: date,
     time, mode, who, summary, direct quotes and the exhibits that evidence it. A letter is
@@ -370,7 +382,7 @@ def chronology(d: Any, case: Case, pairs: Sequence[tuple[BundleEntry, Source]] =
         to = names.get(s.carer, "") if s.carer else ""
         if s.letter:
             who = (case.school.signatory_name or case.school.name) + (f" to {to}" if to else "")
-            mode, text = "letter", f"Letter: {e.title}"
+            mode, text = "letter", f"Letter: {e.title}{_sending(s.sending)}"
         else:
             who, mode = ("" if s.generated else "uploaded by staff"), "document"
             text = f"{e.title}" + ("" if e.included else f" ({e.problem})")

@@ -10,6 +10,7 @@ import hashlib
 import io
 import struct
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -159,6 +160,22 @@ def test_the_chronology_gives_date_time_mode_who_summary_and_quotes(
     assert "Mornings are hard." in held[5] and "Jordan Ellis" in held[5]
     exhibits = [r[6] for r in chron[1:] if r[6]]
     assert exhibits == ["Exhibit 1", "Exhibit 2", "Exhibit 3"]
+
+
+@pytest.mark.parametrize(("sending", "says"), [
+    ("Draft: approve to send", "(not sent: its Sending column says \u201cDraft: approve to "
+                               "send\u201d)"),
+    ("In the print pack", "(in a print pack; not yet recorded as posted)"),
+    ("Sent", "")])
+def test_the_chronology_says_when_a_letter_in_the_folder_was_never_sent(
+        sources: list[Source], sending: str, says: str) -> None:
+    """Issue 18: a letter the app sends is filed as a draft; the chronology must not show a
+    draft, or a letter waiting in a print pack, as if the family had it."""
+    marked = [replace(s, sending=sending, letter=True, carer="c1")
+              if s.name.startswith("2026-01-28 Notice") else s for s in sources]
+    _, tables = opened(compose_docx(Bundle(the_case(), tuple(marked), TODAY)))
+    (row,) = [r for r in table_headed(tables, "Date") if "Notice to Improve" in r[4]]
+    assert row[4] == f"Letter: Notice to Improve - Dana Ellis {says}".rstrip()
 
 
 def test_the_attendance_record_gives_the_totals_for_the_period(sources: list[Source]) -> None:
