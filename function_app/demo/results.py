@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from function_app.adapters.graph.client import GraphClient
 from function_app.adapters.graph.records import ListInfo
@@ -19,6 +20,11 @@ from function_app.settings import Settings
 from .scenario import (
     School,
 )
+
+if TYPE_CHECKING:
+    from function_app.services.delivery.sending import LetterSent
+
+    from .sending_step import Letters
 
 
 class DemoError(CaseworkError):
@@ -71,6 +77,12 @@ class DemoResult:
     alerts: list[tuple[str, RaisedAlert]] = field(default_factory=list)  # (school, alert)
     legal: list[Referral] = field(default_factory=list)  # evidence bundles, by this run
     digests: int = 0  # schools sent the daily digest of reviews due and overdue
+    letters: list[tuple[str, LetterSent]] = field(default_factory=list)  # (school, letter)
+    letters_now: dict[str, Letters] = field(default_factory=dict)  # school key -> as read
+    approved: int = 0  # letters the schools' leads approved in this run
+    packs_posted: int = 0  # print packs the leads marked "Posted" in this run
+    mail_dir: Path | None = None  # where the dev tenant keeps the emails
+    emailed: int = 0  # emails the schools' mailboxes sent in this run (.eml files)
     seconds: float = 0.0
 
     @property

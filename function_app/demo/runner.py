@@ -35,7 +35,7 @@ from function_app.services.casework_sweep.sweep_report import (
 from function_app.services.schools.registry import LIST_TITLE as SCHOOLS_LIST
 from function_app.settings import Settings
 
-from . import legal_step
+from . import legal_step, sending_step
 from .results import DemoError, DemoResult, Place
 from .scenario import (
     LA_OFFICERS,
@@ -108,7 +108,10 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
         "it goes and the LA's officers alerted from every school.")
     from function_app.devtenant.teams_sink import TeamsSink
 
-    with DevTenant(workspace / "tenant") as tenant, TeamsSink(workspace) as sink:
+    # The Exchange administrator let the app send as each school's mailbox, and only those.
+    mailboxes = [school.email for school in SCHOOLS.values()]
+    with DevTenant(workspace / "tenant", mail_senders=mailboxes) as tenant, \
+            TeamsSink(workspace) as sink:
         say(f"Dev tenant (Microsoft Graph v1.0 and SharePoint REST on loopback): "
             f"{tenant.base_url}, its data in {workspace / 'tenant'}; Teams cards go to "
             f"{workspace / 'teams'}")
@@ -125,7 +128,10 @@ def run_demo(workspace: Path = DEFAULT_WORKSPACE, out: TextIO | None = None) -> 
             library = site.files_root.parent / LIBRARY
             places[key] = Place(school, replace(settings, site_url=site.web_url), library,
                                 workspace / "tenant" / relative_to(library, tenant.data_dir))
+        emails = len(tenant.sent_mail_files())
         result = asyncio.run(_play(settings, single, places, tenant.user_token, workspace, say))
+        result.mail_dir = tenant.mail_dir
+        result.emailed = len(tenant.sent_mail_files()) - emails
         graph = sum(n for route, n in tenant.requests.items() if API not in route)
         result.requests["app"] = graph - result.requests["staff"]
     result.seconds = time.perf_counter() - started
@@ -178,7 +184,8 @@ async def _play(settings: Settings, single: Settings, places: dict[str, Place],
             messages = {name: str(f["validation"]["message"])
                         for name, f in formatting.items() if f.get("validation")}
             typist = Typist(as_staff, {k: p.lists for k, p in places.items()}, messages)
-            await _play_term(typist, settings, result, say)
+            await _play_term(typist, sending_step.Staff(as_staff, places), settings, result,
+                             say)
             state.remember(DEMO_SCOPE, "played", LAST_DAY.isoformat())
             result.typed = True
         elif there.issuperset(refs) and state.recall(DEMO_SCOPE, "played"):
@@ -203,7 +210,8 @@ async def _play(settings: Settings, single: Settings, places: dict[str, Place],
         await import_exports({key: (p.app, bootstrap.school_state(
             settings, state, registry[p.school.name])) for key, p in places.items()},
             workspace, say)
-        for place in places.values():
+        for key, place in places.items():
+            result.letters_now[key] = await sending_step.read_letters(place)
             summaries, unlinked = await read_summaries(place.app, place.lists, settings,
                                                    place.library, place.shown)
             result.cases += summaries
@@ -224,18 +232,26 @@ async def _la_site(settings: Settings, officer: GraphClient, places: dict[str, P
     app = bootstrap.graph_client(settings, site_url=settings.la_site_url)
     await provision(app, load_lists(LA_SITE_SCHEMA_DIR))
     schools = (await app.lists())[SCHOOLS_LIST].id  # read by the app, as every sweep does
-    listed = {str(i.fields.get("Title", "")) for i in await app.all_items(schools)}
+    items = await app.all_items(schools)
+    listed = {str(i.fields.get("Title", "")) for i in items}
     added = [p.school for p in places.values() if p.school.name not in listed]
     for school in added:
         await officer.create_item(schools, {
             "Title": school.name, "SiteUrl": str(places[school.key].settings.site_url),
-            "Phase": school.phase.capitalize(), "PolicyProfile": school.profile})
+            "Phase": school.phase.capitalize(), "PolicyProfile": school.profile,
+            "Mailbox": school.email})
+    by_name = {p.school.name: p.school for p in places.values()}
+    for item in items:  # listed by an earlier demo, before schools had a mailbox
+        named = by_name.get(str(item.fields.get("Title", "")))
+        if named is not None and not item.fields.get("Mailbox"):
+            await officer.update_fields(schools, item.id, {"Mailbox": named.email})
     officers = ", ".join(f"{name} ({role})" for name, role in LA_OFFICERS)
     newly = counted_noun(len(added), "school")
     what = (f"{LA_OFFICERS[0][0]} listed the {newly} in its Schools list"
             if added else "its Schools list already names the schools")
-    say(f"The LA's site {LA_SITE} (members: {officers}): {what}, each with its own site; "
-        "every school's site is swept from that list.")
+    say(f"The LA's site {LA_SITE} (members: {officers}): {what}, each with its own site "
+        "and the mailbox its letters to parents are emailed from; every school's site is "
+        "swept from that list.")
 
 
 async def _provision(place: Place) -> str:
@@ -283,13 +299,19 @@ async def _sweep(settings: Settings, day: date, result: DemoResult,
                              (total.failed, report.failed), (total.pending, report.pending)):
             mine.update({f"{school}: {key}": why for key, why in theirs.items()})
         result.alerts += [(school, alert) for alert in report.alerts]
+        result.letters += [(school, letter) for letter in report.letters]
+        total.letters += report.letters
+        total.letters_approved += report.letters_approved
+        if report.sending_failed:
+            say(f"  {school}: sending letters stopped ({report.sending_failed}); the next "
+                "sweep goes on.")
     result.filed += total.filed
     result.legal += total.legal
     return total
 
 
-async def _play_term(typist: Typist, settings: Settings, result: DemoResult,
-                     say: Callable[[str], None]) -> None:
+async def _play_term(typist: Typist, staff: sending_step.Staff, settings: Settings,
+                     result: DemoResult, say: Callable[[str], None]) -> None:
     for week in WEEKS:
         if not week.steps:
             say(f"Week of {long_date(week.monday)}: {week.note}, nothing entered.")
@@ -303,6 +325,32 @@ async def _play_term(typist: Typist, settings: Settings, result: DemoResult,
         typist.refusals.clear()
         for line in legal_step.lines(report):
             say(line)
+        await _letters(staff, settings, week.friday, result, say)
+
+
+async def _letters(staff: sending_step.Staff, settings: Settings, day: date,
+                   result: DemoResult, say: Callable[[str], None]) -> None:
+    """After the week's sweep, each school's attendance lead reads and approves the new
+    draft letters, and the next sweep emails them or puts them in the day's print pack;
+    the lead prints the pack, posts its letters that afternoon and marks it posted, and a
+    last sweep records them (a contact for each letter, dated that day)."""
+    approved = await staff.approve_drafts()
+    result.approved += approved
+    if not approved:
+        return
+    sent = await _sweep(settings, day, result, say)
+    posted = await staff.post_packs()
+    result.packs_posted += posted
+    recorded = await _sweep(settings, day, result, say) if posted else None
+    # A letter put in the pack and then posted is said once, as posted.
+    words = sending_step.outcome_words(
+        [letter for letter in sent.letters
+         if not (recorded and letter.outcome == "in the print pack")]
+        + (recorded.letters if recorded else []))
+    done = f"approved {counted_noun(approved, 'draft letter')} to send"
+    if posted:
+        done += f" and posted {counted_noun(posted, 'print pack')}"
+    say(f"  The attendance leads {done}: {', '.join(words) or 'nothing went yet'}.")
 
 
 def _week_line(week: Week, entered: Counter[str], report: SweepReport) -> str:
@@ -317,6 +365,9 @@ def _week_outcome(report: SweepReport) -> str:
         text = f"filed {', '.join(parts)}"
     else:
         text = "nothing new to file" if report.changes else "no changes, nothing filed"
+    letters = sending_step.outcome_words(report.letters)
+    if letters:
+        text += "; " + ", ".join(letters)
     if report.needs_attention:
         n = len(report.needs_attention)
         text += f"; {n} {'item needs' if n == 1 else 'items need'} attention"

@@ -153,6 +153,12 @@ def print_summary(result: DemoResult, places: dict[str, Place],
         say("No new Teams alert: each is posted once per case, reason and stage.")
     for line in legal_step.summary_lines(result.legal):
         say(line)
+    if result.mail_dir is not None:
+        from .sending_step import summary_lines
+
+        for line in summary_lines(result.emailed, result.letters, result.letters_now,
+                                  places, result.mail_dir):
+            say(line)
     if result.digests:
         say(f"Daily digest of reviews due and overdue posted to {result.digests} schools' "
             "channels.")

@@ -49,15 +49,17 @@ class Played:
     files_before_second: dict[Path, int]  # each file and its modification time
     second_output: str
     second_exit: int
+    mail_before_second: list[Path]  # the .eml files the first run's emails left
+    contacts: tuple[int, int]  # Contacts items in every school's site, after each run
 
     def library(self, school: scenario.School) -> Path:
         return library_of(self.workspace, school)
 
     def files(self) -> list[Path]:
         """The documents the processor filed in every school's library (not the evidence
-        bundle, kept in Legal/)."""
+        bundle, kept in Legal/, nor the print packs' covers, in Letters to post/)."""
         return sorted(p for s in scenario.SCHOOLS.values() for p in self.library(s).rglob(
-            "*.docx") if p.parent.name != "Legal")
+            "*.docx") if p.parent.name not in ("Legal", "Letters to post"))
 
     def filed(self, case_ref: str) -> Counter[str]:
         return Counter(f.kind for f in self.first.filed if f.case_ref == case_ref)
@@ -72,10 +74,13 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
     first_out = io.StringIO()
     first = run_demo(workspace, first_out)
     before = _all_files(workspace)
+    mail = _mail_files(workspace)
+    contacts = _contacts(workspace)
     second_out = io.StringIO()
     with contextlib.redirect_stdout(second_out):
         code = main(["demo", "--workspace", str(workspace)])
-    yield Played(workspace, first, first_out.getvalue(), before, second_out.getvalue(), code)
+    yield Played(workspace, first, first_out.getvalue(), before, second_out.getvalue(), code,
+                 mail, (contacts, _contacts(workspace)))
 
 
 def test_every_expected_kind_is_filed_for_the_cases_that_call_for_it(played: Played) -> None:
@@ -377,3 +382,103 @@ def test_each_school_sees_only_its_own_site(played: Played) -> None:
 
     with DevTenant(played.workspace / "tenant") as tenant:
         asyncio.run(check(tenant))
+
+
+# Letters reaching each parent (issue 18, point 7) --------------------------------------
+
+EMAILED = {  # the carers who asked for letters by email (or email and post), by school
+    "sophie.brennan@example.org": (HARTWELL, "Sophie Brennan"),
+    "rachel.bell@example.org": (HARTWELL, "Rachel Bell"),
+    "wayne.hargreaves@example.org": (BRACKENFIELD, "Wayne Hargreaves"),
+    "gemma.shaw@example.org": (BRACKENFIELD, "Gemma Shaw"),
+    "nicola.proctor@example.org": (COLDHARBOUR, "Nicola Proctor"),
+}
+
+
+def _mail_files(workspace: Path) -> list[Path]:
+    return sorted((workspace / "mail").rglob("*.eml"))
+
+
+def _contacts(workspace: Path) -> int:
+    """How many Contacts items every school's site holds, read through Graph."""
+    from function_app.devtenant import DevTenant
+
+    async def count(tenant: DevTenant) -> int:
+        total = 0
+        for school in scenario.SCHOOLS.values():
+            settings = bootstrap.settings_for_dev_tenant(
+                tenant.base_url, tenant.hostname, school.site_path, workspace, base=Settings())
+            graph = bootstrap.graph_client(settings)
+            total += len(await graph.all_items((await graph.lists())["Contacts"].id))
+            await graph.aclose()
+        return total
+
+    with DevTenant(workspace / "tenant") as tenant:
+        return asyncio.run(count(tenant))
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_each_letter_to_a_carer_who_asked_for_email_is_emailed_once_from_the_school(
+        played: Played) -> None:
+    """The .eml files under WORKSPACE/mail are addressed only to the carers who asked for
+    email, sent from their school's mailbox, one per letter filed for them, each with the
+    letter as a PDF; no carer who asked for post is emailed."""
+    from email import message_from_bytes, policy
+
+    messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
+                for p in played.mail_before_second]
+    by_carer = Counter(str(m["To"].addresses[0].addr_spec) for m in messages)
+    assert set(by_carer) == set(EMAILED)
+    for message in messages:
+        school, _name = EMAILED[str(message["To"].addresses[0].addr_spec)]
+        assert str(message["From"].addresses[0].addr_spec) == school.email
+        assert any(part.get_content_type() == "application/pdf"
+                   for part in message.iter_attachments())
+    for address, (school, name) in EMAILED.items():
+        letters = [p for p in played.library(school).rglob(f"* - {name}.docx")]
+        assert letters and by_carer[address] == len(letters), name
+    assert played.first.emailed == len(messages)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_letters_by_post_go_in_print_packs_that_the_lead_marks_posted(played: Played) -> None:
+    """Each school's print packs are in its library's "Letters to post" folder, named by
+    the day; the leads posted each the day it was made, and the summary says how many
+    letters were emailed, how many posted, that none waits, and where the emails and packs
+    are."""
+    out = played.first_output
+    for school in scenario.SCHOOLS.values():
+        packs = [p for p in played.library(school).rglob("*.pdf")
+                 if p.parent.name == "Letters to post"]
+        assert packs and all(re.fullmatch(r"2026-\d\d-\d\d Letters to post\.pdf", p.name)
+                             for p in packs), school.name
+        assert f"{school.name}'s print packs (each printed, its letters posted and the " \
+               f"pack marked \u201cPosted\u201d by the lead), in {packs[0].parent}: " in out
+    posted = sum(letter.outcome == "posted" for _, letter in played.first.letters)
+    assert posted and played.first.packs_posted
+    assert (f"This run emailed {played.first.emailed} letters from the schools' mailboxes and "
+            f"recorded {posted} letters as posted") in out
+    assert "none waits" in out
+    assert f"The emails, as .eml files (open one in any mail program): " \
+           f"{played.workspace / 'mail'}" in out
+    assert "The attendance leads approved " in out
+    assert "LibreOffice" not in out.split("Letters to parents")[1]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_the_print_packs_are_in_letters_to_post_at_the_library_root(played: Played) -> None:
+    for school in scenario.SCHOOLS.values():
+        assert list((played.library(school) / "Letters to post").glob("*.pdf")), school.name
+
+
+def test_a_second_run_sends_no_letter_again(played: Played) -> None:
+    """Run again, the demo emails nothing, posts nothing and records no contact, and its
+    summary says it sent no letter."""
+    assert _mail_files(played.workspace) == played.mail_before_second
+    before, after = played.contacts
+    assert after == before
+    assert "This run sent no letter" in played.second_output
+    assert "The attendance leads" not in played.second_output

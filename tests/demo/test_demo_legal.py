@@ -188,7 +188,8 @@ def test_every_letter_is_dated_by_the_date_written_on_it(
     cited = {n.strip() for r in chron for n in r[6].replace("Exhibit", "").split(",") if n.strip()}
     assert cited == set(by_number)
     for row in chron:
-        if row[2] == "letter":
+        if row[2] == "letter" and row[4].startswith("Letter: "):  # the letter itself; its
+            # sending (emailed, or posted from the pack) is a contact of its own
             (number,) = row[6].replace("Exhibit", "").split()
             assert row[0] == dated[by_number[number][3]]
     order = [(dt.datetime.strptime(r[0], "%d %B %Y"), r[1] or "99") for r in chron]
@@ -259,7 +260,8 @@ def test_without_libreoffice_the_word_bundle_is_filed_and_the_pdf_said_to_need_i
     """No PDF can be made: the .docx alone is in Legal/, its index true to the folder's
     files and giving no page; the week's output and the summary say the PDF needs
     LibreOffice and how to get it, and name no PDF; the case's Legal readiness and the card
-    say so too; it is not an item needing attention."""
+    say so too; it is not an item needing attention. No letter was sent (none could be
+    made a PDF), so the readiness finds the letters not yet sent."""
     played = played_without_libreoffice
     assert [p.name for p in played.legal.iterdir()] == [f"{BUNDLE}.docx"]
     document = Document(str(played.legal / f"{BUNDLE}.docx"))
@@ -281,7 +283,11 @@ def test_without_libreoffice_the_word_bundle_is_filed_and_the_pdf_said_to_need_i
             f"({BUNDLE}.docx, in its case folder's Legal subfolder): no PDF") in out
     assert f"{BUNDLE}.pdf" not in out
     assert "1 item needs attention;" in out and played.first.attention == 1
-    assert "Readiness: ready." in out
+    # No letter could be sent here (each needs its PDF), so none is recorded as sent and
+    # the readiness says so, rather than counting a letter nobody received.
+    assert "Readiness: not ready" in out
+    assert "Missing: " in out
+    assert "Letters could not be emailed or put in a print pack here" in out
     texts = [p.text for p in document.paragraphs]
     assert any(t.startswith("MISSING FROM THIS BUNDLE: the exhibits.") for t in texts)
 
@@ -316,3 +322,20 @@ def _case(workspace: Path, case_ref: str) -> dict[str, Any]:
 
     with DevTenant(workspace / "tenant") as tenant:
         return asyncio.run(read(tenant.base_url, tenant.hostname, COLDHARBOUR.site_path))
+
+
+def test_without_libreoffice_no_letter_is_emailed_or_packed_and_the_summary_says_why(
+        played_without_libreoffice: Played) -> None:
+    """Letters cannot be made into PDFs here: no email leaves the schools' mailboxes, no
+    print pack is filed, the approved letters wait (sent at a later run, never lost), and
+    the summary says plainly that LibreOffice is needed; a second run sends nothing."""
+    played = played_without_libreoffice
+    assert not list((played.workspace / "mail").rglob("*.eml"))
+    assert not list((played.workspace / "tenant").rglob("Letters to post/*.pdf"))
+    assert played.first.emailed == 0
+    for out in (played.first_output, played.second_output):
+        letters = out.split("Letters to parents")[1]
+        assert "Letters could not be emailed or put in a print pack here" in letters
+        assert "install libreoffice-writer-nogui" in letters.replace("Install", "install")
+        assert "approved and not yet sent" in letters
+        assert "This run sent no letter" in letters
