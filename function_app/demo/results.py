@@ -24,7 +24,14 @@ from .scenario import (
 if TYPE_CHECKING:
     from function_app.services.delivery.sending import LetterSent
 
-    from .sending_step import Letters
+
+@dataclass
+class Letters:
+    """The letters to parents in a school's library as it now holds them."""
+
+    statuses: Counter[str] = field(default_factory=Counter)  # SendStatus -> letters
+    packs: int = 0  # print packs filed
+    no_pdf: bool = False  # a note says no PDF could be made here
 
 
 class DemoError(CaseworkError):

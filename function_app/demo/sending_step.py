@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from function_app.adapters.graph.client import GraphClient
+from function_app.domain.wording import counted as counted_noun
 from function_app.services.delivery.letter_status import (
     NOTE,
     PACK_FOLDER,
@@ -26,8 +27,7 @@ from function_app.services.delivery.letter_status import (
 )
 from function_app.services.delivery.sending import LetterSent
 
-from .results import Place
-from .summary import counted_noun
+from .results import Letters, Place
 
 LIBRARY = "Case Files"
 NO_PDF = ("LibreOffice", "converted to PDF")  # words of a note saying no PDF could be made
@@ -88,15 +88,6 @@ def outcome_words(letters: Iterable[LetterSent]) -> list[str]:
     if outcomes["not sent"]:
         words.append(f"{counted_noun(outcomes['not sent'], 'letter')} not sent (see its note)")
     return words
-
-
-@dataclass
-class Letters:
-    """The letters to parents in a school's library as it now holds them."""
-
-    statuses: Counter[str] = field(default_factory=Counter)  # SendStatus -> letters
-    packs: int = 0  # print packs filed
-    no_pdf: bool = False  # a note says no PDF could be made here
 
 
 async def read_letters(place: Place) -> Letters:
