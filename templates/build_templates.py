@@ -63,6 +63,9 @@ from builder.invitations import (
 )
 from builder.letters import letter_of_concern, notice_to_improve, plan_cover_letter
 from builder.meeting_records import aim_plan, review_meeting_record, support_meeting_record
+from builder.penalty_notice import SOURCE as PENALTY_NOTICE_SOURCE
+from builder.penalty_notice import TITLE as PENALTY_NOTICE_TITLE
+from builder.penalty_notice import penalty_notice
 from builder.reports import school_on_a_page
 from builder.template import Template
 
@@ -101,8 +104,27 @@ REPORT_BUILDERS: dict[str, Callable[[Template], None]] = {
 }
 
 
+# The LA's penalty notice (issue 19): made from the register's facts, not from a case's
+# context (function_app/documents/penalty_notice.py), so it is not one of the catalogue's
+# "kinds". A letter for the DL window; its title and source are the builder's own, so it
+# builds the same whether or not the catalogue lists it (under "reports").
+PENALTY_NOTICE = {"report": "penalty_notice", "title": PENALTY_NOTICE_TITLE,
+                  "file": "penalty-notice.docx", "source": PENALTY_NOTICE_SOURCE}
+
+
+def build_penalty_notice(folder: Path = HERE) -> Path:
+    t = Template(PENALTY_NOTICE["title"], True)
+    penalty_notice(t)
+    path = folder / PENALTY_NOTICE["file"]
+    t.save(path, PENALTY_NOTICE["source"])
+    return path
+
+
 def build_report(report: dict[str, str], folder: Path = HERE) -> Path:
-    """A template for a school-level report (the catalogue's "reports"), not a case's."""
+    """A template for a school-level report (the catalogue's "reports"), not a case's; or
+    the LA's penalty notice, should the catalogue list it there."""
+    if report["report"] == PENALTY_NOTICE["report"]:
+        return build_penalty_notice(folder)
     t = Template(report["title"], False)
     REPORT_BUILDERS[report["report"]](t)
     path = folder / report["file"]
@@ -112,7 +134,9 @@ def build_report(report: dict[str, str], folder: Path = HERE) -> Path:
 
 def main(argv: Sequence[str]) -> int:
     catalogue = json.loads(CATALOGUE.read_text(encoding="utf-8"))
-    kinds, reports = catalogue["kinds"], catalogue.get("reports", [])
+    kinds, reports = catalogue["kinds"], list(catalogue.get("reports", []))
+    if all(r["report"] != PENALTY_NOTICE["report"] for r in reports):
+        reports.append(PENALTY_NOTICE)
     wanted = set(argv)
     unknown = wanted - {k["kind"] for k in kinds} - {r["report"] for r in reports}
     if unknown:
