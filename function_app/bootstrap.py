@@ -34,6 +34,7 @@ from function_app.services.casework_sweep.sweep_report import (
 from function_app.services.delivery.sending import LetterSent
 from function_app.services.filing import process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
+from function_app.services.penalty_notices.requesting import PenaltyRequests
 from function_app.services.ports import StateStore
 from function_app.services.reminders.reviews import (
     LoggedReminders,
@@ -131,6 +132,14 @@ def document_options(settings: Settings) -> Options:
                    load_logo(settings.logo) if settings.logo else None)
 
 
+def penalty_requests(settings: Settings, site_url: str) -> PenaltyRequests:
+    """A school's requests for penalty notices, sent to the LA site's lists with the LA
+    site's client (SHAREPOINT_LA_SITE); without an LA site a request says it cannot go."""
+    la = graph_client(settings, site_url=settings.la_site_url) \
+        if settings.serves_many_schools else None
+    return PenaltyRequests(la, site_url)
+
+
 def clock_for(today: date | None) -> Callable[[], datetime]:
     """The sweep's clock: now; for a sweep as on another day (the demo's term, a rerun of a
     missed day), that day at now's time of day, so what it records (when a letter was
@@ -159,7 +168,8 @@ def processor(settings: Settings, graph: GraphClient, state: StateStore,
     templates = TemplateSet(overrides=settings.templates_dir)
     work = ChangeProcessor(graph, state, templates, config,
                            alerts=alert_poster(settings, (school,) if school else ()),
-                           legal=legal_referrals(graph, state, templates, config, settings))
+                           legal=legal_referrals(graph, state, templates, config, settings),
+                           penalty=penalty_requests(settings, site_url))
     work.filer.retention_label = settings.retention_label  # CASEWORK_RETENTION_LABEL
     return work
 

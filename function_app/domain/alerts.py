@@ -43,6 +43,7 @@ class AlertReason(enum.StrEnum):
     REVIEW_DUE = "review_due"
     GENERATION_FAILED = "generation_failed"
     LEGAL_BUNDLE_READY = "legal_bundle_ready"
+    PENALTY_NOTICE_REQUESTED = "penalty_notice_requested"
 
     @property
     def in_daily_digest(self) -> bool:
@@ -57,6 +58,7 @@ class AlertReason(enum.StrEnum):
             AlertReason.REVIEW_DUE: "Review due",
             AlertReason.GENERATION_FAILED: "A document could not be made",
             AlertReason.LEGAL_BUNDLE_READY: "Evidence bundle for legal intervention",
+            AlertReason.PENALTY_NOTICE_REQUESTED: "Penalty notice requested",
         }[self]
 
 
@@ -187,6 +189,27 @@ def legal_bundle_ready(case_ref: str, school: str, summary: str, *, stage: Stage
         pupil_name=pupil_name,
         variant=variant,
         bundle_links=bundle_links,
+    )
+
+
+def penalty_notice_requested(case_ref: str, school: str, number: str, parents: int, *,
+                             stage: Stage | None, pupil_initials: str,
+                             pupil_name: str) -> Alert:
+    """A school asked for a penalty notice and the app's checks passed: tell the LA's
+    officers, who decide in the Penalty Notice Requests list (DfE, Working together to
+    improve school attendance, 2024: the LA issues notices on a school's request)."""
+    each = "its parent" if parents == 1 else f"each of its {parents} parents"
+    return Alert(
+        reason=AlertReason.PENALTY_NOTICE_REQUESTED,
+        audience=Audience.LA_OFFICERS,
+        case_ref=case_ref,
+        school=school,
+        why=(f"The school requested a penalty notice for {each} ({number}). The app's checks "
+             "passed; decide in the Penalty Notice Requests list on the LA's site."),
+        stage=stage,
+        pupil_initials=pupil_initials,
+        pupil_name=pupil_name,
+        variant=number,
     )
 
 

@@ -64,6 +64,7 @@ FACET_KEYS = {
     "lookup": {"listId", "columnName", "allowMultipleValues"},
 }
 
+from function_app.domain.penalty_register import RequestReason  # noqa: E402
 from function_app.services.delivery.letter_status import (  # noqa: E402
     APPROVED_BY,
     NOTE,
@@ -80,6 +81,7 @@ CHOICE_VALUES: dict[tuple[str, str], Iterable[Any]] = {
     ("Cases", "PolicyProfile"): known_profiles(),
     ("Cases", "SchoolPhase"): Phase,
     ("Cases", "SevereAbsence"): YES_NO,
+    ("Cases", "PenaltyNoticeReason"): RequestReason,
     ("Carers", "ParentalResponsibility"): YES_NO,
     ("Carers", "PreferredContact"): ContactMode,
     ("Carers", "LettersBy"): LettersBy,

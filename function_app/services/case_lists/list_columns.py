@@ -33,6 +33,7 @@ from function_app.domain.model import (
     TargetMet,
     VenueKind,
 )
+from function_app.domain.penalty_register import RequestReason
 
 
 class Reader(enum.Enum):
@@ -95,11 +96,11 @@ class GenerationStatus(enum.StrEnum):
 
 WRITE_BACK_COLUMNS = ("GenerationStatus", "GenerationMessage", "GeneratedDocuments",
                       "LastProcessedVersion")
-# Columns that ask the app for something (issue 18: "Approve this meeting's letters") or
-# that it fills about sending ("Letters: what to put right"): neither changes what a
-# meeting's documents say, so neither makes them again, and the app's clearing or filling
-# them is its own write.
-SENDING_COLUMNS = ("ApproveLetters", "LettersProblem")
+# Columns that ask the app for something (issue 18: "Approve this meeting's letters": read
+# from every change, own or not) or that it fills ("Letters: what to put right", the
+# penalty notice request's answer): none changes what a meeting's documents say, so none
+# makes them again, and the app's clearing or filling them is its own write.
+SENDING_COLUMNS = ("ApproveLetters", "LettersProblem", "PenaltyNoticeRequest")
 # Cases columns the app fills in from the attendance figures (or the register marks) so that
 # views can filter, sort and group by them: CAML cannot work a percentage out of two columns.
 ATTENDANCE_SUMMARY_COLUMNS = ("Tier", "AttendancePercent", "SevereAbsence")
@@ -158,6 +159,10 @@ CONTACT_MODES = Choices.of({
     ContactMode.LETTER: "Letter", ContactMode.EMAIL: "Email", ContactMode.PHONE: "Phone call",
     ContactMode.HOME_VISIT: "Home visit", ContactMode.MEETING: "Meeting",
     ContactMode.TEXT: "Text message",
+})
+PENALTY_REASONS = Choices.of({
+    RequestReason.TERM_TIME_HOLIDAY: "Term-time holiday",
+    RequestReason.OTHER: "Other unauthorised absence",
 })
 LETTERS_BY = Choices.of({
     LettersBy.POST: "Post", LettersBy.EMAIL: "Email", LettersBy.BOTH: "Email and post",
@@ -266,6 +271,13 @@ CASES = ListSpec("Cases", (
     # Not case data: a request to the processor, and its answer (services/legal/legal_referral.py).
     Column("PrepareLegalReferral", "Prepare legal referral", read=Reader.BOOL),
     Column("LegalReadiness", "Legal readiness"),
+    # A request to the LA for a penalty notice (services/penalty_notices/requesting.py):
+    # the tick, the facts it carries, and the app's answer.
+    Column("RequestPenaltyNotice", "Request a penalty notice", read=Reader.BOOL),
+    Column("PenaltyNoticeReason", "Penalty notice reason", read=PENALTY_REASONS),
+    Column("LastAbsence", "Last day of absence", read=Reader.DATE),
+    Column("NoNoticeToImproveBecause", "Why no Notice to Improve"),
+    Column("PenaltyNoticeRequest", "Penalty notice request"),
 ))
 
 CARERS = ListSpec("Carers", (

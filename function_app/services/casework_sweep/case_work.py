@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,12 +24,12 @@ from function_app.adapters.graph.errors import (
     PreconditionFailedError,
     ValidationRefusedError,
 )
-from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.adapters.graph.records import ListInfo
 from function_app.adapters.teams.cards import CaseLinks
 from function_app.documents.engine import Document, TemplateSet, produce
 from function_app.documents.naming import case_folder
 from function_app.domain import assess, load_profile
-from function_app.domain.alerts import Alert, alerts_for, generation_failed, legal_bundle_ready
+from function_app.domain.alerts import Alert, alerts_for, generation_failed
 from function_app.domain.delivery import needs_approval
 from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case, CaseStatus, Meeting, MeetingStatus
@@ -44,12 +44,11 @@ from function_app.services.filing import Filer, Filing, Outcome
 from function_app.services.ports import StateStore
 
 from . import own_writes
+from .case_requests import CaseRequests
 from .case_summaries import CaseSummaries
 from .outbox import AlertPoster, Outbox, said
 from .sweep_report import (
     ERROR_SCOPE,
-    LEGAL_READINESS,
-    LEGAL_TICK,
     LIBRARY,
     RETRY_SCOPE,
     Filed,
@@ -57,10 +56,12 @@ from .sweep_report import (
     RaisedAlert,
     SharePoint,
     SweepReport,
+    Trigger,
 )
 
 if TYPE_CHECKING:
     from function_app.services.legal.legal_referral import LegalReferrals
+    from function_app.services.penalty_notices.requesting import PenaltyRequests
 
 log = logging.getLogger(__name__)
 # What a closed case's changed item says: a closed case makes no documents (its alerts are
@@ -69,25 +70,17 @@ CLOSED_NOTE = ("This case is closed: nothing was made. Reopen the case to make i
                "again.")
 
 
-@dataclass
-class Trigger:
-    """A changed item, with the case and the meeting it belongs to ("" when none)."""
-
-    list_name: str
-    item: ListItem
-    case_id: str
-    meeting_id: str
-
-
-class CaseWork:
+class CaseWork(CaseRequests):
     """The processor's work on one case at a time; ``ChangeProcessor`` adds the sweep."""
 
     def __init__(self, graph: SharePoint, state: StateStore, templates: TemplateSet,
                  config: ProcessorConfig, alerts: AlertPoster | None = None,
-                 legal: LegalReferrals | None = None) -> None:
+                 legal: LegalReferrals | None = None,
+                 penalty: PenaltyRequests | None = None) -> None:
         self.graph, self.state, self.templates, self.config = graph, state, templates, config
         self.alerts = alerts
         self.legal = legal
+        self.penalty = penalty
         self.summaries = CaseSummaries(graph, state, config.concurrency)
         self.filer = Filer(graph, state, config.owner)
         self.outbox = Outbox(alerts, state, config.clock)
@@ -97,9 +90,10 @@ class CaseWork:
 
     async def close(self) -> None:
         """Close what the processor holds open (the Teams poster's connections)."""
-        closer = getattr(self.alerts, "aclose", None)
-        if closer is not None:
-            await closer()
+        for held in (self.alerts, self.penalty):
+            closer = getattr(held, "aclose", None)
+            if closer is not None:
+                await closer()
 
     async def _process_case(self, case_id: str, triggers: list[Trigger], snapshot: Snapshot,
                             lists: dict[str, ListInfo], report: SweepReport,
@@ -141,6 +135,7 @@ class CaseWork:
         await self._raise_alerts(case_id, case, assessment, snapshot, lists, report)
         await self.summaries.write(case_id, snapshot, lists)
         await self._legal_referral(case_id, case, snapshot, lists, report)
+        await self._penalty_request(case_id, case, snapshot, lists, report)
 
     async def _failed(self, triggers: list[Trigger], lists: dict[str, ListInfo],
                       exc: Exception, report: SweepReport, unrecorded: list[str]) -> None:
@@ -179,50 +174,6 @@ class CaseWork:
             if alert.reason.in_daily_digest:
                 continue
             await self._post(alert, links, report, lists, f"{lc.CASES.title}/{case_id}")
-
-    async def _legal_referral(self, case_id: str, case: Case, snapshot: Snapshot,
-                              lists: dict[str, ListInfo], report: SweepReport) -> None:
-        """Staff ticked "Prepare legal referral": file the evidence bundle in the case
-        folder's Legal subfolder (once per case state), say the readiness on the item and
-        tell the Lead Officer for Legal Intervention
-        (function_app/services/legal/legal_referral)."""
-        item = snapshot.get(lc.CASES.title, case_id)
-        if self.legal is None or item is None or item.fields.get(LEGAL_TICK) is not True:
-            return
-        ours = Trigger(lc.CASES.title, replace(item, etag=""), case_id, "")
-        try:
-            referral = await self.legal.prepare(case, load_profile(
-                case.profile or self.config.profile), self.folder_for(case), self.config.today)
-        except GraphError as exc:
-            if exc.status != 406:  # 406: Graph cannot make a PDF here; else try again later
-                raise
-            await self._needs_attention(lists, ours, f"The evidence bundle could not be made: "
-                                        f"{exc}", report)
-            return
-        except CaseworkError as exc:  # the bundle could not be made as promised
-            await self._needs_attention(lists, ours, f"The evidence bundle could not be made: "
-                                        f"{exc}", report)
-            return
-        if not referral.exists:  # another worker is making it: look again next sweep
-            self.state.remember(RETRY_SCOPE, f"{lc.CASES.title}/{case_id}", "bundle pending")
-            report.pending[f"{lc.CASES.title}/{case_id}"] = "the evidence bundle"
-            return
-        report.legal.append(referral)
-        # The tick is a request: done, it is cleared (our own write, so no new change).
-        written = {LEGAL_READINESS: referral.item_text(), LEGAL_TICK: False}
-        await self.graph.update_fields(lists[lc.CASES.title].id, item.id, written)
-        own_writes.remember(self.state, lc.CASES.title, item.id, item.fields | written)
-        if not referral.made:
-            return
-        alert = legal_bundle_ready(case.case_ref, case.school.name, referral.summary,
-                                   stage=case.stage, pupil_initials=case.pupil.initials,
-                                   pupil_name=f"{case.pupil.forename} {case.pupil.surname}",
-                                   variant=referral.state_key,
-                                   bundle_links=referral.bundle_links)
-        # The item, not the bundle: the case folder's path names the pupil. The bundle's
-        # buttons are each officer's own sharing link, which names nobody.
-        await self._post(alert, {case.case_ref: CaseLinks(item_url=item.web_url)}, report,
-                         lists, f"{lc.CASES.title}/{case_id}")
 
     async def _post(self, alert: Alert, links: Mapping[str, CaseLinks], report: SweepReport,
                     lists: dict[str, ListInfo], item: str) -> None:

@@ -34,8 +34,8 @@ from function_app.services.case_lists.case_reader import ItemReader, read_change
 from function_app.services.case_lists.snapshot import CASEWORK_LISTS, Snapshot
 
 from . import own_writes, retention
-from .case_work import CaseWork, Trigger
-from .sweep_report import LIBRARY, RETRY_SCOPE, SetupError, SweepReport
+from .case_work import CaseWork
+from .sweep_report import LIBRARY, RETRY_SCOPE, SetupError, SweepReport, Trigger
 
 log = logging.getLogger(__name__)
 # More changed items than this, and the lists are read whole rather than case by case.

@@ -42,6 +42,16 @@ class SharePoint(Library, Protocol):
     async def ensure_folder(self, path: str) -> str: ...
 
 
+@dataclass
+class Trigger:
+    """A changed item, with the case and the meeting it belongs to ("" when none)."""
+
+    list_name: str
+    item: ListItem
+    case_id: str
+    meeting_id: str
+
+
 class SetupError(CaseworkError):
     """The site lacks a list or library the product needs."""
 

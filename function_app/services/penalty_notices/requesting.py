@@ -1,0 +1,225 @@
+"""A school asks its LA for a penalty notice from the case (issue 19, point 1).
+
+Staff fill in the reason, the last day of absence and (if none was issued) why there was no
+Notice to Improve on the Cases item, and tick "Request a penalty notice". The sweep then:
+
+1. reads the LA's site: the register's notices for this child at every school (by its
+   indexed Child column: the UPN stays with a pupil who moves school) and the requests for
+   this child or this case (the duplicate check, and the request's number);
+2. checks the request as the LA would (``domain.penalty_requests.check_request``: the
+   threshold within the rolling 10 school weeks, the Notice to Improve served and its
+   period over or why none, support offered, each parent named and within the limit, the
+   LA's deadline, no open request already);
+3. sends it, only when every check passes: one item in the LA's Penalty Notice Requests
+   list with the facts the officer checks (and the evidence bundle's link, if the case
+   has one), for the LA's officers to decide;
+4. says on the case what happened, in plain words: sent (its number), or each thing to
+   put right and where; the tick is cleared either way (the caller's write).
+
+Exactly once: a request already open for this case (one whose create was answered with
+nothing, or a tick left by a sweep that stopped) is found by its CaseRef and said, never
+sent twice. The school's site sees only its own case; the LA's lists are read and written
+with the LA site's client (``LaSite``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.domain.calendar import SchoolCalendar
+from function_app.domain.model import Case
+from function_app.domain.penalty_register import (
+    Problem,
+    RequestReason,
+    child_key,
+)
+from function_app.domain.penalty_requests import OpenRequest, Request, check_request
+from function_app.domain.policy import Profile
+from function_app.domain.wording import day as say_day
+from function_app.services.case_lists.list_columns import PENALTY_REASONS
+
+from .register_columns import (
+    OPEN_DECISIONS,
+    REGISTER,
+    REQUESTS,
+    WAITING,
+    notice_from_item,
+)
+
+TICK, ANSWER = "RequestPenaltyNotice", "PenaltyNoticeRequest"  # the Cases item's columns
+NO_LA_SITE = ("This deployment has no local authority site (SHAREPOINT_LA_SITE), so the "
+              "request could not be sent: ask the local authority how to request a penalty "
+              "notice.")
+
+
+class LaSite(Protocol):
+    """What requesting needs of the LA site (a GraphClient for SHAREPOINT_LA_SITE)."""
+
+    async def lists(self) -> dict[str, ListInfo]: ...
+    async def read_items(self, queries: Sequence[tuple[str, str, Sequence[str]]],
+                         per_filter: int = ..., with_files: bool = ...
+                         ) -> list[list[ListItem]]: ...
+    async def create_item(self, list_id: str, fields: dict[str, Any]) -> ListItem: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Requested:
+    """What became of a request: ``text`` for the case's "Penalty notice request" column;
+    ``number`` when it went (or had gone) to the LA; ``problems`` when it did not."""
+
+    case_ref: str
+    text: str
+    number: str = ""
+    sent_now: bool = False
+    problems: tuple[Problem, ...] = ()
+
+
+class PenaltyRequests:
+    """A school's requests to its LA (see the module)."""
+
+    def __init__(self, la: LaSite | None, school_site: str) -> None:
+        self.la, self.school_site = la, school_site
+
+    async def aclose(self) -> None:
+        """Close the LA site's client."""
+        closer = getattr(self.la, "aclose", None)
+        if closer is not None:
+            await closer()
+
+    async def request(self, case: Case, item: ListItem, profile: Profile, today: date,
+                      requested_by: str = "", evidence: str = "") -> Requested:
+        if self.la is None:
+            return Requested(case.case_ref, NO_LA_SITE)
+        lists = await self.la.lists()
+        missing = [name for name in (REQUESTS, REGISTER) if name not in lists]
+        if missing:
+            return Requested(case.case_ref, (
+                f"The local authority's site has no {' or '.join(missing)} list yet, so the "
+                "request could not be sent: ask the LA to run `casework provision "
+                "--la-site`, then tick the request again."))
+        child = child_key(case.pupil)
+        registered, for_child, for_case = await self.la.read_items([
+            (lists[REGISTER].id, "Child", [child]),
+            (lists[REQUESTS].id, "Upn", [case.pupil.upn.strip().upper() or "-"]),
+            (lists[REQUESTS].id, "CaseRef", [case.case_ref])])
+        mine = [i for i in for_case if i.fields.get("School") == case.school.name]
+        already = next((i for i in mine if i.fields.get("Decision") in OPEN_DECISIONS), None)
+        if already is not None:
+            return Requested(case.case_ref, _already(already), str(already.fields["Title"]))
+        request = _request(case, item, today, len(mine) + 1)
+        opened = [_open(i, child) for i in {i.id: i for i in (*for_child, *mine)}.values()
+                  if i.fields.get("Decision") in OPEN_DECISIONS]
+        calendar = SchoolCalendar.of(profile.holidays, case.school.holidays)
+        problems = check_request(request, [notice_from_item(i) for i in registered],
+                                 opened, profile, calendar)
+        if problems:
+            return Requested(case.case_ref, _not_sent(problems), problems=tuple(problems))
+        await self.la.create_item(lists[REQUESTS].id, _fields(
+            request, case, item, self.school_site, requested_by, evidence))
+        return Requested(case.case_ref, (
+            f"Requested on {say_day(today)}: {request.number} went to the local authority's "
+            f"penalty notice officers, for a notice to "
+            f"{' and '.join(p.full_name for p in request.parents)}. You will be told here "
+            "when they decide."), request.number, sent_now=True)
+
+
+def request_number(case_ref: str, n: int) -> str:
+    """'PNR-ATT-2026-0321-1': the case's n-th request."""
+    return f"PNR-{case_ref}-{n}"
+
+
+def _request(case: Case, item: ListItem, today: date, n: int) -> Request:
+    fields = item.fields
+    reason = PENALTY_REASONS.value_of(str(fields.get("PenaltyNoticeReason") or ""))
+    return Request(
+        number=request_number(case.case_ref, n), school=case.school.name, pupil=case.pupil,
+        parents=case.parents, requested_on=today,
+        reason=RequestReason(reason) if reason else RequestReason.OTHER,
+        last_absence=_date(fields.get("LastAbsence")), marks=case.marks,
+        notice_to_improve=case.notice_to_improve,
+        no_notice_to_improve_because=str(fields.get("NoNoticeToImproveBecause") or "").strip(),
+        support_offered=_support(case))
+
+
+def _support(case: Case) -> tuple[str, ...]:
+    """What was offered, with when: each meeting's interventions offered."""
+    seen: dict[str, str] = {}
+    for meeting in case.meetings:
+        for i in meeting.interventions:
+            if i.offered or i.completed:
+                when = i.offered_on or i.completed_on
+                seen.setdefault(i.name, f"{i.name}" + (f", offered {say_day(when)}"
+                                                       if when else ""))
+    return tuple(seen.values())
+
+
+def _open(item: ListItem, child: str) -> OpenRequest:
+    f = item.fields
+    parents = frozenset(line.split(";")[0].strip().casefold()
+                        for line in str(f.get("Parents") or "").splitlines() if line.strip())
+    return OpenRequest(str(f.get("Title") or ""), str(f.get("School") or ""), child,
+                       parents, _date(f.get("RequestedOn")) or date.min)
+
+
+def _fields(request: Request, case: Case, item: ListItem, school_site: str,
+            requested_by: str, evidence: str) -> dict[str, Any]:
+    nti = case.notice_to_improve
+    fields: dict[str, Any] = {
+        "Title": request.number, "School": request.school, "SchoolSite": school_site,
+        "CaseRef": case.case_ref, "CaseItem": item.id,
+        "Pupil": f"{case.pupil.forename} {case.pupil.surname}",
+        "Upn": case.pupil.upn.strip().upper(),
+        "PupilDateOfBirth": _day(case.pupil.date_of_birth),
+        "Parents": "\n".join("; ".join(x for x in (
+            p.full_name, ", ".join(ln.strip() for ln in p.address.splitlines() if ln.strip()),
+            p.email.strip()) if x) for p in request.parents),
+        "Reason": PENALTY_REASONS.label_of(request.reason.value),
+        "NoNoticeBecause": request.no_notice_to_improve_because,
+        "SupportOffered": "\n".join(request.support_offered),
+        "Evidence": evidence, "RequestedOn": _day(request.requested_on),
+        "RequestedBy": requested_by or item.modified_by,
+        "Checks": "Checked by the casework app when it was sent: the threshold, the Notice "
+                  "to Improve, support offered, each parent and the limit, the deadline, "
+                  "and no open request.",
+        "Decision": WAITING,
+    }
+    if request.last_absence:
+        fields["LastAbsence"] = _day(request.last_absence)
+    if nti is not None:
+        fields["NoticeToImproveOn"] = _day(nti.issued_on)
+        fields["ImprovementWeeks"] = nti.improvement_period_weeks
+    return fields
+
+
+def _already(item: ListItem) -> str:
+    f = item.fields
+    on = _date(f.get("RequestedOn"))
+    when = f" on {say_day(on)}" if on else ""
+    more = (" The LA asked for more: " + str(f.get("DecisionReasons") or "").strip()
+            if f.get("Decision") == "Ask for more" else "")
+    return (f"Already requested{when}: {f.get('Title')} is with the local authority, which has "
+            f"not decided yet; nothing was sent again.{more}")
+
+
+def _not_sent(problems: Sequence[Problem]) -> str:
+    lines = [f"- {p.message} (put it right in {p.where})" for p in problems]
+    return ("The request was not sent to the local authority. Please put right:\n"
+            + "\n".join(lines) + "\nthen tick \u201cRequest a penalty notice\u201d again.")
+
+
+def _date(raw: Any) -> date | None:
+    text = str(raw or "")[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _day(day: date) -> str:
+    """A dateOnly column's value as Graph takes it."""
+    return f"{day.isoformat()}T00:00:00Z"
+
