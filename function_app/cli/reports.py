@@ -1,5 +1,7 @@
 """`casework report targeting --from DIR_OR_FILES --out DIR`: the termly targeting-support
-pack (seeds 003 and 004) from the schools' MIS exports.
+pack (seeds 003 and 004) from the schools' MIS exports; `casework report penalty-notices
+--out DIR`: the LA's penalty notice figures per term and school, and the DfE return's CSV,
+from the LA site's lists (issue 19).
 
 Registered in ``function_app/cli/__init__.py`` with ``add_parser(commands)``, which
 dispatches ``args.command == "report"`` to ``command(args)``.
@@ -16,12 +18,13 @@ from typing import TYPE_CHECKING, Any
 from function_app.cli.common import iso_date
 from function_app.domain import DEFAULT_PROFILE, CaseworkError, known_profiles, load_profile
 from function_app.domain.wording import counted
+from function_app.domain.wording import day as say_day
 
 if TYPE_CHECKING:
     from function_app.imports.mapping import Mapping
     from function_app.imports.targeting import Export
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -56,11 +59,37 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                         "recognised (the same for every file)")
     t.add_argument("--skip-invalid", action="store_true",
                    help="leave out pupils with a problem instead of rejecting the file")
+    _add_penalty_notices(kinds)
     return rep
 
 
+def _add_penalty_notices(kinds: Any) -> None:
+    p = kinds.add_parser(
+        "penalty-notices", help="the LA's penalty notice figures per term and school, and "
+                                "the CSV for the DfE's return",
+        description="Read the LA site's Penalty Notice Requests and Penalty Notice Register "
+                    "(SHAREPOINT_LA_SITE) and write a workbook of the figures per term, "
+                    "school and reason (requested, issued, paid within 21 and 28 days, "
+                    "withdrawn, unpaid, prosecuted), a CSV for the DfE's return and a note "
+                    "on how its figures are counted (docs/penalty-notices.md).")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR",
+                   help="where the workbook, the CSV and its note are written")
+    p.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
+                   help="the day the notices' standing is worked out on (default: today)")
+    p.add_argument("--profile", metavar="NAME",
+                   help=f"policy profile: the amounts and days to pay (default "
+                        f"{DEFAULT_PROFILE}). Known: {', '.join(known_profiles())}")
+    p.add_argument("--la-code", default="", metavar="CODE",
+                   help="the LA's code for the DfE CSV's new_la_code (e.g. E10000014)")
+    p.add_argument("--la-name", default="", metavar="NAME",
+                   help="the LA's name for the DfE CSV's la_name")
+
+
 def command(args: argparse.Namespace) -> int:
-    """Runs `casework report targeting`; 0 done, 2 the exports or the options are wrong."""
+    """Runs `casework report targeting` or `penalty-notices`; 0 done, 2 the exports or the
+    options are wrong, 1 the LA site could not be read."""
+    if args.report_command == "penalty-notices":
+        return _penalty_notices(args)
     from function_app.imports import ImportRejected
     from function_app.imports.found import find_exports
     from function_app.imports.mapping import load_mapping
@@ -138,3 +167,57 @@ def _write(exports: list[Export], profile: Any, today: date, out: Path) -> str:
     if len(periods) > 1:
         lines.append(f"  {periods_differ(periods)}")
     return "\n".join(lines) + "\n"
+
+
+def _penalty_notices(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from function_app import bootstrap
+    from function_app.adapters.graph.errors import GraphUnavailableError
+    from function_app.services.files import write_atomically
+    from function_app.services.penalty_notices import report as pn
+    from function_app.settings import Settings
+
+    settings = Settings.from_environment()
+    if not settings.la_site_url:
+        print("casework: say which is the LA's site: the setting SHAREPOINT_LA_SITE, e.g. "
+              "https://contoso.sharepoint.com/sites/attendance-la", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    today = args.today or date.today()
+    profile = load_profile(args.profile or DEFAULT_PROFILE)
+
+    async def read() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        graph = bootstrap.graph_client(settings, site_url=settings.la_site_url)
+        try:
+            return await pn.read_rows(graph)
+        finally:
+            await graph.aclose()
+
+    try:
+        requests, register = asyncio.run(read())
+    except pn.ListMissing as exc:
+        print(f"casework: the LA's site has no list {exc}; run `casework provision --la-site` "
+              "first.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except GraphUnavailableError as exc:
+        print(f"casework: {exc}\nNothing was written: run it again later.", file=sys.stderr)
+        return EXIT_FAILED
+    report = pn.build_report(requests, register, profile, today)
+    stem = f"Penalty notices {today.isoformat()}"
+    csv_name = f"DfE return penalty notices {today.isoformat()}.csv"
+    book = write_atomically(args.out / f"{stem}.xlsx", pn.workbook(report))
+    data = write_atomically(args.out / csv_name,
+                            pn.dfe_csv(report, args.la_code, args.la_name))
+    note = write_atomically(args.out / f"DfE return penalty notices {today.isoformat()} - "
+                            "read me.txt", pn.dfe_note(report, csv_name))
+    print(f"Penalty notices on {say_day(today)}: "
+          f"{counted(len(requests), 'request')}, {counted(len(report.notices), 'notice')} "
+          f"on the register, {counted(len(report.terms), 'term')}:")
+    print("\n".join(pn.summary_lines(report)))
+    if report.to_check:
+        print(f"  {counted(len(report.to_check), 'notice')} with a State on the register "
+              "that differs from their dates and amounts paid: see the Notices sheet.")
+    for why in report.left_out:
+        print(f"  Not counted: {why}")
+    print(f"  {book}\n  {data}\n  {note}")
+    return EXIT_OK
