@@ -1,5 +1,7 @@
 """`casework import attendance FILE`: read an MIS export, assess every pupil, compare with
 the school's previous import, and open or update cases in the Cases list.
+`casework import payments FILE.csv`: record the LA's penalty notice payments on the
+Penalty Notice Register of the LA's site (``services.penalty_notices.payments``).
 
 Registered in ``function_app/cli/__init__.py`` with ``add_parser(commands)``, which
 dispatches ``args.command == "import"`` to ``command(args)``. Without --dry-run the cases are
@@ -34,6 +36,8 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 EXIT_FAILED = 1
+NO_LA_SITE = ("say which site holds the Penalty Notice Register: --la-site https://contoso."
+              "sharepoint.com/sites/attendance-service or the setting SHAREPOINT_LA_SITE")
 NO_SITE = ("say which site the cases go to: --site https://contoso.sharepoint.com/sites/"
            "attendance or the setting SHAREPOINT_SITE (or give --dry-run to write nothing)")
 
@@ -76,7 +80,56 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                    help="also write a one-export pack (summary, tiers, charts) to this "
                         "local file, with --dry-run too (which writes nothing to the lists); "
                         "for the termly pack see `casework report targeting`")
+    add_payments_parser(kinds)
     return imp
+
+
+def add_payments_parser(kinds: Any) -> None:
+    p = kinds.add_parser(
+        "payments", help="record the LA's penalty notice payment file (CSV) on the register",
+        description="Read the LA's payment file (CSV with the columns 'Notice number', "
+                    "'Amount' and 'Date paid') and record each payment on the Penalty Notice "
+                    "Register: Paid on, Amount paid, State and Note. A row with a problem is "
+                    "said by its row and column and not recorded; the rest go on. Importing "
+                    "the same file again changes nothing. Exit status: 0 every row recorded "
+                    "or already recorded, 2 some rows had a problem (or the file or options "
+                    "are wrong), 1 some payments could not be written.")
+    p.add_argument("file", type=Path, metavar="FILE.csv", help="the payment file")
+    p.add_argument("--la-site", metavar="URL",
+                   help="the LA's site with the Penalty Notice Register (default: the "
+                        "setting SHAREPOINT_LA_SITE); read with --dry-run too")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check every row and say what would be recorded; write nothing")
+    p.add_argument("--profile", metavar="NAME",
+                   help=f"policy profile: the amounts and days to pay (default "
+                        f"{DEFAULT_PROFILE}). Known: {', '.join(known_profiles())}")
+    p.add_argument("--today", type=iso_date, metavar="YYYY-MM-DD",
+                   help="the day the register stands on (default: today)")
+
+
+def payments_command(args: argparse.Namespace) -> int:
+    """Runs `casework import payments`; 0 done, 2 a row or the file or the options are
+    wrong, 1 some payments could not be written."""
+    from function_app import bootstrap
+    from function_app.services.penalty_notices.payments import import_payments
+
+    settings = Settings.from_environment()
+    site = args.la_site or settings.la_site_url
+    if not site:
+        print(f"casework: {NO_LA_SITE}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        profile = load_profile(args.profile or DEFAULT_PROFILE)
+        graph = bootstrap.graph_client(settings, site_url=site)
+        report = asyncio.run(import_payments(graph, args.file, profile,
+                                             args.today or date.today(),
+                                             dry_run=args.dry_run))
+    except CaseworkError as exc:
+        print(f"casework: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(report.to_text(), end="")
+    return (EXIT_FAILED if report.failed else EXIT_BAD_INPUT if report.problems
+            else EXIT_OK)
 
 
 def command(args: argparse.Namespace) -> int:
@@ -85,6 +138,8 @@ def command(args: argparse.Namespace) -> int:
     from function_app.imports import ImportRejected
     from function_app.imports.mapping import load_mapping
 
+    if getattr(args, "import_command", "") == "payments":
+        return payments_command(args)
     settings = Settings.from_environment()
     if args.site:
         settings = replace(settings, site_url=args.site)

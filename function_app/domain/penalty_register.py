@@ -263,8 +263,8 @@ def check_payment_row(row: int, values: Mapping[str, str],
                        f"row {row}, column '{column}'", source)
 
     number = values.get(columns.number, "").strip()
-    paid_on = _date(values.get(columns.paid_on, ""))
-    amount = _amount(values.get(columns.amount, ""))
+    paid_on = payment_date(values.get(columns.paid_on, ""))
+    amount = payment_amount(values.get(columns.amount, ""))
     notice = next((n for n in register if n.number.strip().upper() == number.upper()), None)
     problems = [at(column, message, code) for failed, column, message, code in (
         (not number, columns.number, "no notice number. Give it as printed on the notice.",
@@ -309,14 +309,14 @@ def _payment(notice: RegisteredNotice, paid_on: date, amount: Decimal, profile: 
     return []
 
 
-def _date(text: str) -> date | None:
+def payment_date(text: str) -> date | None:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         with suppress(ValueError):
             return datetime.strptime(text.strip(), fmt).date()
     return None
 
 
-def _amount(text: str) -> Decimal | None:
+def payment_amount(text: str) -> Decimal | None:
     with suppress(InvalidOperation):
         value = Decimal(re.sub(r"[£,\s]", "", text))
         return value if value.is_finite() and value > 0 else None

@@ -42,13 +42,8 @@ from function_app.domain.policy import Profile
 from function_app.domain.wording import day as say_day
 from function_app.services.case_lists.list_columns import PENALTY_REASONS
 
-from .register_columns import (
-    OPEN_DECISIONS,
-    REGISTER,
-    REQUESTS,
-    WAITING,
-    notice_from_item,
-)
+from .register_columns import OPEN_DECISIONS, REGISTER, REQUESTS, WAITING
+from .register_items import Entry, day_of, read_entry
 
 TICK, ANSWER = "RequestPenaltyNotice", "PenaltyNoticeRequest"  # the Cases item's columns
 NO_LA_SITE = ("This deployment has no local authority site (SHAREPOINT_LA_SITE), so the "
@@ -113,9 +108,18 @@ class PenaltyRequests:
         request = _request(case, item, today, len(mine) + 1)
         opened = [_open(i, child) for i in {i.id: i for i in (*for_child, *mine)}.values()
                   if i.fields.get("Decision") in OPEN_DECISIONS]
+        entries = [read_entry(i) for i in registered]
+        unreadable = [e for e in entries if not isinstance(e, Entry)]
+        if unreadable:  # the limit cannot be counted without every notice
+            return Requested(case.case_ref, (
+                "The request was not sent: the local authority's register has a notice "
+                "for this child it cannot read (" + "; ".join(e.message for e in unreadable)
+                + "), so the limit of notices cannot be checked. Ask the LA's penalty "
+                "notice officers to mend it, then tick the request again."))
         calendar = SchoolCalendar.of(profile.holidays, case.school.holidays)
-        problems = check_request(request, [notice_from_item(i) for i in registered],
-                                 opened, profile, calendar)
+        problems = check_request(request, [e.notice for e in entries
+                                           if isinstance(e, Entry)], opened, profile,
+                                 calendar)
         if problems:
             return Requested(case.case_ref, _not_sent(problems), problems=tuple(problems))
         await self.la.create_item(lists[REQUESTS].id, _fields(
@@ -139,7 +143,7 @@ def _request(case: Case, item: ListItem, today: date, n: int) -> Request:
         number=request_number(case.case_ref, n), school=case.school.name, pupil=case.pupil,
         parents=case.parents, requested_on=today,
         reason=RequestReason(reason) if reason else RequestReason.OTHER,
-        last_absence=_date(fields.get("LastAbsence")), marks=case.marks,
+        last_absence=day_of(fields.get("LastAbsence")), marks=case.marks,
         notice_to_improve=case.notice_to_improve,
         no_notice_to_improve_because=str(fields.get("NoNoticeToImproveBecause") or "").strip(),
         support_offered=_support(case))
@@ -162,7 +166,7 @@ def _open(item: ListItem, child: str) -> OpenRequest:
     parents = frozenset(line.split(";")[0].strip().casefold()
                         for line in str(f.get("Parents") or "").splitlines() if line.strip())
     return OpenRequest(str(f.get("Title") or ""), str(f.get("School") or ""), child,
-                       parents, _date(f.get("RequestedOn")) or date.min)
+                       parents, day_of(f.get("RequestedOn")) or date.min)
 
 
 def _fields(request: Request, case: Case, item: ListItem, school_site: str,
@@ -197,7 +201,7 @@ def _fields(request: Request, case: Case, item: ListItem, school_site: str,
 
 def _already(item: ListItem) -> str:
     f = item.fields
-    on = _date(f.get("RequestedOn"))
+    on = day_of(f.get("RequestedOn"))
     when = f" on {say_day(on)}" if on else ""
     more = (" The LA asked for more: " + str(f.get("DecisionReasons") or "").strip()
             if f.get("Decision") == "Ask for more" else "")
@@ -209,14 +213,6 @@ def _not_sent(problems: Sequence[Problem]) -> str:
     lines = [f"- {p.message} (put it right in {p.where})" for p in problems]
     return ("The request was not sent to the local authority. Please put right:\n"
             + "\n".join(lines) + "\nthen tick \u201cRequest a penalty notice\u201d again.")
-
-
-def _date(raw: Any) -> date | None:
-    text = str(raw or "")[:10]
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _day(day: date) -> str:
