@@ -32,8 +32,9 @@ from function_app.services.casework_sweep.sweep_report import (
     SweepReport,
 )
 from function_app.services.delivery.sending import LetterSent
-from function_app.services.filing import process_owner
+from function_app.services.filing import Filer, process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
+from function_app.services.penalty_notices.deciding import PenaltyNoticeRun
 from function_app.services.penalty_notices.requesting import PenaltyRequests
 from function_app.services.ports import StateStore
 from function_app.services.reminders.reviews import (
@@ -360,6 +361,58 @@ async def send_every_school(settings: Settings, today: date, owner: str
         if callable(closer):
             closer()
     return done
+
+
+async def penalty_notices(settings: Settings, today: date, owner: str
+                          ) -> PenaltyNoticeRun | None:
+    """The LA's penalty notice work on its own site (services/penalty_notices/): the
+    officers' decisions on schools' requests acted on (each school told on its case), and
+    once a day the register moved on (21 and 28 days; the officers told of each notice
+    newly unpaid). None without an LA site."""
+    from function_app.domain import load_profile
+    from function_app.services.penalty_notices.deciding import Authority, Decisions
+    from function_app.services.penalty_notices.register_items import RegisterMissing
+    from function_app.services.penalty_notices.register_state import move_register_on
+    from function_app.services.schools.registry import site_key
+
+    if not settings.serves_many_schools:
+        return None
+    la = graph_client(settings, site_url=settings.la_site_url)
+    store = state_store(settings)
+    state = SiteState(store, site_key(settings.la_site_url))
+    poster = alert_poster(settings)
+    profile = load_profile(settings.profile or DEFAULT_PROFILE)
+
+    async def tell_school(site_url: str, case_item: str, fields: dict[str, object]) -> None:
+        school = graph_client(settings, site_url=site_url)
+        try:
+            cases = (await school.lists())["Cases"].id
+            await school.update_fields(cases, case_item, dict(fields))
+        finally:
+            await school.aclose()
+
+    authority = Authority(settings.la_name, tuple(
+        line.strip() for line in settings.la_address.split(";") if line.strip()),
+        settings.penalty_how_to_pay, settings.la_phone, settings.la_email)
+    try:
+        decided = await Decisions(la, state, Filer(la, state, owner), tell_school, profile,
+                                  authority, today, clock_for(today)).run()
+        moved = None
+        if state.recall("penalty-register", "moved-on") != today.isoformat():
+            try:
+                moved = await move_register_on(la, profile, today, poster)
+            except RegisterMissing:
+                moved = None
+            state.remember("penalty-register", "moved-on", today.isoformat())
+        return PenaltyNoticeRun(decided, moved)
+    finally:
+        await la.aclose()
+        closer = getattr(poster, "aclose", None)
+        if closer is not None:
+            await closer()
+        store_closer = getattr(store, "close", None)
+        if callable(store_closer):
+            store_closer()
 
 
 def settings_for_dev_tenant(base_url: str, hostname: str, site_path: str, workspace: Path,

@@ -49,6 +49,13 @@ Letters to parents (issue 18)
   school's item in the Schools list names none; empty: approved letters go by post, in the
   day's print pack (services/delivery/sending.py).
 
+Penalty notices (issue 19; the LA's own details, printed on each notice it issues)
+- CASEWORK_LA_NAME: the local authority's name, e.g. Anyshire County Council.
+- CASEWORK_LA_ADDRESS: its postal address, lines separated by ";".
+- CASEWORK_LA_PHONE, CASEWORK_LA_EMAIL: how parents contact its penalty notice officers.
+- CASEWORK_PENALTY_HOW_TO_PAY: the ways to pay and where, in the LA's own words.
+  Without a name, address and how to pay, no notice is issued: the request says so.
+
 State
 - CASEWORK_STATE_CONNECTION: an Azure Storage connection string; when set, delta links,
   claims and facts are kept in Azure Table Storage there (tables casework*, created on
@@ -94,6 +101,11 @@ class Settings:
     legal_officers: tuple[str, ...] = ()
     retention_label: str = ""
     mailbox: str = ""  # CASEWORK_MAILBOX
+    la_name: str = ""  # CASEWORK_LA_NAME
+    la_address: str = ""  # CASEWORK_LA_ADDRESS: lines separated by ";"
+    la_phone: str = ""  # CASEWORK_LA_PHONE
+    la_email: str = ""  # CASEWORK_LA_EMAIL
+    penalty_how_to_pay: str = ""  # CASEWORK_PENALTY_HOW_TO_PAY
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -130,6 +142,11 @@ class Settings:
             legal_officers=email_list(get("CASEWORK_LEGAL_OFFICERS")),
             retention_label=get("CASEWORK_RETENTION_LABEL"),
             mailbox=get("CASEWORK_MAILBOX"),
+            la_name=get("CASEWORK_LA_NAME"),
+            la_address=get("CASEWORK_LA_ADDRESS"),
+            la_phone=get("CASEWORK_LA_PHONE"),
+            la_email=get("CASEWORK_LA_EMAIL"),
+            penalty_how_to_pay=get("CASEWORK_PENALTY_HOW_TO_PAY"),
         )
 
     @property

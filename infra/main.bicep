@@ -102,6 +102,21 @@ param retentionLabel string = ''
 @description('CASEWORK_MAILBOX: the shared mailbox letters to parents are emailed from when a school names none in the Schools list; an Exchange administrator must let the app send as it (docs/deployment.md). Empty: letters go by post.')
 param mailbox string = ''
 
+@description('CASEWORK_LA_NAME: the local authority\'s name, printed on each penalty notice it issues.')
+param laName string = ''
+
+@description('CASEWORK_LA_ADDRESS: the authority\'s postal address, lines separated by ";".')
+param laAddress string = ''
+
+@description('CASEWORK_LA_PHONE: the penalty notice officers\' phone number.')
+param laPhone string = ''
+
+@description('CASEWORK_LA_EMAIL: the penalty notice officers\' email address.')
+param laEmail string = ''
+
+@description('CASEWORK_PENALTY_HOW_TO_PAY: how and where a parent pays a penalty notice, in the LA\'s own words.')
+param penaltyHowToPay string = ''
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -391,6 +406,13 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
       // Letters to parents: the mailbox they are emailed from.
       CASEWORK_MAILBOX: mailbox
+
+      // Penalty notices: the LA's own details, printed on each notice it issues.
+      CASEWORK_LA_NAME: laName
+      CASEWORK_LA_ADDRESS: laAddress
+      CASEWORK_LA_PHONE: laPhone
+      CASEWORK_LA_EMAIL: laEmail
+      CASEWORK_PENALTY_HOW_TO_PAY: penaltyHowToPay
     }
   }
 }

@@ -114,6 +114,25 @@ def send_letters(timer: func.TimerRequest) -> None:
                      ", ".join(sorted({s.outcome for s in letters})))
 
 
+@bp.function_name("penalty_notices")
+@bp.timer_trigger(arg_name="timer", schedule="0 */5 * * * *")
+def penalty_notices(timer: func.TimerRequest) -> None:
+    """Every 5 minutes, on the LA's site: the officers' decisions on schools' penalty notice
+    requests acted on (notices issued and entered on the register, each school told on its
+    case); once a day the register moved on at 21 and 28 days. Nothing without an LA site."""
+    from function_app import bootstrap
+
+    support.quiet_libraries()
+    run = asyncio.run(bootstrap.penalty_notices(
+        support.settings(), clock.uk_time(clock.utc_now()).date(), support.worker_name()))
+    if run is None:
+        return
+    d = run.decisions
+    log.info("penalty notices: %d decisions told to schools, %d notices issued, %d refused "
+             "at the limit, %d waiting", len(d.told), len(d.issued), len(d.refused_at_limit),
+             len(d.waiting))
+
+
 @bp.function_name("daily_reminders")
 @bp.timer_trigger(arg_name="timer", schedule="0 0 7,8 * * 1-5")
 def daily_reminders(timer: func.TimerRequest) -> None:

@@ -103,11 +103,12 @@ def test_exactly_one_function_app_is_found_at_the_top_level(indexed: dict[str, A
 
 
 def test_every_function_has_its_trigger_and_bindings(indexed: dict[str, Any]) -> None:
-    """Seven functions, each with the trigger, queue names, schedule and route intended."""
+    """Eight functions, each with the trigger, queue names, schedule and route intended."""
     functions = by_name(indexed)
     assert sorted(functions) == sorted(["notifications", "process_list_changes",
                                         "record_poisoned_changes", "renew_subscriptions",
-                                        "sweep_changes", "send_letters", "daily_reminders"])
+                                        "sweep_changes", "send_letters", "penalty_notices",
+                                        "daily_reminders"])
     http = functions["notifications"]
     assert http["trigger"] == "httpTrigger"
     bindings = {b["name"]: b for b in http["bindings"]}
@@ -125,7 +126,8 @@ def test_every_function_has_its_trigger_and_bindings(indexed: dict[str, Any]) ->
             {"direction": "IN", "type": "queueTrigger", "name": "msg", "queueName": queue,
              "connection": "AzureWebJobsStorage"}]
     schedules = {"renew_subscriptions": "0 0 */6 * * *", "sweep_changes": "0 */15 * * * *",
-                 "send_letters": "0 * * * * *", "daily_reminders": "0 0 7,8 * * 1-5"}
+                 "send_letters": "0 * * * * *", "penalty_notices": "0 */5 * * * *",
+                 "daily_reminders": "0 0 7,8 * * 1-5"}
     for name, schedule in schedules.items():
         assert functions[name]["trigger"] == "timerTrigger"
         assert functions[name]["bindings"] == [

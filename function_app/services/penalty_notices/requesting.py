@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from function_app.adapters.graph.records import ListInfo, ListItem
 from function_app.domain.calendar import SchoolCalendar
 from function_app.domain.model import Case
+from function_app.domain.penalty import ThresholdCheck, last_notice_issued, penalty_threshold
 from function_app.domain.penalty_register import (
     Problem,
     RequestReason,
@@ -122,8 +123,10 @@ class PenaltyRequests:
                                  calendar)
         if problems:
             return Requested(case.case_ref, _not_sent(problems), problems=tuple(problems))
+        threshold = penalty_threshold(case.marks, profile, last_notice_issued(
+            case.penalty_notices))
         await self.la.create_item(lists[REQUESTS].id, _fields(
-            request, case, item, self.school_site, requested_by, evidence))
+            request, case, item, self.school_site, requested_by, evidence, threshold))
         return Requested(case.case_ref, (
             f"Requested on {say_day(today)}: {request.number} went to the local authority's "
             f"penalty notice officers, for a notice to "
@@ -170,7 +173,8 @@ def _open(item: ListItem, child: str) -> OpenRequest:
 
 
 def _fields(request: Request, case: Case, item: ListItem, school_site: str,
-            requested_by: str, evidence: str) -> dict[str, Any]:
+            requested_by: str, evidence: str,
+            threshold: ThresholdCheck | None) -> dict[str, Any]:
     nti = case.notice_to_improve
     fields: dict[str, Any] = {
         "Title": request.number, "School": request.school, "SchoolSite": school_site,
@@ -193,6 +197,14 @@ def _fields(request: Request, case: Case, item: ListItem, school_site: str,
     }
     if request.last_absence:
         fields["LastAbsence"] = _day(request.last_absence)
+    if threshold is not None and threshold.window_start and threshold.window_end:
+        fields |= {
+            "Threshold": (f"{threshold.sessions} unauthorised sessions in the "
+                          f"{threshold.school_weeks} school weeks from "
+                          f"{say_day(threshold.window_start)} to "
+                          f"{say_day(threshold.window_end)}, from the register's marks"),
+            "AbsenceFrom": _day(threshold.window_start),
+            "AbsenceTo": _day(threshold.window_end), "SessionsMissed": threshold.sessions}
     if nti is not None:
         fields["NoticeToImproveOn"] = _day(nti.issued_on)
         fields["ImprovementWeeks"] = nti.improvement_period_weeks

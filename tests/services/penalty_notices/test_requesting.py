@@ -137,3 +137,104 @@ def test_a_parent_with_no_address_stops_the_request(tmp_path: Path) -> None:
             case.fields["PenaltyNoticeRequest"]
 
     in_hillside(tmp_path, test, carers=carers)
+
+
+# -- the LA decides (issue 19, points 2 and 3) -------------------------------------------
+
+LA_DETAILS = {"la_name": "Anyshire County Council",
+              "la_address": "County Hall; Anytown; AN1 1AA",
+              "penalty_how_to_pay": "Pay online at anyshire.gov.uk/pay, quoting the notice "
+                                    "number, or by phone on 01234 567890.",
+              "la_phone": "01234 567890", "la_email": "penalty.notices@anyshire.example.org"}
+
+
+async def decide(tenant: DevTenant, decision: str, reasons: str = "") -> None:
+    officer = graph(tenant, LA_SITE, tenant.user_token("Ann Officer"))
+    lists = await officer.lists()
+    (request,) = await officer.all_items(lists[REQUESTS].id)
+    await officer.update_fields(lists[REQUESTS].id, request.id,
+                                {"Decision": decision, "DecisionReasons": reasons})
+
+
+async def register(tenant: DevTenant) -> list[ListItem]:
+    la = graph(tenant, LA_SITE, tenant.app_token)
+    return await la.all_items((await la.lists())["Penalty Notice Register"].id)
+
+
+def test_the_la_issues_one_notice_per_parent_once_and_the_school_is_told(
+        tmp_path: Path) -> None:
+    """Regulations 2007 reg 4 (amounts) and the 2024 framework (one notice per parent per
+    child): two first notices, each filed in the LA's Penalty Notices library and entered
+    on the register once, however often the LA's run goes again."""
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        from dataclasses import replace
+
+        config = replace(config, **LA_DETAILS)
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Issue")
+        for _ in range(2):
+            run = await bootstrap.penalty_notices(config, TODAY, "worker-1")
+            assert run is not None
+        notices = sorted(await register(tenant), key=lambda i: str(i.fields["Title"]))
+        assert [n.fields["Title"] for n in notices] == ["PN-ATT-2026-0113-1-1",
+                                                        "PN-ATT-2026-0113-1-2"]
+        assert [n.fields["ParentName"] for n in notices] == ["Stacey Clarke", "Ryan Clarke"]
+        assert {n.fields["State"] for n in notices} == {"Issued"}
+        assert all(n.fields["Second"] is False for n in notices)
+        assert all("£80" in n.fields["Amount"] and "£160" in n.fields["Amount"]
+                   for n in notices)
+        assert all(n.fields["RequestRef"] == "PNR-ATT-2026-0113-1" for n in notices)
+        library = tenant.site(LA_SITE).files_root.parent / "Penalty Notices"
+        filed = sorted(p.name for p in library.rglob("*.docx"))
+        assert filed == ["2026-11-22 Penalty notice PN-ATT-2026-0113-1-1 - Stacey Clarke.docx",
+                         "2026-11-22 Penalty notice PN-ATT-2026-0113-1-2 - Ryan Clarke.docx"]
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        said = case.fields["PenaltyNoticeRequest"]
+        assert said.startswith("The local authority decided request PNR-ATT-2026-0113-1 on "
+                               "22 November 2026:")
+        assert "PN-ATT-2026-0113-1-1: a notice to Stacey Clarke" in said
+        assert "PN-ATT-2026-0113-1-2: a notice to Ryan Clarke" in said
+        await sweep(config)  # the LA's note on the case is not a change by staff
+        again = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert again.fields["PenaltyNoticeRequest"] == said
+
+    in_hillside(tmp_path, test)
+
+
+def test_a_refusal_reaches_the_school_in_the_officers_words(tmp_path: Path) -> None:
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Refuse", "The holiday was authorised by the head teacher.")
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        assert await register(tenant) == []
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"] == (
+            "The local authority refused request PNR-ATT-2026-0113-1 on 22 November 2026: "
+            "The holiday was authorised by the head teacher.")
+
+    in_hillside(tmp_path, test)
+
+
+def test_without_the_las_details_no_notice_is_issued_and_the_request_says_why(
+        tmp_path: Path) -> None:
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Issue")
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        assert await register(tenant) == []
+        (request,) = await requests(tenant)
+        assert request.fields["Outcome"].startswith(
+            "No notice was issued: set CASEWORK_LA_NAME, CASEWORK_LA_ADDRESS, "
+            "CASEWORK_PENALTY_HOW_TO_PAY")
+
+    in_hillside(tmp_path, test)
