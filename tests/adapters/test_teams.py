@@ -44,6 +44,7 @@ from function_app.domain.alerts import (
     alerts_for,
     generation_failed,
     legal_bundle_ready,
+    penalty_notice_requested,
     reminder_digest,
 )
 from function_app.domain.model import Stage
@@ -91,6 +92,10 @@ def every_kind() -> dict[str, Alert | Digest]:
                                "folder's Legal subfolder.", stage=Stage.LEGAL_CONSULTATION,
                                pupil_initials="JE", pupil_name="Jordan Ellis",
                                variant="3f2a9c"),
+        AlertReason.PENALTY_NOTICE_REQUESTED.value:
+            penalty_notice_requested("ATT-2026-0113", "Wycliffe Road Academy",
+                                     "PNR-ATT-2026-0113-1", 2, stage=Stage.NOTICE_TO_IMPROVE,
+                                     pupil_initials="MC", pupil_name="Mason Clarke"),
         "penalty_consultation":
             alert("penalty-notice-limit-two-notices-in-three-years.json",
                   AlertReason.CONSULTATION_NEEDED),
