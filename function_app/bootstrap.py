@@ -136,9 +136,10 @@ def document_options(settings: Settings) -> Options:
 def penalty_requests(settings: Settings, site_url: str) -> PenaltyRequests:
     """A school's requests for penalty notices, sent to the LA site's lists with the LA
     site's client (SHAREPOINT_LA_SITE); without an LA site a request says it cannot go."""
-    la = graph_client(settings, site_url=settings.la_site_url) \
-        if settings.serves_many_schools else None
-    return PenaltyRequests(la, site_url)
+    if not settings.serves_many_schools:
+        return PenaltyRequests(None, site_url)
+    return PenaltyRequests(lambda: graph_client(settings, site_url=settings.la_site_url),
+                           site_url)
 
 
 def clock_for(today: date | None) -> Callable[[], datetime]:

@@ -278,6 +278,14 @@ class Filer:
         finally:
             _let_go(guard)
 
+    async def filed_before(self, key: str, case_ref: str, folder: str) -> Filing | None:
+        """The document filed earlier under ``key`` (of the case ``case_ref``), as it is in
+        the library now; None when it was never filed (or is being filed now)."""
+        held = self.state.get_claim(case_key(case_ref, key) if case_ref else key)
+        if held is None or held.state != "done":
+            return None
+        return await self._filed_before(held.result, folder)
+
     async def _claimed(self, key: str, legacy: str, folder: str, name: str, content: bytes,
                        columns: Mapping[str, Any]) -> Filing:
         """``legacy``: the key as claims were kept before they carried their case."""

@@ -247,6 +247,12 @@ class CaseWork(CaseRequests):
         filings: list[Filing] = []
         problems: list[str] = []
         for kind in kinds:
+            if not trigger.meeting_id:
+                made_before = await self._stage_made(case, scope, kind)
+                if made_before is not None:  # not made (nor judged) again
+                    filings += made_before
+                    report.already_made += len(made_before)
+                    continue
             try:
                 documents = produce(self.templates, kind, assessment, trigger.meeting_id or None,
                                     self.config.options, datetime.now(UTC))
@@ -280,6 +286,24 @@ class CaseWork(CaseRequests):
             self.state.forget(ERROR_SCOPE, key)
         self.state.forget(RETRY_SCOPE, key)
         return set(kinds)
+
+    async def _stage_made(self, case: Case, scope: str, kind: str) -> list[Filing] | None:
+        """The stage's documents of ``kind`` when every one was filed already in this stage
+        (one per parent, or one for the case): a later change to the case (a tick, a
+        figure) neither makes nor judges them again, so a letter whose dates were right
+        when it was made is not said to be wrong weeks later. None when any is missing."""
+        per_carer = self.templates.catalogue.get(kind).per_carer
+        ids = [c.id for c in case.parents] if per_carer else ["-"]
+        if not ids:
+            return None
+        found = []
+        for carer_id in ids:
+            filing = await self.filer.filed_before(f"{scope}/{kind}/{carer_id}",
+                                                   case.case_ref, self.folder_for(case))
+            if filing is None:
+                return None
+            found.append(filing)
+        return found
 
     def _kinds_for(self, case: Case, meeting: Meeting | None) -> list[str]:
         if meeting is not None:  # its kind, status and whether it was rearranged

@@ -24,7 +24,7 @@ with the LA site's client (``LaSite``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
@@ -77,19 +77,22 @@ class Requested:
 class PenaltyRequests:
     """A school's requests to its LA (see the module)."""
 
-    def __init__(self, la: LaSite | None, school_site: str) -> None:
-        self.la, self.school_site = la, school_site
+    def __init__(self, la: Callable[[], LaSite] | None, school_site: str) -> None:
+        self.open_la, self.school_site = la, school_site
+        self.la: LaSite | None = None  # opened at the first request: most sweeps have none
 
     async def aclose(self) -> None:
-        """Close the LA site's client."""
+        """Close the LA site's client, if a request opened one."""
         closer = getattr(self.la, "aclose", None)
         if closer is not None:
             await closer()
 
     async def request(self, case: Case, item: ListItem, profile: Profile, today: date,
                       requested_by: str = "", evidence: str = "") -> Requested:
-        if self.la is None:
+        if self.open_la is None:
             return Requested(case.case_ref, NO_LA_SITE)
+        if self.la is None:
+            self.la = self.open_la()
         lists = await self.la.lists()
         missing = [name for name in (REQUESTS, REGISTER) if name not in lists]
         if missing:

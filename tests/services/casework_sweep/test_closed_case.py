@@ -50,3 +50,36 @@ def test_a_closed_case_makes_nothing_until_it_is_reopened(tmp_path: Path) -> Non
             assert item.fields["GenerationMessage"] != CLOSED_NOTE
 
     asyncio.run(run())
+
+
+def test_a_later_change_to_the_case_does_not_judge_its_filed_letters_again(
+        tmp_path: Path) -> None:
+    """The Notice to Improve is filed while its improvement period runs. Weeks later, when
+    the period has ended, staff change the case (tick the penalty notice request, say):
+    the letter is not made again, nor judged by the new date (which would say its period
+    is over), and the case is not said to need attention."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            site = await Site.ready(tenant)
+            typed = await site.type_case(example("notice-to-improve-running-year-11.json"))
+            processor = site.processor(tmp_path / "state.sqlite")
+            first = await processor.sweep()
+            assert "notice_to_improve" in {f.kind for f in first.filed}
+            files = filed(tenant)
+            processor.config = replace(processor.config,
+                                       today=processor.config.today + timedelta(weeks=8))
+            case_id = next(v for (k, _), v in typed.items() if k == "Cases")
+            await site.staff.update_fields(site.lists["Cases"].id, case_id,
+                                           {"LastAbsence": "2027-01-08T00:00:00Z"})
+            later = await processor.sweep()
+            assert not later.filed and not later.needs_attention and not later.failed
+            assert later.already_made == sum(f.kind == "notice_to_improve"
+                                             for f in first.filed)
+            assert filed(tenant) == files
+            item = await site.app.get_item(site.lists["Cases"].id, case_id)
+            assert item.fields["GenerationStatus"] == "Generated"
+
+    asyncio.run(run())
