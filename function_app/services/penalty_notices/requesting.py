@@ -224,10 +224,21 @@ def _already(item: ListItem) -> str:
             f"not decided yet; nothing was sent again.{more}")
 
 
+# What no one can put right: the limit of notices (the message names the other tool).
+FINAL = frozenset({"limit_reached"})
+
+
 def _not_sent(problems: Sequence[Problem]) -> str:
-    lines = [f"- {p.message} (put it right in {p.where})" for p in problems]
-    return ("The request was not sent to the local authority. Please put right:\n"
-            + "\n".join(lines) + "\nthen tick \u201cRequest a penalty notice\u201d again.")
+    final = [p for p in problems if p.code in FINAL]
+    fixable = [p for p in problems if p.code not in FINAL]
+    text = "The request was not sent to the local authority."
+    if final:
+        text += "\n" + "\n".join(f"- {p.message}" for p in final)
+    if fixable:
+        text += ("\nPlease put right:\n"
+                 + "\n".join(f"- {p.message} (put it right in {p.where})" for p in fixable)
+                 + "\nthen tick \u201cRequest a penalty notice\u201d again.")
+    return text
 
 
 def _day(day: date) -> str:
