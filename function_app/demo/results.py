@@ -83,6 +83,7 @@ class DemoResult:
     requests: Counter[str] = field(default_factory=Counter)  # "staff", "app"
     alerts: list[tuple[str, RaisedAlert]] = field(default_factory=list)  # (school, alert)
     legal: list[Referral] = field(default_factory=list)  # evidence bundles, by this run
+    penalty: list[str] = field(default_factory=list)  # the summary's "Penalty notices" part
     digests: int = 0  # schools sent the daily digest of reviews due and overdue
     letters: list[tuple[str, LetterSent]] = field(default_factory=list)  # (school, letter)
     letters_now: dict[str, Letters] = field(default_factory=dict)  # school key -> as read

@@ -35,7 +35,7 @@ from function_app.services.casework_sweep.sweep_report import (
 from function_app.services.schools.registry import LIST_TITLE as SCHOOLS_LIST
 from function_app.settings import Settings
 
-from . import legal_step, sending_step
+from . import legal_step, penalty_step, sending_step
 from .results import DemoError, DemoResult, Place
 from .scenario import (
     LA_OFFICERS,
@@ -81,6 +81,8 @@ ENTRY_WORDS = {  # what Typist.type returns -> (verb phrase for one, for several
     "held": ("recorded 1 meeting as held", "recorded {n} meetings as held"),
     "did_not_proceed": ("recorded 1 meeting that did not go ahead",
                         "recorded {n} meetings that did not go ahead"),
+    "marks": ("entered 1 pupil's register marks from the MIS",
+              "entered {n} pupils' register marks from the MIS"),
     "refused": ("had 1 item refused by SharePoint at save",
                 "had {n} items refused by SharePoint at save"),
 }
@@ -184,8 +186,10 @@ async def _play(settings: Settings, single: Settings, places: dict[str, Place],
             messages = {name: str(f["validation"]["message"])
                         for name, f in formatting.items() if f.get("validation")}
             typist = Typist(as_staff, {k: p.lists for k, p in places.items()}, messages)
+            if history := await penalty_step.enter_history(officer):
+                say(history)
             await _play_term(typist, sending_step.Staff(as_staff, places), settings, result,
-                             say)
+                             say, officer)
             state.remember(DEMO_SCOPE, "played", LAST_DAY.isoformat())
             result.typed = True
         elif there.issuperset(refs) and state.recall(DEMO_SCOPE, "played"):
@@ -210,6 +214,10 @@ async def _play(settings: Settings, single: Settings, places: dict[str, Place],
         await import_exports({key: (p.app, bootstrap.school_state(
             settings, state, registry[p.school.name])) for key, p in places.items()},
             workspace, say)
+        for line in await penalty_step.after_term(settings, workspace, OWNER):
+            say(line)
+        result.penalty = await penalty_step.summary_lines(
+            settings, workspace, {k: p.settings for k, p in places.items()})
         for key, place in places.items():
             result.letters_now[key] = await sending_step.read_letters(place)
             summaries, unlinked = await read_summaries(place.app, place.lists, settings,
@@ -311,19 +319,24 @@ async def _sweep(settings: Settings, day: date, result: DemoResult,
 
 
 async def _play_term(typist: Typist, staff: sending_step.Staff, settings: Settings,
-                     result: DemoResult, say: Callable[[str], None]) -> None:
+                     result: DemoResult, say: Callable[[str], None],
+                     officer: GraphClient) -> None:
     for week in WEEKS:
         if not week.steps:
             say(f"Week of {long_date(week.monday)}: {week.note}, nothing entered.")
             continue
         entered = Counter([await typist.type(step) for step in week.steps])
         await legal_step.before_sweep(typist, week)
+        asked = await penalty_step.before_sweep(typist, week)
         report = await _sweep(settings, week.friday, result, say)
         say(_week_line(week, entered, report))
         for line in typist.refusals:  # what the form showed the member of staff
             say(f"  {line}")
         typist.refusals.clear()
         for line in legal_step.lines(report):
+            say(line)
+        for line in await penalty_step.after_sweep(typist, asked, officer, settings,
+                                                   week.friday, OWNER):
             say(line)
         await _letters(staff, settings, week.friday, result, say)
 

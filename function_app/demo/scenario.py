@@ -136,12 +136,21 @@ class EnterHolidays:
     holidays: tuple[Mapping[str, Any], ...] = HOLIDAYS
 
 
-Step = OpenCase | UpdateCase | LogContact | EnterMeeting | EnterHolidays
+@dataclass(frozen=True, slots=True)
+class EnterMarks:
+    """Attendance Marks items for a case: register marks copied from the MIS."""
+
+    case_ref: str
+    marks: tuple[Mapping[str, Any], ...]
+
+
+Step = OpenCase | UpdateCase | LogContact | EnterMeeting | EnterHolidays | EnterMarks
 
 # What each step is called in scenario.json.
 STEP_KINDS: dict[str, Callable[..., Step]] = {
     "open_case": OpenCase, "update_case": UpdateCase, "log_contact": LogContact,
-    "enter_meeting": EnterMeeting, "enter_holidays": EnterHolidays}
+    "enter_meeting": EnterMeeting, "enter_holidays": EnterHolidays,
+    "enter_marks": EnterMarks}
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +196,8 @@ def _case_of(forename: str) -> str:
 POPPY, ALFIE, OSCAR, EVIE = map(_case_of, ("Poppy", "Alfie", "Oscar", "Evie"))
 RILEY, KEIRA, ELLIE = map(_case_of, ("Riley", "Keira", "Ellie"))
 MASON, LILY, NOAH = map(_case_of, ("Mason", "Lily", "Noah"))
+
+
+# The LA's penalty notices (issue 19): see "penalty_notices" in scenario.json ------------
+
+PENALTY: Mapping[str, Any] = _TERM["penalty_notices"]

@@ -153,6 +153,10 @@ def print_summary(result: DemoResult, places: dict[str, Place],
         say("No new Teams alert: each is posted once per case, reason and stage.")
     for line in legal_step.summary_lines(result.legal):
         say(line)
+    if result.penalty:
+        say("")
+        for line in result.penalty:
+            say(line)
     if result.mail_dir is not None:
         from .sending_step import summary_lines
 

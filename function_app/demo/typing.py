@@ -26,6 +26,7 @@ from function_app.services.case_lists.list_items import CASE_ID, Ids, items_from
 from .scenario import (
     SCHOOLS,
     EnterHolidays,
+    EnterMarks,
     EnterMeeting,
     LogContact,
     OpenCase,
@@ -48,6 +49,7 @@ class Lists(Protocol):
     async def update_fields(self, list_id: str, item_id: str, fields: dict[str, Any],
                             etag: str = "") -> dict[str, Any]: ...
     async def all_items(self, list_id: str) -> list[ListItem]: ...
+    async def get_item(self, list_id: str, item_id: str) -> ListItem: ...
 
 
 @dataclass
@@ -90,7 +92,7 @@ class Typist:
 
     async def type(self, step: Step) -> str:
         """Type one step; returns what it was, for the progress line: "opened", "stage",
-        "closed", "figures", "contact", "planned", "held", "did_not_proceed", "holidays",
+        "closed", "figures", "contact", "planned", "held", "did_not_proceed", "holidays", "marks",
         or "refused" when SharePoint refused the item at save (said in ``refusals``)."""
         try:
             if isinstance(step, EnterHolidays):
@@ -101,6 +103,8 @@ class Typist:
                 return await self._update(step)
             if isinstance(step, LogContact):
                 return await self._contact(step)
+            if isinstance(step, EnterMarks):
+                return await self._marks(step)
             return await self._meeting(step)
         except _Refused as refused:
             said = self.messages.get(refused.list_name) or "List data validation failed."
@@ -166,6 +170,16 @@ class Typist:
         for quote in items.voice:
             await self._create(typed.school, who, lc.VOICE.title, _linked(quote.fields, real))
         return "contact"
+
+    async def _marks(self, step: EnterMarks) -> str:
+        typed = self.cases[step.case_ref]
+        attendance = dict(typed.data["attendance"]) | {"marks": [dict(m) for m in step.marks]}
+        items, _ = _items(typed.data | {"attendance": attendance})
+        real = {("Case", CASE_ID): typed.item_id}
+        for mark in items.marks:
+            await self._create(typed.school, typed.school.officer[0], lc.MARKS.title,
+                               _linked(mark.fields, real))
+        return "marks"
 
     async def _meeting(self, step: EnterMeeting) -> str:
         typed = self.cases[step.case_ref]

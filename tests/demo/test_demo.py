@@ -11,11 +11,8 @@ kinds, one letter per carer with parental responsibility.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import io
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +21,8 @@ import docx
 import pytest
 
 from function_app import bootstrap
-from function_app.cli import main
 from function_app.demo import scenario
-from function_app.demo.runner import DemoResult, run_demo
+from function_app.demo.runner import DemoResult
 from function_app.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -66,21 +62,6 @@ class Played:
 
     def names(self, case_ref: str) -> set[str]:
         return {f.path.rsplit("/", 1)[1] for f in self.first.filed if f.case_ref == case_ref}
-
-
-@pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Played]:
-    workspace = tmp_path_factory.mktemp("demo") / "casework-demo"
-    first_out = io.StringIO()
-    first = run_demo(workspace, first_out)
-    before = _all_files(workspace)
-    mail = _mail_files(workspace)
-    contacts = _contacts(workspace)
-    second_out = io.StringIO()
-    with contextlib.redirect_stdout(second_out):
-        code = main(["demo", "--workspace", str(workspace)])
-    yield Played(workspace, first, first_out.getvalue(), before, second_out.getvalue(), code,
-                 mail, (contacts, _contacts(workspace)))
 
 
 def test_every_expected_kind_is_filed_for_the_cases_that_call_for_it(played: Played) -> None:
