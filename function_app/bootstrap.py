@@ -11,6 +11,7 @@ import socket
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from function_app.adapters.graph.client import GraphClient, GraphTarget
@@ -31,10 +32,8 @@ from function_app.services.casework_sweep.sweep_report import (
     SetupError,
     SweepReport,
 )
-from function_app.services.delivery.sending import LetterSent
 from function_app.services.filing import Filer, process_owner
 from function_app.services.legal.legal_referral import LegalReferrals
-from function_app.services.penalty_notices.deciding import PenaltyNoticeRun
 from function_app.services.penalty_notices.requesting import PenaltyRequests
 from function_app.services.ports import StateStore
 from function_app.services.reminders.reviews import (
@@ -60,6 +59,10 @@ from function_app.services.schools.sweep import (
 )
 from function_app.services.site_state import SiteState
 from function_app.settings import Settings, site_parts
+
+if TYPE_CHECKING:  # heavy (the penalty notice template's renderer): imported on call
+    from function_app.services.delivery.sending import LetterSent
+    from function_app.services.penalty_notices.deciding import PenaltyNoticeRun
 
 log = logging.getLogger(__name__)
 DEV_APP_ID = "00000000-0000-0000-0000-00000000ca5e"  # the dev tenant's application id
@@ -371,7 +374,11 @@ async def penalty_notices(settings: Settings, today: date, owner: str
     once a day the register moved on (21 and 28 days; the officers told of each notice
     newly unpaid). None without an LA site."""
     from function_app.domain import load_profile
-    from function_app.services.penalty_notices.deciding import Authority, Decisions
+    from function_app.services.penalty_notices.deciding import (
+        Authority,
+        Decisions,
+        PenaltyNoticeRun,
+    )
     from function_app.services.penalty_notices.register_items import RegisterMissing
     from function_app.services.penalty_notices.register_state import move_register_on
     from function_app.services.schools.registry import site_key
