@@ -44,6 +44,7 @@ from function_app.domain.penalty_register import (
 from function_app.domain.wording import day as say_day
 from function_app.services.case_lists import list_columns as lc
 from function_app.services.penalty_notices.deciding import LIBRARY as NOTICES_LIBRARY
+from function_app.services.penalty_notices.notice_post import FOLDER as POST_FOLDER
 from function_app.services.penalty_notices.register_columns import REGISTER, REQUESTS
 from function_app.services.penalty_notices.register_items import day_of, notice_fields
 from function_app.settings import Settings
@@ -258,11 +259,16 @@ async def summary_lines(settings: Settings, workspace: Path,
                        "applies, and the case says:")
             out += [f"    {line}" for line in text.splitlines() if line.strip()]
     folder = notices_folder(workspace)
-    files = sorted(p.relative_to(folder) for p in folder.rglob("*.docx")) if folder.exists() \
-        else []
+    found = sorted(folder.rglob("*")) if folder.exists() else []
+    files = [p.relative_to(folder) for p in found
+             if p.suffix == ".docx" and p.parent.name != POST_FOLDER]
     out.append(f"  {len(files)} notices filed as Word documents in the LA's {NOTICES_LIBRARY} "
                f"library, {folder}:")
     out += [f"    {p}" for p in files]
+    packs = [p.name for p in found if p.suffix == ".pdf" and p.parent.name == POST_FOLDER]
+    if packs:
+        out.append(f"  Posted in the LA's print pack{'s' if len(packs) > 1 else ''} "
+                   f"({folder / POST_FOLDER}): {', '.join(packs)}.")
     out.append(f"  The register stands as on {long_date(LATER_DAY)} (the LA's run on that "
                "later day); a rerun sends, issues and records nothing again.")
     return out

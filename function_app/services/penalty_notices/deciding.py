@@ -13,7 +13,8 @@ decision once:
   allowed is made from the penalty notice template (``documents.penalty_notice``), filed
   once in the LA's Penalty Notices library, and entered once on the register, "Served by
   post" on the day of issue; one refused at the limit names the tool to consider instead.
-  The school is told what was issued, to whom and for how much.
+  The request's notices go in one print pack for the LA's post (``notice_post``), and
+  the school is told what was issued, to whom and for how much.
 
 Exactly once: each notice has a number made from its request and parent ("PN-ATT-2026-
 0113-1-2": request 1 of the case, its second parent), filed under a claim of that number
@@ -32,7 +33,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from function_app.adapters.graph.errors import GraphError, ResyncRequiredError
-from function_app.adapters.graph.records import DeltaPage, ListInfo, ListItem
+from function_app.adapters.graph.records import DeltaPage, DriveItem, ListInfo, ListItem
 from function_app.documents.penalty_notice import (
     PenaltyNoticeFacts,
     payment_terms,
@@ -50,9 +51,10 @@ from function_app.domain.penalty_register import (
 )
 from function_app.domain.policy import Profile
 from function_app.domain.wording import day as say_day
-from function_app.services.filing import Filer, Outcome
+from function_app.services.filing import Filer, Filing, Outcome
 from function_app.services.ports import StateStore
 
+from .notice_post import ToPost, post_notices
 from .register_columns import ASK_FOR_MORE, ISSUE, REFUSE, REGISTER, REQUESTS
 from .register_items import Entry, day_of, notice_fields, read_entry
 
@@ -72,6 +74,9 @@ class LaLists(Protocol):
     async def update_fields(self, list_id: str, item_id: str, fields: dict[str, Any],
                             etag: str = ...) -> dict[str, Any]: ...
     async def use_library(self, list_id: str) -> None: ...
+    async def download(self, item_id: str, as_pdf: bool = False) -> bytes: ...
+    async def upload(self, folder_path: str, name: str, content: bytes,
+                     conflict: str = "replace") -> DriveItem: ...
 
 
 SchoolWriter = Callable[[str, str, dict[str, Any]], Awaitable[None]]  # site, item, fields
@@ -140,6 +145,7 @@ class Decisions:
                  clock: Callable[[], datetime]) -> None:
         self.la, self.state, self.filer, self.tell = la, state, filer, tell_school
         self.profile, self.authority, self.today, self.clock = profile, authority, today, clock
+        self.posting = ""  # where the last request's notices are to be posted
 
     async def run(self) -> DecisionReport:
         report = DecisionReport()
@@ -201,8 +207,9 @@ class Decisions:
             text = issued
         await self.tell(str(f.get("SchoolSite") or ""), str(f.get("CaseItem") or ""),
                         {ANSWER: text})
+        posting = f"\n{self.posting}" if decision == ISSUE and self.posting else ""
         await self.la.update_fields(lists[REQUESTS].id, item.id, {
-            "Outcome": f"{text}\nThe school was told on its case on {day}."})
+            "Outcome": f"{text}{posting}\nThe school was told on its case on {day}."})
         report.told.append(number)
         return True
 
@@ -226,7 +233,8 @@ class Decisions:
         entries = [e for e in map(read_entry, registered) if isinstance(e, Entry)]
         mine = {e.notice.number: e for e in entries}
         notices = [e.notice for e in entries]
-        lines = []
+        lines: list[str] = []
+        to_post: list[ToPost] = []
         await self.la.use_library(lists[LIBRARY].id)
         for n, parent in enumerate(parents, start=1):
             notice_number = f"PN-{number.removeprefix('PNR-')}-{n}"
@@ -234,6 +242,12 @@ class Decisions:
                 amount = next((str(i.fields.get("Amount") or "") for i in registered
                                if i.fields.get("Title") == notice_number), "")
                 lines.append(_issued_line(mine[notice_number].notice, parent.name, amount))
+                earlier = await self.filer.filed_before(
+                    f"penalty/{notice_number}", str(f.get("CaseRef") or ""),
+                    _folder(str(f.get("School") or ""), f))
+                if earlier is not None and earlier.item_id:
+                    to_post.append(ToPost(notice_number, parent.name,
+                                          str(f.get("CaseRef") or ""), earlier.item_id))
                 continue
             decided = decide_issue(pupil, parent.carer(n), notices, self.profile, self.today)
             if not decided.allowed:
@@ -244,8 +258,8 @@ class Decisions:
                 notice_number, child_key(pupil), parent_key(parent.carer(n)),
                 str(f.get("School") or ""), self.today, ServedBy.POST, self.today,
                 second=decided.second)
-            filed = await self._file(notice, parent, pupil, f, item.modified_by)
-            if filed is None:
+            filing = await self._file(notice, parent, pupil, f, item.modified_by)
+            if filing is None:
                 await self._hold(lists, item, "A notice is being filed by another run; "
                                  "it is entered on the register at the next one.", report)
                 return None
@@ -253,21 +267,25 @@ class Decisions:
                                    decided.amount, parent.name) | {
                 "RequestRef": number, "CaseRef": str(f.get("CaseRef") or ""),
                 "Address": "\n".join(parent.address), "Email": parent.email,
-                "Reason": str(f.get("Reason") or ""), "Document": filed,
-                "StateNote": ("Issued today: print and post it today, first class. The days "
-                              "to pay are counted from the day it is received, the second "
-                              "working day after posting.")}
+                "Reason": str(f.get("Reason") or ""), "Document": filing.web_url,
+                "StateNote": "Issued today: post it today, first class. The days to pay are "
+                             "counted from the day it is received, the second working day "
+                             "after posting."}
             await self.la.create_item(lists[REGISTER].id, fields)
+            to_post.append(ToPost(notice_number, parent.name, str(f.get("CaseRef") or ""),
+                                  filing.item_id))
             notices.append(notice)
             report.issued.append(notice_number)
             lines.append(_issued_line(notice, parent.name, decided.amount))
+        self.posting = await post_notices(self.la, self.filer, number, to_post,
+                                          self.authority.name, self.today)
         return (f"The local authority decided request {number} on {say_day(self.today)}:\n"
                 + "\n".join(f"- {line}" for line in lines))
 
     async def _file(self, notice: RegisteredNotice, parent: Parent, pupil: Pupil,
-                    f: dict[str, Any], officer: str) -> str | None:
-        """The notice filed in the Penalty Notices library once; its link (None: another
-        run holds it)."""
+                    f: dict[str, Any], officer: str) -> Filing | None:
+        """The notice filed in the Penalty Notices library once (None: another run holds
+        it)."""
         start, end = day_of(f.get("AbsenceFrom")), day_of(f.get("AbsenceTo"))
         last = day_of(f.get("LastAbsence")) or self.today
         reason = (RequestReason.TERM_TIME_HOLIDAY if f.get("Reason") == "Term-time holiday"
@@ -285,7 +303,7 @@ class Decisions:
             officer_role="Penalty notice officer", authority_phone=self.authority.phone,
             authority_email=self.authority.email)
         content = render_penalty_notice(facts)
-        folder = f"{notice.school}/{f.get('CaseRef') or 'no case'}"
+        folder = _folder(notice.school, f)
         name = f"{self.today.isoformat()} Penalty notice {notice.number} - {parent.name}.docx"
         filing = await self.filer.file(
             f"penalty/{notice.number}", folder, name, content,
@@ -294,12 +312,16 @@ class Decisions:
              "GeneratedAt": self.clock().strftime("%Y-%m-%dT%H:%M:%SZ")})
         if filing.outcome is Outcome.PENDING:
             return None
-        return filing.web_url
+        return filing
 
     async def _hold(self, lists: dict[str, ListInfo], item: ListItem, text: str,
                     report: DecisionReport) -> None:
         report.waiting.append(f"{item.fields.get('Title')}: {text}")
         await self.la.update_fields(lists[REQUESTS].id, item.id, {"Outcome": text})
+
+
+def _folder(school: str, f: dict[str, Any]) -> str:
+    return f"{school}/{f.get('CaseRef') or 'no case'}"
 
 
 def _pupil(f: dict[str, Any]) -> Pupil:

@@ -189,7 +189,8 @@ def test_the_la_issues_one_notice_per_parent_once_and_the_school_is_told(
                    for n in notices)
         assert all(n.fields["RequestRef"] == "PNR-ATT-2026-0113-1" for n in notices)
         library = tenant.site(LA_SITE).files_root.parent / "Penalty Notices"
-        filed = sorted(p.name for p in library.rglob("*.docx"))
+        filed = sorted(p.name for p in library.rglob("*.docx")
+                       if p.parent.name != "Notices to post")
         assert filed == ["2026-11-22 Penalty notice PN-ATT-2026-0113-1-1 - Stacey Clarke.docx",
                          "2026-11-22 Penalty notice PN-ATT-2026-0113-1-2 - Ryan Clarke.docx"]
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
@@ -236,5 +237,38 @@ def test_without_the_las_details_no_notice_is_issued_and_the_request_says_why(
         assert request.fields["Outcome"].startswith(
             "No notice was issued: set CASEWORK_LA_NAME, CASEWORK_LA_ADDRESS, "
             "CASEWORK_PENALTY_HOW_TO_PAY")
+
+    in_hillside(tmp_path, test)
+
+
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
+def test_the_notices_of_a_request_go_in_one_print_pack_for_the_las_post(
+        tmp_path: Path) -> None:
+    """Served by post through the delivery route: the request's two notices in one pack in
+    the Penalty Notices library's "Notices to post", each on a new sheet after a cover that
+    lists them; the register's note names the pack; a second run makes no second pack."""
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        config = replace(config, **LA_DETAILS)
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Issue")
+        for _ in range(2):
+            await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        library = tenant.site(LA_SITE).files_root.parent / "Penalty Notices"
+        (pack,) = (library / "Notices to post").glob("*.pdf")
+        assert pack.name == "2026-11-22 Letters to post.pdf"
+        cover = PdfReader(str(pack)).pages[0].extract_text()
+        assert "Stacey Clarke" in cover and "Ryan Clarke" in cover
+        (request,) = await requests(tenant)  # where the officer finds them to post
+        assert ("In the print pack \u201c2026-11-22 Letters to post.pdf\u201d (Notices to "
+                "post): print it, post each notice today, first class.") in \
+            request.fields["Outcome"]
 
     in_hillside(tmp_path, test)
