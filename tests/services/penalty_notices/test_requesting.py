@@ -272,3 +272,29 @@ def test_the_notices_of_a_request_go_in_one_print_pack_for_the_las_post(
             request.fields["Outcome"]
 
     in_hillside(tmp_path, test)
+
+
+def test_asked_for_more_the_school_hears_what_and_the_request_stays_open(
+        tmp_path: Path) -> None:
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Ask for more", "Send the letter refusing the leave request.")
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"] == (
+            "The local authority asks for more before it decides request "
+            "PNR-ATT-2026-0113-1 (22 November 2026): Send the letter refusing the leave "
+            "request. Send it to them; the request stays open.")
+        await tick(site, case_id)  # asked again meanwhile: still the one open request
+        await sweep(config)
+        assert len(await requests(tenant)) == 1
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert "The LA asked for more: Send the letter refusing the leave request." in \
+            case.fields["PenaltyNoticeRequest"]
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")  # nothing new to act on
+        assert await register(tenant) == []
+
+    in_hillside(tmp_path, test)
