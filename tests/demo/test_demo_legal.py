@@ -227,10 +227,14 @@ def test_the_word_bundle_opens_in_libreoffice(played: Played) -> None:
     assert len(PdfReader(io.BytesIO(pdf)).pages) == first - 1
 
 
+@pytest.mark.libreoffice
+@pytest.mark.usefixtures("libreoffice")
 def test_readiness_does_not_contradict_the_exhibits(played: Played) -> None:
     """The summer term's support meeting, logged as a contact and shown in the referral form,
     is a support meeting held: the readiness finds every step, says so in the week's output
-    and on the bundle's cover, and the card to the legal channel names no one."""
+    and on the bundle's cover, and the card to the legal channel names no one. (Needs the
+    letters sent, so their PDFs: without LibreOffice none is, and the readiness says so,
+    test_without_libreoffice_the_word_bundle_is_filed_and_the_pdf_said_to_need_it.)"""
     out = played.first_output
     assert "ATT-2026-0321: staff ticked \"Prepare legal referral\"; filed the evidence " \
         "bundle" in out
