@@ -129,8 +129,9 @@ def decide_issue(pupil: Pupil, carer: Carer, register: Iterable[RegisteredNotice
     if allowance.remaining == 0:
         counted = sorted((n for n in mine if not n.withdrawn_by(day) and years_before(
             day, years) < n.issued_on <= day), key=lambda n: n.issued_on)
-        issued = "; ".join(f"{n.number} on {say_day(n.issued_on)} at {n.school}"
-                           for n in counted)
+        # By number and date, not school: the school that asked is told this, and is not
+        # shown which other school a notice was issued through.
+        issued = "; ".join(f"{n.number} on {say_day(n.issued_on)}" for n in counted)
         again = allowance.available_again_on
         return IssueDecision(
             False, False, "",

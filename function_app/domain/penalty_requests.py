@@ -20,7 +20,6 @@ from .penalty_register import (
     RegisteredNotice,
     RequestReason,
     child_key,
-    decide_issue,
     parent_key,
 )
 from .policy import Profile
@@ -68,7 +67,7 @@ def check_request(request: Request, register: Sequence[RegisteredNotice],
     """Everything the LA checks before it issues: each failing check says what is missing
     and where to put it right. An empty list: the request may go to the LA's officers."""
     return [*_threshold(request, register, profile), *_notice_to_improve(request),
-            *_support(request), *_parents(request, register, profile),
+            *_support(request), *_parents(request),
             *_deadline(request, profile, calendar), *_duplicate(request, open_requests)]
 
 
@@ -134,8 +133,10 @@ def _support(request: Request) -> list[Problem]:
         f"{FRAMEWORK}: support first, where it is appropriate")]
 
 
-def _parents(request: Request, register: Sequence[RegisteredNotice],
-             profile: Profile) -> list[Problem]:
+def _parents(request: Request) -> list[Problem]:
+    """Each parent named, by name, as a parent, with an address. Not the limit of notices:
+    the LA counts that on its register when it decides (``penalty_register.decide_issue``),
+    for every school, so a school is not shown notices issued through another."""
     s576 = "Education Act 1996 s576; " + FRAMEWORK + ": one notice per parent per child"
     if not request.parents:
         return [Problem("no_parent_named", "No parent is named. Name each parent the notice "
@@ -154,10 +155,6 @@ def _parents(request: Request, register: Sequence[RegisteredNotice],
             (not c.address.strip(), "no_address", f"{name} has no postal address, where a "
              "notice is served. Add it in the Carers list ('Postal address').",
              "Education Act 1996 s572 (serving a notice at the parent's address)")) if bad]
-        decision = decide_issue(request.pupil, c, register, profile, request.requested_on)
-        if not decision.allowed:
-            problems.append(Problem("limit_reached", decision.message, WHERE["parents"],
-                                    decision.source))
     return problems
 
 

@@ -85,8 +85,10 @@ def test_third_within_3_years_is_refused_naming_the_tool() -> None:
     decision = decide_issue(CHILD, MUM, two, NATIONAL, dt.date(2026, 3, 6))
     assert not decision.allowed
     assert "s444" in decision.message and "Education Supervision Order" in decision.message
-    assert "PN-1 on 1 October 2024 at Severn Vale Academy" in decision.message
-    assert "PN-7 on 3 November 2025 at Cotswold School" in decision.message
+    # Both counted, across schools; by number and date, not naming the other schools (the
+    # school that asked is told this).
+    assert "PN-1 on 1 October 2024; PN-7 on 3 November 2025" in decision.message
+    assert "Severn Vale" not in decision.message and "Cotswold" not in decision.message
     assert decision.available_again_on == dt.date(2027, 10, 1)
     assert "from 1 October 2027" in decision.message
     assert decide_issue(CHILD, MUM, two, NATIONAL, dt.date(2027, 10, 1)).allowed
@@ -268,13 +270,15 @@ def test_duplicate_of_an_open_request() -> None:
     assert codes(request(), open_requests=(replace(other, child="someone else"),)) == []
 
 
-def test_request_for_a_parent_at_the_limit_is_refused() -> None:
-    """The 2024 amendment regulations: no third notice in 3 years (counted across schools);
-    the refusal names the tool to consider (DfE 2024 framework)."""
+def test_the_schools_check_leaves_the_limit_to_the_la() -> None:
+    """The 2024 amendment regulations: no third notice in 3 years, counted across schools by
+    the LA when it decides (decide_issue, below), never by the school's check: a school is
+    not shown notices issued through another school. The request itself passes."""
     two = [notice("PN-1", dt.date(2024, 10, 1)), notice("PN-7", dt.date(2025, 11, 3))]
-    problems = check_request(request(), two, (), NATIONAL, CALENDAR)
-    assert [p.code for p in problems] == ["limit_reached"]
-    assert "Dana Ellis" in problems[0].message and "s444" in problems[0].message
+    assert check_request(request(), two, (), NATIONAL, CALENDAR) == []
+    decided = decide_issue(CHILD, MUM, two, NATIONAL, dt.date(2026, 3, 16))
+    assert not decided.allowed
+    assert "Dana Ellis" in decided.message and "s444" in decided.message
 
 
 # 4. The payment file --------------------------------------------------------------------
