@@ -194,10 +194,11 @@ def legal_bundle_ready(case_ref: str, school: str, summary: str, *, stage: Stage
 
 def penalty_notice_requested(case_ref: str, school: str, number: str, parents: int, *,
                              stage: Stage | None, pupil_initials: str,
-                             pupil_name: str) -> Alert:
+                             pupil_name: str, evidence_url: str = "") -> Alert:
     """A school asked for a penalty notice and the app's checks passed: tell the LA's
     officers, who decide in the Penalty Notice Requests list (DfE, Working together to
-    improve school attendance, 2024: the LA issues notices on a school's request)."""
+    improve school attendance, 2024: the LA issues notices on a school's request), with a
+    button to the evidence the request carried (the LA's own copy, on its site)."""
     each = "its parent" if parents == 1 else f"each of its {parents} parents"
     return Alert(
         reason=AlertReason.PENALTY_NOTICE_REQUESTED,
@@ -210,6 +211,7 @@ def penalty_notice_requested(case_ref: str, school: str, number: str, parents: i
         pupil_initials=pupil_initials,
         pupil_name=pupil_name,
         variant=number,
+        bundle_links=(("", evidence_url),) if evidence_url else (),
     )
 
 

@@ -125,10 +125,11 @@ def _fallback(alert: Alert, pupil: str) -> str:
 
 
 def _bundle_buttons(alert: Alert) -> list[dict[str, Any]]:
-    """The legal card's buttons to the evidence bundle: each officer's sharing link (it
-    opens for that officer, in another organisation's tenant too where sharing outside
-    allows). Only sharing links: the file's own address names the case folder, and so the
-    pupil. One officer: "Open the evidence bundle"; more: each button names its officer."""
+    """The buttons to the evidence bundle: on the legal card each officer's sharing link
+    (it opens for that officer, in another organisation's tenant too where sharing outside
+    allows; never the file's own address, which names the school's case folder, and so the
+    pupil); on a penalty notice request's card the LA's own copy, filed under the case
+    reference. One link: "Open the evidence bundle"; more: each button names its officer."""
     shown = [(email, url) for email, url in alert.bundle_links if _safe_url(url)]
     if len(shown) == 1:
         return [{"type": "Action.OpenUrl", "title": "Open the evidence bundle",

@@ -34,7 +34,7 @@ from .sweep_report import (
 )
 
 if TYPE_CHECKING:
-    from function_app.services.legal.legal_referral import LegalReferrals
+    from function_app.services.legal.legal_referral import Exhibit, LegalReferrals
     from function_app.services.penalty_notices.requesting import PenaltyRequests
 
 log = logging.getLogger(__name__)
@@ -104,14 +104,31 @@ class CaseRequests:
         item = snapshot.get(lc.CASES.title, case_id)
         if self.penalty is None or item is None or item.fields.get(PENALTY_TICK) is not True:
             return
+        profile = load_profile(case.profile or self.config.profile)
+        evidence = None
+        if self.legal is not None:  # the case's evidence bundle goes with the request
+            legal, folder, today = self.legal, self.folder_for(case), self.config.today
+
+            async def evidence() -> Exhibit | None:
+                return await legal.exhibit(case, profile, folder, today)
+
+        requested = None
         if case.status is CaseStatus.CLOSED:
             text = "This case is closed, so no penalty notice was requested: reopen it first."
-            requested = None
         else:
-            requested = await self.penalty.request(
-                case, item, load_profile(case.profile or self.config.profile),
-                self.config.today)
-            text = requested.text
+            try:
+                requested = await self.penalty.request(case, item, profile, self.config.today,
+                                                       evidence=evidence)
+                text = requested.text
+            except (CaseworkError, GraphError) as exc:  # its evidence bundle was not made
+                if isinstance(exc, GraphError) and exc.status != 406:
+                    raise  # Graph busy or down: the sweep tries the case again
+                text = (f"The request was not sent to the local authority: its evidence "
+                        f"bundle could not be made: {exc}.")
+        if requested is not None and requested.pending:  # another worker makes the bundle
+            self.state.remember(RETRY_SCOPE, f"{lc.CASES.title}/{case_id}", "bundle pending")
+            report.pending[f"{lc.CASES.title}/{case_id}"] = "the penalty notice's evidence"
+            return
         written = {PENALTY_ANSWER: text, PENALTY_TICK: False}
         await self.graph.update_fields(lists[lc.CASES.title].id, item.id, written)
         own_writes.remember(self.state, lc.CASES.title, item.id, item.fields | written)
@@ -120,6 +137,7 @@ class CaseRequests:
         alert = penalty_notice_requested(
             case.case_ref, case.school.name, requested.number, len(case.parents),
             stage=case.stage, pupil_initials=case.pupil.initials,
-            pupil_name=f"{case.pupil.forename} {case.pupil.surname}")
+            pupil_name=f"{case.pupil.forename} {case.pupil.surname}",
+            evidence_url=requested.evidence_url)
         await self._post(alert, {case.case_ref: CaseLinks(item_url=item.web_url)}, report,
                          lists, f"{lc.CASES.title}/{case_id}")

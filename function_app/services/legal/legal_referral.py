@@ -43,7 +43,7 @@ from function_app.adapters.graph.records import DriveItem
 from function_app.documents.context import Options
 from function_app.documents.engine import TemplateSet, produce
 from function_app.domain import assess
-from function_app.domain.errors import InvalidCaseError
+from function_app.domain.errors import CaseworkError, InvalidCaseError
 from function_app.domain.model import Case
 from function_app.domain.policy import Profile
 from function_app.domain.readiness import Readiness, readiness
@@ -143,6 +143,16 @@ class Referral:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class Exhibit:
+    """A filed evidence bundle's file, to copy where it is sent: its name (which names the
+    case reference, never the pupil), its bytes, and what it holds in a sentence."""
+
+    name: str
+    content: bytes
+    about: str
+
+
 class LegalReferrals:
     def __init__(self, library: Library, state: StateStore, templates: TemplateSet,
                  options: Options, owner: str, officers: Sequence[str] = (),
@@ -152,9 +162,13 @@ class LegalReferrals:
         self.officers = tuple(officers)  # CASEWORK_LEGAL_OFFICERS: who each PDF is shared with
         self.retention_label = retention_label  # CASEWORK_RETENTION_LABEL; '' for none
 
-    async def prepare(self, case: Case, profile: Profile, folder: str, today: date) -> Referral:
+    async def prepare(self, case: Case, profile: Profile, folder: str, today: date,
+                      share: bool = True) -> Referral:
         """Read the case folder, check readiness, and file the bundle unless this state's
-        bundle is filed already (then its links are returned with ``made`` False)."""
+        bundle is filed already (then its links are returned with ``made`` False). Shared
+        with the legal officers unless ``share`` is False (a bundle sent elsewhere, as a
+        penalty notice request's evidence: a later "Prepare legal referral" shares it)."""
+        officers = self.officers if share else ()
         from function_app.documents import case_folder
         from function_app.documents.bundle import Bundle, ComposedBundle
         from function_app.documents.bundle_pdf import paginate
@@ -188,7 +202,7 @@ class LegalReferrals:
                 pdf_url, docx_url, pdf_name, docx_name = await self._bundle_filed(
                     existing.result, legal, stem)
                 pdf_id = _pdf_id(existing.result)
-                sharing = (await share_standing(self.library, pdf_id, self.officers, now)
+                sharing = (await share_standing(self.library, pdf_id, officers, now)
                            if pdf_id and pdf_url else Sharing())
                 return Referral(case.case_ref, ready, bundle.entries, pdf_url, docx_url, legal,
                                 pdf_name, docx_name, False, key, sharing=sharing)
@@ -226,14 +240,14 @@ class LegalReferrals:
                     self.state.release(claim, self.owner)
                     return Referral(case.case_ref, ready, bundle.entries, "", docx.web_url, legal,
                                     "", f"{stem}.docx", True, key + WORD_ONLY, NO_PDF,
-                                    sharing=word_only(self.officers))
+                                    sharing=word_only(officers))
                 pdf = await self.library.upload(legal, f"{stem}.pdf", made.pdf)
                 assert converter.item is not None
                 for item in (pdf, converter.item):
                     await self.library.set_file_fields(item.id, fields)
                     await label_filed(self.library, item.id, self.retention_label)
                 # Filed: shared now, once (a refusal is said, never raised).
-                sharing = await share_filed(self.library, pdf.id, self.officers,
+                sharing = await share_filed(self.library, pdf.id, officers,
                                             datetime.now(UTC))
             except BaseException:
                 self.state.release(claim, self.owner)
@@ -243,6 +257,30 @@ class LegalReferrals:
                      made.conversions)
             return Referral(case.case_ref, ready, made.entries, pdf.web_url, converter.item.web_url,
                             legal, f"{stem}.pdf", f"{stem}.docx", True, key, sharing=sharing)
+
+    async def exhibit(self, case: Case, profile: Profile, folder: str, today: date
+                      ) -> Exhibit | None:
+        """The case's evidence bundle as it stands, to send with a penalty notice request:
+        this case state's bundle (filed now if it is not yet, shared with no one), its PDF,
+        or its Word document where no PDF can be made. None while another worker files it.
+        Raises CaseworkError when the bundle filed for this state is gone from the folder."""
+        referral = await self.prepare(case, profile, folder, today, share=False)
+        if not referral.exists:
+            return None
+        name = referral.pdf_name or referral.docx_name
+        found = await self.library.file_at(referral.folder, name) if name else None
+        if found is None:
+            raise CaseworkError(
+                f"the evidence bundle made for this case is no longer in the case folder's "
+                f"{LEGAL_FOLDER} subfolder; restore it from the site's recycle bin, or change "
+                "the case (a new bundle is then made), and tick again")
+        exhibits = [e for e in referral.entries if not e.superseded]
+        included = sum(1 for e in exhibits if e.included)
+        about = (f"The case's evidence bundle of {counted(included, 'exhibit')}, as filed in "
+                 f"the school's case folder"
+                 + (f"; a Word document only, without its exhibits: no PDF was made, as "
+                    f"{referral.pdf_missing}." if referral.pdf_missing else "."))
+        return Exhibit(name, await self.library.download(found[0].id), about)
 
     async def _bundle_filed(self, result: str, legal: str, stem: str
                             ) -> tuple[str, str, str, str]:

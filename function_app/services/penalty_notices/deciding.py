@@ -55,11 +55,10 @@ from function_app.services.filing import Filer, Filing, Outcome
 from function_app.services.ports import StateStore
 
 from .notice_post import ToPost, post_notices
-from .register_columns import ASK_FOR_MORE, ISSUE, REFUSE, REGISTER, REQUESTS
-from .register_items import Entry, day_of, notice_fields, read_entry
+from .register_columns import ASK_FOR_MORE, ISSUE, LIBRARY, REFUSE, REGISTER, REQUESTS
+from .register_items import Entry, case_folder, day_of, notice_fields, read_entry
 
 log = logging.getLogger(__name__)
-LIBRARY = "Penalty Notices"
 DONE_SCOPE = "penalty-decision"  # request item id -> the decision acted on
 CASES, ANSWER = "Cases", "PenaltyNoticeRequest"  # the school's list and column
 
@@ -235,6 +234,7 @@ class Decisions:
         notices = [e.notice for e in entries]
         lines: list[str] = []
         to_post: list[ToPost] = []
+        refused = 0
         await self.la.use_library(lists[LIBRARY].id)
         for n, parent in enumerate(parents, start=1):
             notice_number = f"PN-{number.removeprefix('PNR-')}-{n}"
@@ -253,6 +253,7 @@ class Decisions:
             if not decided.allowed:
                 lines.append(f"No notice to {parent.name}: {decided.message}")
                 report.refused_at_limit.append(number)
+                refused += 1
                 continue
             notice = RegisteredNotice(
                 notice_number, child_key(pupil), parent_key(parent.carer(n)),
@@ -279,6 +280,10 @@ class Decisions:
             lines.append(_issued_line(notice, parent.name, decided.amount))
         self.posting = await post_notices(self.la, self.filer, number, to_post,
                                           self.authority.name, self.today)
+        if parents and refused == len(parents):  # every parent at the limit: refused
+            return (f"The local authority refused request {number} on {say_day(self.today)}: "
+                    "the register does not allow a notice.\n"
+                    + "\n".join(f"- {line}" for line in lines))
         return (f"The local authority decided request {number} on {say_day(self.today)}:\n"
                 + "\n".join(f"- {line}" for line in lines))
 
@@ -321,7 +326,7 @@ class Decisions:
 
 
 def _folder(school: str, f: dict[str, Any]) -> str:
-    return f"{school}/{f.get('CaseRef') or 'no case'}"
+    return case_folder(school, str(f.get("CaseRef") or ""))
 
 
 def _pupil(f: dict[str, Any]) -> Pupil:

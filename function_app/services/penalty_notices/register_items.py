@@ -225,3 +225,9 @@ def _show(value: object) -> str:
         return "empty"
     text = f'"{value}"' if isinstance(value, str) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def case_folder(school: str, case_ref: str) -> str:
+    """Where a case's notices and the evidence its requests carried are filed in the LA's
+    Penalty Notices library: one folder per school, one per case (names no pupil)."""
+    return f"{school}/{case_ref or 'no case'}"

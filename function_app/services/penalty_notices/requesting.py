@@ -4,32 +4,40 @@ Staff fill in the reason, the last day of absence and (if none was issued) why t
 Notice to Improve on the Cases item, and tick "Request a penalty notice". The sweep then:
 
 1. reads the LA's site: the register's notices for this child at every school (by its
-   indexed Child column: the UPN stays with a pupil who moves school) and the requests for
-   this child or this case (the duplicate check, and the request's number);
+   indexed Child column: the UPN stays with a pupil who moves school; absences a notice
+   was issued for are not counted again) and the requests for this child or this case
+   (the duplicate check, and the request's number);
 2. checks the request as the LA would (``domain.penalty_requests.check_request``: the
    threshold within the rolling 10 school weeks, the Notice to Improve served and its
-   period over or why none, support offered, each parent named and within the limit, the
-   LA's deadline, no open request already);
-3. sends it, only when every check passes: one item in the LA's Penalty Notice Requests
-   list with the facts the officer checks (and the evidence bundle's link, if the case
-   has one), for the LA's officers to decide;
+   period over or why none, support offered, each parent named with an address, the
+   LA's deadline, no open request already). Not the limit of 2 notices in 3 years: the
+   LA counts that when it decides (``deciding``), so a school never sees notices issued
+   through another school;
+3. sends it, only when every check passes, with its evidence: the case's evidence bundle
+   (``LegalReferrals.exhibit``: this case state's bundle, made now if need be) copied into
+   the LA's Penalty Notices library, in the case's folder there, so the LA holds the
+   evidence as it was when the request was made, on its own site (the school's case
+   folder stays the school's); then one item in the LA's Penalty Notice Requests list with
+   the facts the officer checks and the evidence's link, for the LA's officers to decide;
 4. says on the case what happened, in plain words: sent (its number), or each thing to
    put right and where; the tick is cleared either way (the caller's write).
 
 Exactly once: a request already open for this case (one whose create was answered with
 nothing, or a tick left by a sweep that stopped) is found by its CaseRef and said, never
-sent twice. The school's site sees only its own case; the LA's lists are read and written
-with the LA site's client (``LaSite``).
+sent twice. The evidence is copied before the request is made, under the request's
+number (a copy made again after a stop replaces the first), so a request never names
+evidence that is not in the LA's library. The school's site sees only its own case; the
+LA's lists and library are read and written with the LA site's client (``LaSite``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from function_app.adapters.graph.records import ListInfo, ListItem
+from function_app.adapters.graph.records import DriveItem, ListInfo, ListItem
 from function_app.domain.calendar import SchoolCalendar
 from function_app.domain.model import Case
 from function_app.domain.penalty import ThresholdCheck, last_notice_issued, penalty_threshold
@@ -43,8 +51,15 @@ from function_app.domain.policy import Profile
 from function_app.domain.wording import day as say_day
 from function_app.services.case_lists.list_columns import PENALTY_REASONS
 
-from .register_columns import OPEN_DECISIONS, REGISTER, REQUESTS, WAITING
-from .register_items import Entry, day_of, read_entry
+from .register_columns import LIBRARY, OPEN_DECISIONS, REGISTER, REQUESTS, WAITING
+from .register_items import Entry, case_folder, day_of, read_entry
+
+if TYPE_CHECKING:
+    from function_app.services.legal.legal_referral import Exhibit
+
+# The case's evidence bundle, made or found when a request passes its checks (None while
+# another worker is making it): LegalReferrals.exhibit, bound to the case.
+Evidence = Callable[[], Awaitable["Exhibit | None"]]
 
 TICK, ANSWER = "RequestPenaltyNotice", "PenaltyNoticeRequest"  # the Cases item's columns
 NO_LA_SITE = ("This deployment has no local authority site (SHAREPOINT_LA_SITE), so the "
@@ -60,18 +75,27 @@ class LaSite(Protocol):
                          per_filter: int = ..., with_files: bool = ...
                          ) -> list[list[ListItem]]: ...
     async def create_item(self, list_id: str, fields: dict[str, Any]) -> ListItem: ...
+    async def use_library(self, list_id: str) -> None: ...
+    async def upload(self, folder_path: str, name: str, content: bytes,
+                     conflict: str = "replace") -> DriveItem: ...
+    async def set_file_fields(self, item_id: str, fields: dict[str, Any]
+                              ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Requested:
     """What became of a request: ``text`` for the case's "Penalty notice request" column;
-    ``number`` when it went (or had gone) to the LA; ``problems`` when it did not."""
+    ``number`` when it went (or had gone) to the LA; ``problems`` when it did not;
+    ``pending`` when its evidence bundle is being made by another worker (nothing was sent
+    or said: ask again at the next sweep); ``evidence_url`` the LA's copy of the evidence."""
 
     case_ref: str
     text: str
     number: str = ""
     sent_now: bool = False
     problems: tuple[Problem, ...] = ()
+    pending: bool = False
+    evidence_url: str = ""
 
 
 class PenaltyRequests:
@@ -88,13 +112,14 @@ class PenaltyRequests:
             await closer()
 
     async def request(self, case: Case, item: ListItem, profile: Profile, today: date,
-                      requested_by: str = "", evidence: str = "") -> Requested:
+                      requested_by: str = "", evidence: Evidence | None = None
+                      ) -> Requested:
         if self.open_la is None:
             return Requested(case.case_ref, NO_LA_SITE)
         if self.la is None:
             self.la = self.open_la()
         lists = await self.la.lists()
-        missing = [name for name in (REQUESTS, REGISTER) if name not in lists]
+        missing = [name for name in (REQUESTS, REGISTER, LIBRARY) if name not in lists]
         if missing:
             return Requested(case.case_ref, (
                 f"The local authority's site has no {' or '.join(missing)} list yet, so the "
@@ -126,15 +151,40 @@ class PenaltyRequests:
                                  calendar)
         if problems:
             return Requested(case.case_ref, _not_sent(problems), problems=tuple(problems))
+        carried, url = NO_EVIDENCE, ""
+        if evidence is not None:
+            exhibit = await evidence()
+            if exhibit is None:
+                return Requested(case.case_ref, "", pending=True)
+            url = (await self._file_evidence(exhibit, request, case.case_ref,
+                                             lists[LIBRARY].id)).web_url
+            carried = f"{exhibit.about}\n{url}"
         threshold = penalty_threshold(case.marks, profile, last_notice_issued(
             case.penalty_notices))
         await self.la.create_item(lists[REQUESTS].id, _fields(
-            request, case, item, self.school_site, requested_by, evidence, threshold))
+            request, case, item, self.school_site, requested_by, carried, threshold))
         return Requested(case.case_ref, (
             f"Requested on {say_day(today)}: {request.number} went to the local authority's "
             f"penalty notice officers, for a notice to "
             f"{' and '.join(p.full_name for p in request.parents)}. You will be told here "
-            "when they decide."), request.number, sent_now=True)
+            "when they decide."), request.number, sent_now=True, evidence_url=url)
+
+    async def _file_evidence(self, exhibit: Exhibit, request: Request, case_ref: str,
+                             library: str) -> DriveItem:
+        """The evidence's copy in the LA's library, named by the request (replacing a copy
+        an earlier, stopped attempt made)."""
+        assert self.la is not None
+        await self.la.use_library(library)
+        filed = await self.la.upload(case_folder(request.school, case_ref),
+                                     f"{request.number} {exhibit.name}", exhibit.content)
+        await self.la.set_file_fields(filed.id, {
+            "CaseRef": case_ref, "DocumentKind": "penalty_request_evidence",
+            "SourceVersion": request.number})
+        return filed
+
+
+NO_EVIDENCE = ("No evidence bundle was sent: this deployment makes none. Ask the school for "
+               "its evidence.")
 
 
 def request_number(case_ref: str, n: int) -> str:
@@ -194,8 +244,9 @@ def _fields(request: Request, case: Case, item: ListItem, school_site: str,
         "Evidence": evidence, "RequestedOn": _day(request.requested_on),
         "RequestedBy": requested_by or item.modified_by,
         "Checks": "Checked by the casework app when it was sent: the threshold, the Notice "
-                  "to Improve, support offered, each parent and the limit, the deadline, "
-                  "and no open request.",
+                  "to Improve, support offered, each parent named with an address, the "
+                  "deadline, and no open request. The limit of 2 notices in 3 years is "
+                  "counted on the register when you choose Issue.",
         "Decision": WAITING,
     }
     if request.last_absence:
@@ -224,21 +275,10 @@ def _already(item: ListItem) -> str:
             f"not decided yet; nothing was sent again.{more}")
 
 
-# What no one can put right: the limit of notices (the message names the other tool).
-FINAL = frozenset({"limit_reached"})
-
-
 def _not_sent(problems: Sequence[Problem]) -> str:
-    final = [p for p in problems if p.code in FINAL]
-    fixable = [p for p in problems if p.code not in FINAL]
-    text = "The request was not sent to the local authority."
-    if final:
-        text += "\n" + "\n".join(f"- {p.message}" for p in final)
-    if fixable:
-        text += ("\nPlease put right:\n"
-                 + "\n".join(f"- {p.message} (put it right in {p.where})" for p in fixable)
-                 + "\nthen tick \u201cRequest a penalty notice\u201d again.")
-    return text
+    return ("The request was not sent to the local authority.\nPlease put right:\n"
+            + "\n".join(f"- {p.message} (put it right in {p.where})" for p in problems)
+            + "\nthen tick \u201cRequest a penalty notice\u201d again.")
 
 
 def _day(day: date) -> str:

@@ -1,0 +1,147 @@
+"""What a school's penalty notice request carries to the LA, and who counts the limit
+(issue 19, points 1 and 3), through the real wiring against the dev tenant:
+
+- the request carries the case's evidence bundle: the LA keeps its own copy in its
+  Penalty Notices library (the school's case folder stays the school's), the request names
+  it, and the officers' card opens it; the bundle is not shared with anyone by this;
+- the limit of 2 notices in 3 years is counted by the LA when it decides, across schools:
+  the school's request for a parent at the limit reaches the LA, which refuses that parent
+  naming the other tool, and issues to the other parent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+
+from function_app import bootstrap
+from function_app.devtenant import DevTenant
+from function_app.devtenant.teams_sink import TeamsSink
+from function_app.domain.model import Carer, Pupil
+from function_app.domain.penalty_register import (
+    RegisteredNotice,
+    ServedBy,
+    child_key,
+    parent_key,
+    standing,
+)
+from function_app.domain.policy import load_profile
+from function_app.services.penalty_notices.register_items import notice_fields
+from tests.integration.helpers import Site, example
+from tests.integration.test_schools import LA_SITE, graph
+from tests.services.penalty_notices.test_requesting import (
+    CASE,
+    LA_DETAILS,
+    PATH,
+    decide,
+    in_hillside,
+    register,
+    requests,
+    sweep,
+    tick,
+)
+
+pytestmark = pytest.mark.integration
+REQUEST = "PNR-ATT-2026-0113-1"
+
+
+def la_library(tenant: DevTenant) -> Path:
+    return Path(tenant.site(LA_SITE).files_root).parent / "Penalty Notices"
+
+
+def school_bundles(tenant: DevTenant) -> list[Path]:
+    root = Path(tenant.site(PATH).files_root).parent / "Case Files"
+    return sorted(p for p in root.rglob("*Evidence bundle*") if p.is_file())
+
+
+def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
+        tmp_path: Path) -> None:
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        config = replace(config, legal_officers=("lead.legal@anyshire.example.org",))
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        (request,) = await requests(tenant)
+        (copy,) = [p for p in la_library(tenant).rglob("*") if p.is_file()]
+        # In the LA's library, in the case's folder there, named by the request: no pupil.
+        assert copy.parent.name == "ATT-2026-0113" and copy.parent.parent.name == example(CASE)["school"]["name"]
+        assert copy.name.startswith(f"{REQUEST} 2026-11-22 Evidence bundle ATT-2026-0113.")
+        assert "Mason" not in str(copy) and "Clarke" not in str(copy)
+        # The same bytes as the bundle filed in the school's case folder.
+        (filed,) = [p for p in school_bundles(tenant) if p.suffix == copy.suffix]
+        assert copy.read_bytes() == filed.read_bytes()
+        about, url = request.fields["Evidence"].splitlines()
+        assert about.startswith("The case's evidence bundle of ")
+        assert unquote(url).endswith(copy.name)
+        if copy.suffix == ".docx":  # no LibreOffice here: said, not hidden
+            assert "a Word document only, without its exhibits: no PDF was made" in about
+        else:
+            assert copy.read_bytes().startswith(b"%PDF")
+        (card,) = [c for c in sink.cards("la_officers")
+                   if "Penalty notice requested" in str(c["body"][0])]
+        assert {"type": "Action.OpenUrl", "title": "Open the evidence bundle",
+                "url": url} in card["actions"]
+        # Sent with the request, shared with no one: no legal card, no invitation.
+        assert not [c for c in sink.cards("la_officers") if "legal" in str(c["body"][0])]
+        assert sink.cards("la_legal") == []
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
+
+        await tick(site, case_id)  # asked again: nothing is copied again
+        await sweep(config)
+        assert [p for p in la_library(tenant).rglob("*") if p.is_file()] == [copy]
+
+    in_hillside(tmp_path, test)
+
+
+def test_a_parent_at_the_limit_reaches_the_la_which_refuses_them_naming_the_other_tool(
+        tmp_path: Path) -> None:
+    """The 2024 amendment regulations: no third notice to a parent for a child in 3 years,
+    counted across schools by the LA when it decides (DfE 2024 framework: then another
+    tool). The school's check does not count it: it is not shown other schools' notices."""
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        config = replace(config, **LA_DETAILS)
+        officer = graph(tenant, LA_SITE, tenant.user_token("Ann Officer"))
+        register_id = (await officer.lists())["Penalty Notice Register"].id
+        p = example(CASE)["pupil"]
+        pupil = Pupil(forename=p["forename"], surname=p["surname"], year_group=7,
+                      date_of_birth=dt.date.fromisoformat(p["date_of_birth"]))
+        mum = parent_key(Carer("x", "Stacey", "Clarke", "", True))
+        for number, issued in (("RA-PN-1", dt.date(2024, 12, 2)),
+                               ("RA-PN-2", dt.date(2026, 1, 12))):
+            notice = RegisteredNotice(number, child_key(pupil), mum, "Riverside Academy",
+                                      issued, ServedBy.POST, issued,
+                                      second=number.endswith("2"))
+            await officer.create_item(register_id, notice_fields(
+                notice, standing(notice, load_profile("national-2024"), issued), "",
+                "Stacey Clarke"))
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
+        assert "Riverside" not in case.fields["PenaltyNoticeRequest"]
+        (request,) = await requests(tenant)  # it reached the LA
+        await decide(tenant, "Issue")
+        await bootstrap.penalty_notices(config, dt.date(2026, 11, 23), "worker-1")
+        titles = sorted(str(i.fields["Title"]) for i in await register(tenant))
+        assert titles == ["PN-ATT-2026-0113-1-2", "RA-PN-1", "RA-PN-2"]  # Ryan's only
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        said = case.fields["PenaltyNoticeRequest"]
+        assert said.startswith(f"The local authority decided request {REQUEST} on "
+                               "23 November 2026:")
+        assert ("No notice to Stacey Clarke: No penalty notice can be issued to Stacey "
+                "Clarke for Mason Clarke: 2 were issued to them for this child") in said
+        assert "Consider another tool instead: prosecution for the absence" in said
+        assert "PN-ATT-2026-0113-1-2: a notice to Ryan Clarke" in said
+        assert "RA-PN-1 on 2 December 2024" in said and "Riverside" not in said
+
+    in_hillside(tmp_path, test)
