@@ -18,7 +18,7 @@ the ``message`` envelope. Office 365 connector webhooks are retired and never us
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -55,12 +55,18 @@ def card_for(item: Alert | Digest, links: Mapping[str, CaseLinks] | None = None,
     return alert_card(item, links.get(item.case_ref), show_names=show_names)
 
 
-def notice_card(title: str, text: str) -> Card:
-    """A notice about the service itself, for the LA's officers (a school's site that
-    cannot be swept, say): our heading, and the reason as typed text (a school's name is
-    the only name in it)."""
-    return _card([_heading(title, "attention"), _paragraph(_clip(text, MESSAGE_TEXT_LIMIT))],
+def notice_card(title: str, text: str, links: Sequence[tuple[str, str]] = ()) -> Card:
+    """A notice for the LA's officers (a school's site that cannot be swept, a penalty
+    notice unpaid): our heading, the reason as typed text (a school's name is the only name
+    in it), and a button for each (title, address) in ``links`` (addresses that name no
+    one: a register item's page, the LA's copy of a request's evidence)."""
+    card = _card([_heading(title, "attention"), _paragraph(_clip(text, MESSAGE_TEXT_LIMIT))],
                  _clip(f"{title}: {text}", FALLBACK_LIMIT))
+    buttons = [{"type": "Action.OpenUrl", "title": label, "url": url}
+               for label, url in links if _safe_url(url)]
+    if buttons:
+        card["actions"] = buttons
+    return card
 
 
 def message(card: Card) -> dict[str, Any]:

@@ -23,7 +23,7 @@ import json
 import logging
 import random
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -189,14 +189,16 @@ class TeamsPoster:
                                     f"accepts about {MESSAGE_LIMIT // 1024} KB", audience)
         return await self._post(url, body, audience)
 
-    async def post_notice(self, title: str, text: str) -> bool:
-        """A notice to the LA officers' channel (``notice_card``); True when Teams took it.
-        Not sent, and False, without that channel's webhook or when Teams refuses it."""
+    async def post_notice(self, title: str, text: str,
+                          links: Sequence[tuple[str, str]] = ()) -> bool:
+        """A notice to the LA officers' channel (``notice_card``, with a button for each
+        (title, address) in ``links``); True when Teams took it. Not sent, and False,
+        without that channel's webhook or when Teams refuses it."""
         url = self._urls.get(Audience.LA_OFFICERS.value)
         if not url:
             return False
         try:
-            await self._post(url, message_body(notice_card(title, text)),
+            await self._post(url, message_body(notice_card(title, text, links)),
                              Audience.LA_OFFICERS.value)
         except TeamsError as exc:
             log.warning("Teams notice for %s not posted: %s", Audience.LA_OFFICERS.value, exc)

@@ -269,6 +269,7 @@ class Decisions:
                 "RequestRef": number, "CaseRef": str(f.get("CaseRef") or ""),
                 "Address": "\n".join(parent.address), "Email": parent.email,
                 "Reason": str(f.get("Reason") or ""), "Document": filing.web_url,
+                "Evidence": str(f.get("Evidence") or ""),
                 "StateNote": "Issued today: post it today, first class. The days to pay are "
                              "counted from the day it is received, the second working day "
                              "after posting."}

@@ -83,6 +83,8 @@ class Entry:
     state: str  # the State column's label, '' when empty
     note: str  # StateNote
     prosecuted: bool  # "Prosecution started" ticked, or State "Prosecution"
+    item_url: str = ""  # the register item's own page (names no one)
+    evidence_url: str = ""  # the LA's copy of the evidence the request carried, if any
 
     @property
     def payment(self) -> Payment | None:
@@ -148,7 +150,14 @@ def read_entry(item: ListItem) -> Entry | Unreadable:
         sent_on=sent_on, second=f.get("Second") is True, withdrawn_on=withdrawn_on,
         withdrawn_because=_text(f.get("WithdrawnBecause")), payments=payments)
     return Entry(item.id, notice, state, _text(f.get("StateNote")),
-                 f.get("Prosecuted") is True or state == PROSECUTION)
+                 f.get("Prosecuted") is True or state == PROSECUTION, item.web_url,
+                 link_in(f.get("Evidence")))
+
+
+def link_in(text: object) -> str:
+    """The address in an Evidence column ('what it holds' then its link), or ''."""
+    last = str(text or "").strip().splitlines()[-1:] or [""]
+    return last[0] if last[0].startswith(("https://", "http://")) else ""
 
 
 def notice_fields(notice: RegisteredNotice, now: Standing, amount: str = "",

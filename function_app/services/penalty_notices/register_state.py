@@ -44,12 +44,14 @@ from .register_items import (
 
 log = logging.getLogger(__name__)
 UNPAID_TITLE = "Penalty notice unpaid: consider prosecution"
+REGISTER_ITEM, EVIDENCE = "Open the notice on the register", "Open the evidence bundle"
 
 
 class NoticePoster(Protocol):
     """A plain message to the LA officers' channel (TeamsPoster.post_notice)."""
 
-    async def post_notice(self, title: str, text: str) -> bool: ...
+    async def post_notice(self, title: str, text: str,
+                          links: Sequence[tuple[str, str]] = ...) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,7 @@ class Move:
     before: str  # the State label the item held
     after: str  # the State label written
     note: str  # the StateNote written
+    links: tuple[tuple[str, str], ...] = ()  # the officers' buttons: (title, address)
 
     @property
     def newly_unpaid(self) -> bool:
@@ -105,9 +108,19 @@ class RegisterReport:
 
 
 def unpaid_message(move: Move) -> str:
-    """The officers' message for a notice newly unpaid: its number and school, no names."""
+    """The officers' message for a notice newly unpaid: its number and school, no names,
+    and where the evidence for deciding on prosecution is."""
+    evidence = ("The evidence bundle the school sent with its request is linked below, as "
+                "the LA received it." if any(t == EVIDENCE for t, _ in move.links) else
+                "No evidence bundle came with its request: ask the school for it.")
     return (f"Penalty notice {move.number}, issued at {move.school or 'a school'}, is unpaid. "
-            f"{move.note}")
+            f"{move.note} {evidence}")
+
+
+def links_of(entry: Entry) -> tuple[tuple[str, str], ...]:
+    """The unpaid card's buttons: the register item and the request's evidence."""
+    return tuple((title, url) for title, url in ((REGISTER_ITEM, entry.item_url),
+                                                  (EVIDENCE, entry.evidence_url)) if url)
 
 
 def plan_moves(entries: Sequence[Entry | Unreadable], profile: Profile, today: date,
@@ -129,7 +142,8 @@ def plan_moves(entries: Sequence[Entry | Unreadable], profile: Profile, today: d
             continue
         updates[entry.item_id] = fields
         report.moved.append(Move(entry.item_id, entry.notice.number, entry.notice.school,
-                                 entry.state, STATE_LABELS[now.state], now.text))
+                                 entry.state, STATE_LABELS[now.state], now.text,
+                                 links_of(entry)))
     return updates
 
 
@@ -157,7 +171,7 @@ async def move_register_on(graph: RegisterGraph, profile: Profile, today: date,
         if poster is None:
             break
         try:
-            told = await poster.post_notice(UNPAID_TITLE, unpaid_message(move))
+            told = await poster.post_notice(UNPAID_TITLE, unpaid_message(move), move.links)
         except Exception as exc:  # a refused message must not undo the day's register
             log.warning("notice %s: Teams message not posted: %s", move.item_id,
                         type(exc).__name__)

@@ -13,7 +13,7 @@ for penalty notices; Education Act 1996 s444.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -98,9 +98,12 @@ class Poster:
 
     said: list[tuple[str, str]] = field(default_factory=list)
     answer: bool = True
+    buttons: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
 
-    async def post_notice(self, title: str, text: str) -> bool:
+    async def post_notice(self, title: str, text: str,
+                          links: Sequence[tuple[str, str]] = ()) -> bool:
         self.said.append((title, text))
+        self.buttons.append(tuple(links))
         return self.answer
 
 
@@ -138,6 +141,11 @@ def test_register_moves_on_at_21_and_28_days_and_tells_the_officers_once(
         assert text.startswith("Penalty notice PN-2026-0001, issued at Severn Vale Academy, "
                                "is unpaid. Unpaid: the days to pay ended on 6 April 2026.")
         assert "Dana" not in text and "Ellis" not in text  # the message names no one
+        # No request carried evidence (entered by hand): said, with the register's own page.
+        assert text.endswith("No evidence bundle came with its request: ask the school for it.")
+        [buttons] = poster.buttons
+        assert buttons == (("Open the notice on the register",
+                            (await reg.item("PN-2026-0001")).web_url),)
         assert on_29.told == ["PN-2026-0001"]
         assert "Newly unpaid, for the LA's officers to consider prosecution: PN-2026-0001." \
             in on_29.summary()
@@ -147,6 +155,28 @@ def test_register_moves_on_at_21_and_28_days_and_tells_the_officers_once(
         assert (again.moved, again.newly_unpaid, again.up_to_date) == ([], [], 1)
         assert len(poster.said) == 1  # told once
         assert (await reg.item("PN-2026-0001")).version == version  # nothing written
+
+    on_register(test, tmp_path)
+
+
+def test_the_unpaid_card_opens_the_evidence_the_request_carried(tmp_path: Path) -> None:
+    """Issue 19 point 4: an unpaid notice prompts the officer to consider prosecution, with
+    the case's bundle: the copy the school's request carried into the LA's library, which
+    the notice's register item keeps (its Evidence, as the request had it)."""
+    async def test(reg: Register) -> None:
+        copy = ("https://contoso.sharepoint.com/sites/la/Penalty%20Notices/Severn%20Vale%20"
+                "Academy/ATT-2026-0113/PNR-ATT-2026-0113-1%202026-03-05%20Evidence%20bundle"
+                "%20ATT-2026-0113.pdf")
+        item_id = await reg.add(notice("PN-ATT-2026-0113-1-1"))
+        await reg.app.update_fields(reg.list_id, item_id, {
+            "Evidence": f"The case's evidence bundle of 9 exhibits, as filed.\n{copy}"})
+        poster = Poster()
+        await move_register_on(reg.app, NATIONAL, DAY_29, poster)
+        [(_, text)] = poster.said
+        assert text.endswith("The evidence bundle the school sent with its request is linked "
+                             "below, as the LA received it.")
+        [buttons] = poster.buttons
+        assert ("Open the evidence bundle", copy) in buttons
 
     on_register(test, tmp_path)
 

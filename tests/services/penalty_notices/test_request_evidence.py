@@ -70,7 +70,8 @@ def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
         (request,) = await requests(tenant)
         (copy,) = [p for p in la_library(tenant).rglob("*") if p.is_file()]
         # In the LA's library, in the case's folder there, named by the request: no pupil.
-        assert copy.parent.name == "ATT-2026-0113" and copy.parent.parent.name == example(CASE)["school"]["name"]
+        assert copy.parent.name == "ATT-2026-0113"
+        assert copy.parent.parent.name == example(CASE)["school"]["name"]
         assert copy.name.startswith(f"{REQUEST} 2026-11-22 Evidence bundle ATT-2026-0113.")
         assert "Mason" not in str(copy) and "Clarke" not in str(copy)
         # The same bytes as the bundle filed in the school's case folder.
@@ -132,8 +133,10 @@ def test_a_parent_at_the_limit_reaches_the_la_which_refuses_them_naming_the_othe
         (request,) = await requests(tenant)  # it reached the LA
         await decide(tenant, "Issue")
         await bootstrap.penalty_notices(config, dt.date(2026, 11, 23), "worker-1")
-        titles = sorted(str(i.fields["Title"]) for i in await register(tenant))
-        assert titles == ["PN-ATT-2026-0113-1-2", "RA-PN-1", "RA-PN-2"]  # Ryan's only
+        notices = {str(i.fields["Title"]): i.fields for i in await register(tenant)}
+        assert sorted(notices) == ["PN-ATT-2026-0113-1-2", "RA-PN-1", "RA-PN-2"]  # Ryan's
+        # The notice keeps the evidence its request carried, for deciding on prosecution.
+        assert notices["PN-ATT-2026-0113-1-2"]["Evidence"] == request.fields["Evidence"]
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
         said = case.fields["PenaltyNoticeRequest"]
         assert said.startswith(f"The local authority decided request {REQUEST} on "
