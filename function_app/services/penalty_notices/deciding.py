@@ -39,7 +39,7 @@ from function_app.documents.penalty_notice import (
     payment_terms,
     render_penalty_notice,
 )
-from function_app.domain.model import Carer, Pupil
+from function_app.domain.model import Pupil
 from function_app.domain.penalty_register import (
     RegisteredNotice,
     RequestReason,
@@ -57,6 +57,7 @@ from function_app.services.ports import StateStore
 from .notice_post import ToPost, post_notices
 from .register_columns import ASK_FOR_MORE, ISSUE, LIBRARY, REFUSE, REGISTER, REQUESTS
 from .register_items import Entry, case_folder, day_of, notice_fields, read_entry
+from .request_parents import Parent, parents_in
 
 log = logging.getLogger(__name__)
 DONE_SCOPE = "penalty-decision"  # request item id -> the decision acted on
@@ -112,28 +113,6 @@ class PenaltyNoticeRun:
 
     decisions: DecisionReport
     register: Any = None  # register_state.RegisterReport
-
-
-@dataclass(frozen=True, slots=True)
-class Parent:
-    """A parent as the request names them: 'Name; address, lines; email'."""
-
-    name: str
-    address: tuple[str, ...]
-    email: str
-
-    @classmethod
-    def of(cls, line: str) -> Parent:
-        parts = [p.strip() for p in line.split(";")]
-        email = parts[-1] if len(parts) > 2 and "@" in parts[-1] else ""
-        address = tuple(a.strip() for a in (parts[1] if len(parts) > 1 else "").split(",")
-                        if a.strip())
-        return cls(parts[0], address, email)
-
-    def carer(self, n: int) -> Carer:
-        first, _, last = self.name.partition(" ")
-        return Carer(str(n), first, last, "", True, address="\n".join(self.address),
-                     email=self.email)
 
 
 class Decisions:
@@ -225,8 +204,7 @@ class Decisions:
                              "again.", report)
             return None
         pupil = _pupil(f)
-        parents = [Parent.of(line) for line in str(f.get("Parents") or "").splitlines()
-                   if line.strip()]
+        parents = parents_in(f.get("Parents"))
         (registered,) = await self.la.read_items([(lists[REGISTER].id, "Child",
                                                    [child_key(pupil)])])
         entries = [e for e in map(read_entry, registered) if isinstance(e, Entry)]

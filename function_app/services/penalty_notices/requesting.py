@@ -45,6 +45,7 @@ from function_app.domain.penalty_register import (
     Problem,
     RequestReason,
     child_key,
+    parent_key,
 )
 from function_app.domain.penalty_requests import OpenRequest, Request, check_request
 from function_app.domain.policy import Profile
@@ -53,6 +54,7 @@ from function_app.services.case_lists.list_columns import PENALTY_REASONS
 
 from .register_columns import LIBRARY, OPEN_DECISIONS, REGISTER, REQUESTS, WAITING
 from .register_items import Entry, case_folder, day_of, read_entry
+from .request_parents import parents_in, parents_text
 
 if TYPE_CHECKING:
     from function_app.services.legal.legal_referral import Exhibit
@@ -219,8 +221,8 @@ def _support(case: Case) -> tuple[str, ...]:
 
 def _open(item: ListItem, child: str) -> OpenRequest:
     f = item.fields
-    parents = frozenset(line.split(";")[0].strip().casefold()
-                        for line in str(f.get("Parents") or "").splitlines() if line.strip())
+    parents = frozenset(parent_key(p.carer(n)) for n, p in enumerate(parents_in(
+        f.get("Parents")), start=1))
     return OpenRequest(str(f.get("Title") or ""), str(f.get("School") or ""), child,
                        parents, day_of(f.get("RequestedOn")) or date.min)
 
@@ -235,9 +237,7 @@ def _fields(request: Request, case: Case, item: ListItem, school_site: str,
         "Pupil": f"{case.pupil.forename} {case.pupil.surname}",
         "Upn": case.pupil.upn.strip().upper(),
         "PupilDateOfBirth": _day(case.pupil.date_of_birth),
-        "Parents": "\n".join("; ".join(x for x in (
-            p.full_name, ", ".join(ln.strip() for ln in p.address.splitlines() if ln.strip()),
-            p.email.strip()) if x) for p in request.parents),
+        "Parents": parents_text(request.parents),
         "Reason": PENALTY_REASONS.label_of(request.reason.value),
         "NoNoticeBecause": request.no_notice_to_improve_because,
         "SupportOffered": "\n".join(request.support_offered),
