@@ -86,7 +86,6 @@ class PrintRoom:
         self.graph, self.state, self.filer, self.owner = graph, state, filer, owner
         self.now = now
         self.folder = PACK_FOLDER  # at the library's root (paths are the library's own)
-        self.paced = False  # the mailbox's pace reached this sweep (sending.py's flag)
         self.postings: dict[str, Posting] = {}  # letter item id -> its posting
         self.packed: dict[str, str] = {}  # letter item id -> what its note says of its pack
         self.posted: dict[str, str] = {}  # letter item id -> "Posted on ..."

@@ -211,11 +211,11 @@ class LetterSender:
         self.graph, self.state, self.filer, self.config = graph, state, filer, config
         self.pdfs = SweepPdfs(graph)
         self.to_record: list[tuple[Letter, Emailing]] = []  # emailed; contacts to write
-        self.print_room = self._print_room()
+        self.print_room, self.paced = self._print_room(), False
 
     def _print_room(self) -> PrintRoom:
-        """A sweep's post: made afresh for each run, so nothing of one sweep (the pace
-        reached, the packs made) carries into the next."""
+        """A sweep's post: made afresh for each run (as ``paced`` is cleared: the mailbox's
+        pace reached), so nothing of one sweep carries into the next."""
         c = self.config
         return PrintRoom(self.pdfs, self.state, self.filer, c.owner, c.clock)
 
@@ -252,7 +252,7 @@ class LetterSender:
 
     async def run(self, lists: dict[str, ListInfo]) -> list[LetterSent]:
         """Send what is approved, make the day's print pack, record posted packs."""
-        self.print_room = self._print_room()
+        self.print_room, self.paced = self._print_room(), False
         library = lists[LIBRARY].id
         (found,) = await self.graph.read_items(
             [(library, STATUS, [s.value for s in TO_DO])], with_files=True)
@@ -402,7 +402,7 @@ class LetterSender:
             letter.notes.append(f"It was not emailed to {name}: {NO_MAILBOX}. It goes by "
                                 "post instead.")
             return True
-        if self.print_room.paced:
+        if self.paced:
             letter.waiting = True
             letter.notes.append("It waits for the school mailbox's sending limit: it is "
                                 "emailed at a later run.")
@@ -430,7 +430,7 @@ class LetterSender:
             return False
         if result.outcome is Outcome.WAITING and result.retry_after and \
                 result.retry_after >= 60:
-            self.print_room.paced = True
+            self.paced = True
         letter.waiting = True
         return False
 
