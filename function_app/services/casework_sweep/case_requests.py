@@ -85,8 +85,8 @@ class CaseRequests:
         written = {LEGAL_READINESS: referral.item_text(), LEGAL_TICK: False}
         await self.graph.update_fields(lists[lc.CASES.title].id, item.id, written)
         own_writes.remember(self.state, lc.CASES.title, item.id, item.fields | written)
-        if not referral.made:
-            return
+        # Posted once per case state (the alert's key carries it): a bundle made earlier for
+        # a penalty notice request, and never announced, is announced now.
         alert = legal_bundle_ready(case.case_ref, case.school.name, referral.summary,
                                    stage=case.stage, pupil_initials=case.pupil.initials,
                                    pupil_name=f"{case.pupil.forename} {case.pupil.surname}",

@@ -89,7 +89,8 @@ def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
         assert {"type": "Action.OpenUrl", "title": "Open the evidence bundle",
                 "url": url} in card["actions"]
         # Sent with the request, shared with no one: no legal card, no invitation.
-        assert not [c for c in sink.cards("la_officers") if "legal" in str(c["body"][0])]
+        assert not [c for c in sink.cards("la_officers")
+                    if "legal" in str(c["body"][0]).lower()]
         assert sink.cards("la_legal") == []
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
         assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
@@ -97,6 +98,17 @@ def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
         await tick(site, case_id)  # asked again: nothing is copied again
         await sweep(config)
         assert [p for p in la_library(tenant).rglob("*") if p.is_file()] == [copy]
+
+        # Staff then prepare the legal referral: the same bundle (the case has not changed),
+        # now announced to the legal officers, once however often it is ticked.
+        bundles = school_bundles(tenant)
+        for _ in range(2):
+            await site.staff.update_fields(site.lists["Cases"].id, case_id,
+                                           {"PrepareLegalReferral": True})
+            await sweep(config)
+        assert school_bundles(tenant) == bundles
+        legal = [c for c in sink.cards("la_officers") if "legal" in str(c["body"][0]).lower()]
+        assert len(legal) == 1
 
     in_hillside(tmp_path, test)
 
