@@ -63,7 +63,7 @@ class Faults:
         self.latency_ms = 0
         self.kinds: tuple[str, ...] = KINDS
         self.retry_after_seconds: int | None = None
-        self._next: list[tuple[str, str | None]] = []  # (kind, method): see strike_next
+        self._next: list[tuple[str, str | None, str | None]] = []  # see strike_next
         self.configure(rate, latency_ms, kinds=kinds, retry_after_seconds=retry_after_seconds)
         self.counts = RequestCounter()
 
@@ -99,7 +99,7 @@ class Faults:
             if not isinstance(retry_after_seconds, Keep):
                 self.retry_after_seconds = retry_after_seconds
 
-    def draw(self, *, droppable: bool = True, method: str = "") -> str | None:
+    def draw(self, *, droppable: bool = True, method: str = "", route: str = "") -> str | None:
         """None for a normal answer, else one of the configured kinds, each equally likely.
 
         A batch's sub-requests and SharePoint REST calls cannot lose their connection on
@@ -108,8 +108,9 @@ class Faults:
         """
         with self._lock:
             if self._next:
-                kind, only = self._next[0]
-                if (droppable or kind in ANSWERED) and only in (None, method.upper()):
+                kind, only, at = self._next[0]
+                if (droppable or kind in ANSWERED) and only in (None, method.upper()) \
+                        and at in (None, route):
                     self._next.pop(0)
                     self.counts.add(kind)
                     return kind
@@ -122,15 +123,17 @@ class Faults:
         self.counts.add(kind)
         return kind
 
-    def strike_next(self, kind: str, count: int = 1, method: str | None = None) -> None:
-        """The next ``count`` requests (of that HTTP method, when given) that can take it
-        get this fault, whatever the rate and kinds; no random number is drawn for them, so
-        a seeded sequence is unchanged. A "dropped" or "lost" one waits for a request of
-        its own, not a batch's part."""
+    def strike_next(self, kind: str, count: int = 1, method: str | None = None,
+                    route: str | None = None) -> None:
+        """The next ``count`` requests (of that HTTP method, and to that route template as
+        Graph's documentation writes it, e.g. "/sites/{site-id}/lists/{list-id}/items",
+        when given) that can take it get this fault, whatever the rate and kinds; no random
+        number is drawn for them, so a seeded sequence is unchanged. A "dropped" or "lost"
+        one waits for a request of its own, not a batch's part."""
         if kind not in ALL_KINDS or count < 0:
             raise ValueError(f"strike_next takes one of {ALL_KINDS} and a count >= 0")
         with self._lock:
-            self._next += [(kind, method.upper() if method else None)] * count
+            self._next += [(kind, method.upper() if method else None, route)] * count
 
     def retry_after(self, kind: str) -> int | None:
         """The Retry-After seconds an injected fault of this kind says, or None for none."""

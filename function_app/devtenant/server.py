@@ -110,7 +110,7 @@ class Server:
         b.counter.add(match.template)
         if b.faults.latency_ms:
             await asyncio.sleep(b.faults.latency_ms / 1000)
-        fault = b.faults.draw(method=request.method)
+        fault = b.faults.draw(method=request.method, route=match.template)
         if fault == "dropped":
             return _lose(request)
         call = Call(
@@ -189,7 +189,7 @@ class Server:
         b = self.backend
         match = self.graph.match(b, call.method, call.path)
         b.batch_counter.add(match.template)
-        fault = b.faults.draw(droppable=False, method=call.method)
+        fault = b.faults.draw(droppable=False, method=call.method, route=match.template)
         if fault is not None:
             return _fault_reply(b, fault, call)
         return await self._run(match, call)

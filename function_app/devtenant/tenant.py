@@ -413,11 +413,13 @@ class DevTenant(BackgroundLoop):
         self._faults.configure(rate, latency_ms, kinds=kinds,
                                retry_after_seconds=retry_after_seconds)
 
-    def strike_next(self, kind: str, count: int = 1, method: str | None = None) -> None:
-        """Make the next ``count`` requests (of ``method``, when given) fault with ``kind``
-        (faults.ALL_KINDS), whatever the fault rate: e.g. strike_next("lost", method="POST")
-        before an import, to lose the answer to its first create."""
-        self._faults.strike_next(kind, count, method)
+    def strike_next(self, kind: str, count: int = 1, method: str | None = None,
+                    route: str | None = None) -> None:
+        """Make the next ``count`` requests (of ``method``, and to the ``route`` template,
+        when given) fault with ``kind`` (faults.ALL_KINDS), whatever the fault rate: e.g.
+        strike_next("lost", method="POST") before an import, to lose the answer to its
+        first create."""
+        self._faults.strike_next(kind, count, method, route)
 
     def set_delta_retention(self, seconds: float) -> None:
         """How long list change logs are kept; delta tokens older than that get 410 Gone."""

@@ -272,3 +272,17 @@ def test_injected_429_and_503_say_the_configured_retry_after(tmp_path: Path) -> 
         assert answers(tenant) == [(429, "120"), (503, "120")]
     with DevTenant(tmp_path / "long", retry_after_seconds=300) as tenant:
         assert answers(tenant) == [(429, "300"), (503, "300")]
+
+
+def test_a_strike_for_one_route_waits_for_a_request_to_that_route(
+        tenant: DevTenant, graph: Graph) -> None:
+    """strike_next(route=...) lets a test lose the answer to one kind of request (creating
+    a list item, say) however many others come first: they are answered normally."""
+    lst = graph.new_list([])
+    url = graph.items_url(lst["id"])
+    tenant.strike_next("unavailable", method="POST",
+                       route="POST /sites/{site-id}/lists/{list-id}/items")
+    assert graph.get(url).status == 200  # a GET of the same list: not struck
+    assert graph.get(f"/sites/{tenant.site_id}").status == 200
+    assert graph.post(url, {"fields": {"Title": "Pupil"}}).status == 503  # struck
+    assert graph.post(url, {"fields": {"Title": "Pupil"}}).status == 201  # once only
