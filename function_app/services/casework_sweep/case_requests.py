@@ -132,8 +132,10 @@ class CaseRequests:
         written = {PENALTY_ANSWER: text, PENALTY_TICK: False}
         await self.graph.update_fields(lists[lc.CASES.title].id, item.id, written)
         own_writes.remember(self.state, lc.CASES.title, item.id, item.fields | written)
-        if requested is None or not requested.sent_now:
+        if requested is None or not requested.open:
             return
+        # With the LA: the officers are told once (the outbox's key carries the request's
+        # number), also when the sweep that sent it stopped before it could tell them.
         alert = penalty_notice_requested(
             case.case_ref, case.school.name, requested.number, len(case.parents),
             stage=case.stage, pupil_initials=case.pupil.initials,

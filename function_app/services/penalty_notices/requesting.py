@@ -53,7 +53,7 @@ from function_app.domain.wording import day as say_day
 from function_app.services.case_lists.list_columns import PENALTY_REASONS
 
 from .register_columns import LIBRARY, OPEN_DECISIONS, REGISTER, REQUESTS, WAITING
-from .register_items import Entry, case_folder, day_of, read_entry
+from .register_items import Entry, case_folder, day_of, link_in, read_entry
 from .request_parents import parents_in, parents_text
 
 if TYPE_CHECKING:
@@ -89,7 +89,9 @@ class Requested:
     """What became of a request: ``text`` for the case's "Penalty notice request" column;
     ``number`` when it went (or had gone) to the LA; ``problems`` when it did not;
     ``pending`` when its evidence bundle is being made by another worker (nothing was sent
-    or said: ask again at the next sweep); ``evidence_url`` the LA's copy of the evidence."""
+    or said: ask again at the next sweep); ``evidence_url`` the LA's copy of the evidence;
+    ``open`` when it is with the LA's officers now, sent by this sweep or an earlier one
+    (whose answer may have been lost before the officers were told)."""
 
     case_ref: str
     text: str
@@ -98,6 +100,7 @@ class Requested:
     problems: tuple[Problem, ...] = ()
     pending: bool = False
     evidence_url: str = ""
+    open: bool = False
 
 
 class PenaltyRequests:
@@ -135,7 +138,8 @@ class PenaltyRequests:
         mine = [i for i in for_case if i.fields.get("School") == case.school.name]
         already = next((i for i in mine if i.fields.get("Decision") in OPEN_DECISIONS), None)
         if already is not None:
-            return Requested(case.case_ref, _already(already), str(already.fields["Title"]))
+            return Requested(case.case_ref, _already(already), str(already.fields["Title"]),
+                             evidence_url=link_in(already.fields.get("Evidence")), open=True)
         request = _request(case, item, today, len(mine) + 1)
         opened = [_open(i, child) for i in {i.id: i for i in (*for_child, *mine)}.values()
                   if i.fields.get("Decision") in OPEN_DECISIONS]
@@ -169,7 +173,7 @@ class PenaltyRequests:
             f"Requested on {say_day(today)}: {request.number} went to the local authority's "
             f"penalty notice officers, for a notice to "
             f"{' and '.join(p.full_name for p in request.parents)}. You will be told here "
-            "when they decide."), request.number, sent_now=True, evidence_url=url)
+            "when they decide."), request.number, sent_now=True, evidence_url=url, open=True)
 
     async def _file_evidence(self, exhibit: Exhibit, request: Request, case_ref: str,
                              library: str) -> DriveItem:

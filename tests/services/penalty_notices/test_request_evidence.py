@@ -32,7 +32,7 @@ from function_app.domain.penalty_register import (
 )
 from function_app.domain.policy import load_profile
 from function_app.services.penalty_notices.register_items import notice_fields
-from tests.integration.helpers import Site, example
+from tests.integration.helpers import TODAY, Site, example
 from tests.integration.test_schools import LA_SITE, graph
 from tests.services.penalty_notices.test_requesting import (
     CASE,
@@ -158,5 +158,44 @@ def test_a_parent_at_the_limit_reaches_the_la_which_refuses_them_naming_the_othe
         assert "Consider another tool instead: prosecution for the absence" in said
         assert "PN-ATT-2026-0113-1-2: a notice to Ryan Clarke" in said
         assert "RA-PN-1 on 2 December 2024" in said and "Riverside" not in said
+
+    in_hillside(tmp_path, test)
+
+
+ITEMS = "POST /sites/{site-id}/lists/{list-id}/items"  # creating a list item, as counted
+
+
+def test_a_request_whose_answer_was_lost_is_sent_once_and_the_officers_told_once(
+        tmp_path: Path) -> None:
+    """Exactly once, whatever fails: the LA's list saved the request but its answer was
+    lost on the way back (the sweep cannot tell that from a request never made), then
+    Graph was unavailable for the next try. The next sweeps find the request by its case,
+    send nothing again, copy the evidence once, and still tell the officers, once."""
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        tenant.strike_next("lost", method="POST", route=ITEMS)
+        tenant.strike_next("unavailable", count=3)
+        for _ in range(6):
+            try:
+                (swept,) = await bootstrap.sweep_every_school(config, TODAY, "worker-1")
+            except Exception:  # a sweep Graph failed outright: the next one goes on
+                continue
+            case = await site.app.get_item(site.lists["Cases"].id, case_id)
+            if case.fields.get("PenaltyNoticeRequest") and swept.report is not None \
+                    and not swept.report.failed and not swept.report.pending:
+                break
+        assert sum(tenant.faults.values()) >= 4  # the strikes were used
+        (request,) = await requests(tenant)
+        assert request.fields["Title"] == REQUEST
+        assert len([p for p in la_library(tenant).rglob("*") if p.is_file()]) == 1
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert REQUEST in case.fields["PenaltyNoticeRequest"]
+        assert case.fields["RequestPenaltyNotice"] is False
+        cards = [c for c in sink.cards("la_officers")
+                 if "Penalty notice requested" in str(c["body"][0])]
+        assert len(cards) == 1 and REQUEST in str(cards[0])
 
     in_hillside(tmp_path, test)
