@@ -8,10 +8,12 @@ decides "Issue", and the LA's run issues one notice per parent (filed in the LA 
 Penalty Notices library, entered on its register) and tells the school on its case.
 
 In the week of 14 December Hartwell Green asks for a notice for Evie's term-time holiday.
-Her mother already had two notices for her in the last three years, which the LA's officer
-entered on the register from the LA's earlier records when the demo's term began: the
-school's own check (the same limit the LA applies) stops the request before it reaches the
-LA, and the case says why and which other tool to consider.
+The sweep sends it to the LA (a school's check does not count the limit of notices: the LA
+counts it on its register, across every school, when it decides), and the LA's officer
+decides "Issue". But her mother, her only parent, already had two notices for her in the
+last three years, which the LA's officer entered on the register from the LA's earlier
+records when the demo's term began: the LA's run refuses the request at the limit, issues
+and files nothing, and tells the school on its case why and which other tool to consider.
 
 After the term the demo runs the LA's side "as on" later days, said as such: the LA's
 payment file (one notice paid within 21 days) imported on 4 January 2027, then the LA's
@@ -31,6 +33,7 @@ from typing import Any
 
 from function_app import bootstrap
 from function_app.adapters.graph.client import GraphClient
+from function_app.adapters.graph.records import ListItem
 from function_app.domain import load_profile
 from function_app.domain.model import Carer, Pupil
 from function_app.domain.penalty_register import (
@@ -43,8 +46,9 @@ from function_app.domain.penalty_register import (
 )
 from function_app.domain.wording import day as say_day
 from function_app.services.case_lists import list_columns as lc
-from function_app.services.penalty_notices.deciding import LIBRARY as NOTICES_LIBRARY
+from function_app.services.penalty_notices.deciding import PenaltyNoticeRun
 from function_app.services.penalty_notices.notice_post import FOLDER as POST_FOLDER
+from function_app.services.penalty_notices.register_columns import LIBRARY as NOTICES_LIBRARY
 from function_app.services.penalty_notices.register_columns import REGISTER, REQUESTS
 from function_app.services.penalty_notices.register_items import day_of, notice_fields
 from function_app.settings import Settings
@@ -134,8 +138,10 @@ async def before_sweep(typist: Typist, week: Week) -> list[Asked]:
 
 async def after_sweep(typist: Typist, asked: list[Asked], officer: GraphClient,
                       settings: Settings, day: date, owner: str) -> list[str]:
-    """What became of each request: sent, and decided and issued by the LA; or stopped by
-    the school's check, and why. As lines for the week's progress."""
+    """What became of each request, as lines for the week's progress: sent to the LA, the
+    LA's officer's decision, what the LA's run as on ``day`` issued or refused (at the limit
+    of notices), and what the school was told on its case; or, for one the sweep did not
+    send, what the case says."""
     out: list[str] = []
     for a in asked:
         typed = typist.cases[a.case_ref]
@@ -149,9 +155,8 @@ async def after_sweep(typist: Typist, asked: list[Asked], officer: GraphClient,
         sent = [i for i in await officer.all_items(lists[REQUESTS].id)
                 if i.fields.get("CaseRef") == a.case_ref]
         if not sent:
-            out.append(f"{head}; the casework app's check stopped it before it reached the "
-                       "LA (the LA applies the same limit), so the LA's officers had nothing "
-                       "to decide. The case says:")
+            out.append(f"{head}; the sweep did not send it to the LA, so the LA's officers "
+                       "had nothing to decide. The case says:")
             out += [f"    {line}" for line in said.splitlines() if line.strip()]
             continue
         (request,) = sent
@@ -162,21 +167,40 @@ async def after_sweep(typist: Typist, asked: list[Asked], officer: GraphClient,
             continue
         await officer.update_fields(lists[REQUESTS].id, request.id, {"Decision": a.decision})
         run = await bootstrap.penalty_notices(la_settings(settings), day, owner)
-        issued = run.decisions.issued if run else []
         register = [i for i in await officer.all_items(lists[REGISTER].id)
                     if i.fields.get("RequestRef") == number]
-        notices = "; ".join(
-            f"{i.fields['Title']} to {i.fields.get('ParentName')} "
-            f"({str(i.fields.get('StateNote') or '').removeprefix('Issued: ').rstrip('.')})"
-            for i in sorted(register, key=lambda i: str(i.fields["Title"])))
         out.append(f"    The LA's officer {LA_OFFICERS[0][0]} decided to issue; the LA's run "
-                   f"as on {long_date(day)} issued {len(issued)} (one per parent): "
-                   f"{notices}; filed in the LA's {NOTICES_LIBRARY} library.")
+                   f"as on {long_date(day)} {_what_the_run_did(run, number, register)}")
         case = await typist.staff(school.key, lead).get_item(cases, typed.item_id)
         told = str(case.fields.get("PenaltyNoticeRequest") or "(nothing)").splitlines()
         out.append(f"    {school.name} was told on its case:")
         out += [f"      {line}" for line in told if line.strip()]
     return out
+
+
+def _what_the_run_did(run: PenaltyNoticeRun | None, number: str,
+                      register: list[ListItem]) -> str:
+    """What the LA's run did with an "Issue" decision, from its report and the register."""
+    refused = run is not None and number in run.decisions.refused_at_limit
+    if register:
+        notices = "; ".join(
+            f"{i.fields['Title']} to {i.fields.get('ParentName')} "
+            f"({str(i.fields.get('StateNote') or '').removeprefix('Issued: ').rstrip('.')})"
+            for i in sorted(register, key=lambda i: str(i.fields["Title"])))
+        each = "" if refused else " (one per parent)"
+        return (f"issued {len(register)}{each}: {notices}; filed in the LA's "
+                f"{NOTICES_LIBRARY} library."
+                + (" It refused a notice to the other parent at the limit." if refused else ""))
+    if refused:
+        profile = load_profile(PROFILE)
+        return (f"refused it at the limit of {profile.penalty_notice_limit} notices to a "
+                f"parent for a child in {profile.penalty_notice_rolling_years} years (counted "
+                "on the register, at every school): no notice issued, nothing entered on the "
+                f"register or filed in the {NOTICES_LIBRARY} library. It names the tool to "
+                "consider instead: prosecution for the absence, or an Education Supervision "
+                "Order.")
+    waiting = "; ".join(run.decisions.waiting) if run else ""
+    return f"issued nothing yet{': ' + waiting if waiting else '.'}"
 
 
 async def after_term(settings: Settings, workspace: Path, owner: str) -> list[str]:
@@ -221,8 +245,9 @@ async def after_term(settings: Settings, workspace: Path, owner: str) -> list[st
 async def summary_lines(settings: Settings, workspace: Path,
                         sites: dict[str, Settings]) -> list[str]:
     """The "Penalty notices" part of the summary, read back from the LA's site (and, for a
-    request that was stopped, the school's case): ``sites`` gives each school's settings
-    (school key -> settings), for reading the case's "Penalty notice request" column."""
+    request the sweep did not send, the school's case): ``sites`` gives each school's
+    settings (school key -> settings), for reading the case's "Penalty notice request"
+    column."""
     la = bootstrap.graph_client(settings, site_url=settings.la_site_url)
     try:
         lists = await la.lists()
@@ -238,11 +263,21 @@ async def summary_lines(settings: Settings, workspace: Path,
         on = day_of(f.get("RequestedOn"))
         out.append(f"  {f.get('Title')} from {f.get('School')} ({f.get('CaseRef')}), requested "
                    f"{say_day(on) if on else ''}: the LA's decision {f.get('Decision')}.")
-        for n in sorted((i for i in register if i.fields.get("RequestRef") == f.get("Title")),
-                        key=lambda i: str(i.fields.get("Title"))):
+        mine = sorted((i for i in register if i.fields.get("RequestRef") == f.get("Title")),
+                      key=lambda i: str(i.fields.get("Title")))
+        for n in mine:
             g = n.fields
             out.append(f"    {g.get('Title')} to {g.get('ParentName')} ({g.get('Amount')}): "
                        f"{g.get('State')}. {g.get('StateNote')}")
+        if not mine:
+            outcome = str(f.get("Outcome") or "").splitlines()
+            out.append("    No notice on the register for it. Its Outcome says:" if outcome
+                       else "    No notice on the register for it, and no outcome yet.")
+            out += [f"      {line}" for line in outcome if line.strip()]
+        evidence = str(f.get("Evidence") or "").splitlines()
+        if evidence:
+            out.append(f"    Its evidence, copied into the LA's {NOTICES_LIBRARY} library when "
+                       f"it was sent: {evidence[0]}")
     history = [i for i in register if not i.fields.get("RequestRef")]
     if history:
         out.append("  Earlier notices the LA's officer entered from its records: " + "; ".join(
@@ -254,14 +289,14 @@ async def summary_lines(settings: Settings, workspace: Path,
         school = SCHOOLS[_school_of(a.case_ref)]
         text = await _case_answer(sites[school.key], a.case_ref)
         if text:
-            out.append(f"  {a.case_ref} ({school.name}): not sent to the LA, so there is no "
-                       "LA decision; the school's own check refused it with the limit the LA "
-                       "applies, and the case says:")
+            out.append(f"  {a.case_ref} ({school.name}): the sweep did not send it to the LA, "
+                       "so there is no LA decision; the case says:")
             out += [f"    {line}" for line in text.splitlines() if line.strip()]
     folder = notices_folder(workspace)
     found = sorted(folder.rglob("*")) if folder.exists() else []
     files = [p.relative_to(folder) for p in found
-             if p.suffix == ".docx" and p.parent.name != POST_FOLDER]
+             if p.suffix == ".docx" and p.parent.name != POST_FOLDER
+             and "Evidence bundle" not in p.name]
     out.append(f"  {len(files)} notices filed as Word documents in the LA's {NOTICES_LIBRARY} "
                f"library, {folder}:")
     out += [f"    {p}" for p in files]
