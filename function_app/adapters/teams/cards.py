@@ -38,12 +38,18 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 Card = dict[str, Any]
 
 
+OPEN_CASE = "Open the case"
+
+
 @dataclass(frozen=True, slots=True)
 class CaseLinks:
-    """Where a case lives in SharePoint: its documents folder and its Cases list item."""
+    """Where a case lives in SharePoint: its documents folder and its Cases list item (or,
+    for a card to the LA, the item on the LA's site it is about, with its own title: the
+    LA's officers cannot open a school's site)."""
 
     folder_url: str = ""
     item_url: str = ""
+    item_title: str = OPEN_CASE
 
 
 def card_for(item: Alert | Digest, links: Mapping[str, CaseLinks] | None = None, *,
@@ -149,7 +155,7 @@ def _open_buttons(links: CaseLinks | None) -> list[dict[str, Any]]:
         return []
     buttons = []
     for title, url in (("Open the case folder", links.folder_url),
-                       ("Open the case", links.item_url)):
+                       (links.item_title, links.item_url)):
         if _safe_url(url):
             buttons.append({"type": "Action.OpenUrl", "title": title, "url": url})
     return buttons

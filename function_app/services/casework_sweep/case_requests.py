@@ -141,5 +141,8 @@ class CaseRequests:
             stage=case.stage, pupil_initials=case.pupil.initials,
             pupil_name=f"{case.pupil.forename} {case.pupil.surname}",
             evidence_url=requested.evidence_url)
-        await self._post(alert, {case.case_ref: CaseLinks(item_url=item.web_url)}, report,
-                         lists, f"{lc.CASES.title}/{case_id}")
+        # The request on the LA's site, not the school's case: the officers cannot open a
+        # school's site.
+        links = CaseLinks(item_url=requested.request_url, item_title="Open the request")
+        await self._post(alert, {case.case_ref: links}, report, lists,
+                         f"{lc.CASES.title}/{case_id}")

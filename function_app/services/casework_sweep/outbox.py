@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from function_app.adapters.teams.cards import CaseLinks
+from function_app.adapters.teams.cards import OPEN_CASE, CaseLinks
 from function_app.adapters.teams.poster import PostResult
 from function_app.domain.advice import Advice
 from function_app.domain.alerts import Alert, AlertReason, Audience
@@ -73,6 +73,7 @@ class Outbox:
                 self.state.remember(WAITING_SCOPE, alert.dedupe_key, json.dumps({
                     "since": first.isoformat(), "item": item, "reason": result.reason,
                     "url": next(iter(links.values())).item_url if links else "",
+                    "title": next(iter(links.values())).item_title if links else "",
                     "alert": _to_json(alert)}))
                 return Posted(f"waiting: {result.reason}")
             self.state.forget(WAITING_SCOPE, alert.dedupe_key)
@@ -89,7 +90,8 @@ class Outbox:
                 continue
             held = json.loads(raw)
             alert = _from_json(held["alert"])
-            links = {alert.case_ref: CaseLinks(item_url=held.get("url", ""))}
+            links = {alert.case_ref: CaseLinks(item_url=held.get("url", ""),
+                                               item_title=held.get("title") or OPEN_CASE)}
             outcome = await self.post(alert, links, held["item"])
             if outcome.say_on_item:
                 list_name, _, item_id = str(held["item"]).partition("/")
@@ -119,7 +121,8 @@ def _to_json(alert: Alert) -> dict[str, Any]:
         "grounds": [[g.code, g.text, g.source] for g in alert.grounds],
         "pupil_initials": alert.pupil_initials, "variant": alert.variant,
         "attendance": alert.attendance,
-    }  # no pupil_name: the state store keeps no child's name
+        "bundle_links": [list(link) for link in alert.bundle_links],
+    }  # no pupil_name: the state store keeps no child's name (the links name no one)
 
 
 def _from_json(raw: dict[str, Any]) -> Alert:
@@ -134,4 +137,5 @@ def _from_json(raw: dict[str, Any]) -> Alert:
         review_due=day(raw["review_due"]),
         grounds=tuple(Advice(*g) for g in raw["grounds"]),
         pupil_initials=raw["pupil_initials"], variant=raw["variant"],
-        attendance=raw.get("attendance", ""))
+        attendance=raw.get("attendance", ""),
+        bundle_links=tuple((str(e), str(u)) for e, u in raw.get("bundle_links", ())))

@@ -96,11 +96,11 @@ class Requested:
     case_ref: str
     text: str
     number: str = ""
-    sent_now: bool = False
     problems: tuple[Problem, ...] = ()
     pending: bool = False
     evidence_url: str = ""
     open: bool = False
+    request_url: str = ""  # the request's item on the LA's site, for the officers' card
 
 
 class PenaltyRequests:
@@ -139,7 +139,8 @@ class PenaltyRequests:
         already = next((i for i in mine if i.fields.get("Decision") in OPEN_DECISIONS), None)
         if already is not None:
             return Requested(case.case_ref, _already(already), str(already.fields["Title"]),
-                             evidence_url=link_in(already.fields.get("Evidence")), open=True)
+                             evidence_url=link_in(already.fields.get("Evidence")), open=True,
+                             request_url=already.web_url)
         request = _request(case, item, today, len(mine) + 1)
         opened = [_open(i, child) for i in {i.id: i for i in (*for_child, *mine)}.values()
                   if i.fields.get("Decision") in OPEN_DECISIONS]
@@ -167,13 +168,14 @@ class PenaltyRequests:
             carried = f"{exhibit.about}\n{url}"
         threshold = penalty_threshold(case.marks, profile, last_notice_issued(
             case.penalty_notices))
-        await self.la.create_item(lists[REQUESTS].id, _fields(
+        made = await self.la.create_item(lists[REQUESTS].id, _fields(
             request, case, item, self.school_site, requested_by, carried, threshold))
         return Requested(case.case_ref, (
             f"Requested on {say_day(today)}: {request.number} went to the local authority's "
             f"penalty notice officers, for a notice to "
             f"{' and '.join(p.full_name for p in request.parents)}. You will be told here "
-            "when they decide."), request.number, sent_now=True, evidence_url=url, open=True)
+            "when they decide."), request.number, evidence_url=url, open=True,
+            request_url=made.web_url)
 
     async def _file_evidence(self, exhibit: Exhibit, request: Request, case_ref: str,
                              library: str) -> DriveItem:

@@ -88,6 +88,10 @@ def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
                    if "Penalty notice requested" in str(c["body"][0])]
         assert {"type": "Action.OpenUrl", "title": "Open the evidence bundle",
                 "url": url} in card["actions"]
+        # The request on the LA's site, not the school's case: the LA cannot open that site.
+        assert [a["title"] for a in card["actions"]] == ["Open the evidence bundle",
+                                                         "Open the request"]
+        assert card["actions"][1]["url"] == request.web_url
         # Sent with the request, shared with no one: no legal card, no invitation.
         assert not [c for c in sink.cards("la_officers")
                     if "legal" in str(c["body"][0]).lower()]
@@ -197,5 +201,29 @@ def test_a_request_whose_answer_was_lost_is_sent_once_and_the_officers_told_once
         cards = [c for c in sink.cards("la_officers")
                  if "Penalty notice requested" in str(c["body"][0])]
         assert len(cards) == 1 and REQUEST in str(cards[0])
+
+    in_hillside(tmp_path, test)
+
+
+def test_a_card_that_waited_for_teams_keeps_its_buttons(tmp_path: Path) -> None:
+    """Teams refused the card for a while (503s): it waits in the outbox and is posted at a
+    later sweep with the same buttons, to the evidence and to the request."""
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        sink.fail(times=100, status=503)
+        await sweep(config)
+        assert not [c for c in sink.cards("la_officers")
+                    if "Penalty notice requested" in str(c["body"][0])]
+        sink.fail(times=0)
+        await sweep(config)
+        (request,) = await requests(tenant)
+        (card,) = [c for c in sink.cards("la_officers")
+                   if "Penalty notice requested" in str(c["body"][0])]
+        url = request.fields["Evidence"].splitlines()[-1]
+        assert [(a["title"], a["url"]) for a in card["actions"]] == [
+            ("Open the evidence bundle", url), ("Open the request", request.web_url)]
 
     in_hillside(tmp_path, test)
