@@ -171,13 +171,20 @@ class Decisions:
         number = str(f.get("Title") or "")
         why = str(f.get("DecisionReasons") or "").strip()
         day = say_day(self.today)
+        if decision in (REFUSE, ASK_FOR_MORE) and not why:
+            # The school is told in the officer's words: without them, nothing is sent. Done
+            # for this decision (its key holds the reasons): adding them acts on it.
+            what = ("why it is refused" if decision == REFUSE
+                    else "what more the school must send")
+            await self._hold(lists, item, (
+                f"Not sent to the school: say {what} in Decision reasons (the school is told "
+                "in your words), then save."), report)
+            return True
         if decision == REFUSE:
-            text = (f"The local authority refused request {number} on {day}"
-                    + (f": {why}" if why else ". Ask its penalty notice officers why."))
+            text = f"The local authority refused request {number} on {day}: {why}"
         elif decision == ASK_FOR_MORE:
             text = (f"The local authority asks for more before it decides request {number} "
-                    f"({day}): {why or 'ask its penalty notice officers what it needs.'} "
-                    "Send it to them; the request stays open.")
+                    f"({day}): {why} Send it to them; the request stays open.")
         else:
             issued = await self._issue(item, lists, report)
             if issued is None:

@@ -223,6 +223,37 @@ def test_a_refusal_reaches_the_school_in_the_officers_words(tmp_path: Path) -> N
     in_hillside(tmp_path, test)
 
 
+def test_a_refusal_without_reasons_waits_for_them_and_says_so_on_the_request(
+        tmp_path: Path) -> None:
+    """Bad input where the officer works: the school is told in the officer's words, so a
+    refusal with none is not sent; the request's Outcome says what to add. Once added, the
+    next run tells the school."""
+
+    async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
+                   config: Any) -> None:
+        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                   LastAbsence="2026-11-16T00:00:00Z")
+        await sweep(config)
+        await decide(tenant, "Refuse")
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        (request,) = await requests(tenant)
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")  # again: nothing new
+        assert (await requests(tenant))[0].version == request.version
+        assert request.fields["Outcome"] == (
+            "Not sent to the school: say why it is refused in Decision reasons (the school "
+            "is told in your words), then save.")
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
+        await decide(tenant, "Refuse", "The absence was authorised after all.")
+        await bootstrap.penalty_notices(config, TODAY, "worker-1")
+        case = await site.app.get_item(site.lists["Cases"].id, case_id)
+        assert case.fields["PenaltyNoticeRequest"] == (
+            "The local authority refused request PNR-ATT-2026-0113-1 on 22 November 2026: "
+            "The absence was authorised after all.")
+
+    in_hillside(tmp_path, test)
+
+
 def test_without_the_las_details_no_notice_is_issued_and_the_request_says_why(
         tmp_path: Path) -> None:
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
