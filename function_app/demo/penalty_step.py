@@ -51,6 +51,7 @@ from function_app.services.penalty_notices.notice_post import FOLDER as POST_FOL
 from function_app.services.penalty_notices.register_columns import LIBRARY as NOTICES_LIBRARY
 from function_app.services.penalty_notices.register_columns import REGISTER, REQUESTS
 from function_app.services.penalty_notices.register_items import day_of, notice_fields
+from function_app.services.penalty_notices.register_view import COLUMN as VIEW
 from function_app.settings import Settings
 
 from .scenario import LA_OFFICERS, LA_SITE, PENALTY, SCHOOLS, WEEKS, OpenCase, Week
@@ -165,6 +166,12 @@ async def after_sweep(typist: Typist, asked: list[Asked], officer: GraphClient,
                    "list.")
         if not a.decision:
             continue
+        # The LA's run first shows the officer what the register says of each parent.
+        await bootstrap.penalty_notices(la_settings(settings), day, owner)
+        seen = await officer.get_item(lists[REQUESTS].id, request.id)
+        out.append("    Before deciding, the officer reads the request's \u201cOn the "
+                   "register\u201d:")
+        out += [f"      {line}" for line in str(seen.fields.get(VIEW) or "").splitlines()]
         await officer.update_fields(lists[REQUESTS].id, request.id, {"Decision": a.decision})
         run = await bootstrap.penalty_notices(la_settings(settings), day, owner)
         register = [i for i in await officer.all_items(lists[REGISTER].id)
@@ -184,8 +191,7 @@ def _what_the_run_did(run: PenaltyNoticeRun | None, number: str,
     refused = run is not None and number in run.decisions.refused_at_limit
     if register:
         notices = "; ".join(
-            f"{i.fields['Title']} to {i.fields.get('ParentName')} "
-            f"({str(i.fields.get('StateNote') or '').removeprefix('Issued: ').rstrip('.')})"
+            f"{i.fields['Title']} to {i.fields.get('ParentName')} ({i.fields.get('Amount')})"
             for i in sorted(register, key=lambda i: str(i.fields["Title"])))
         each = "" if refused else " (one per parent)"
         return (f"issued {len(register)}{each}: {notices}; filed in the LA's "

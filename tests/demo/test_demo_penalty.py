@@ -78,8 +78,8 @@ def test_the_week_and_the_summary_say_what_the_la_did(played: Played) -> None:
             "notice (other unauthorised absence, last absence 4 December 2026); the sweep sent "
             f"{REQUEST} to the LA's Penalty Notice Requests list.") in out
     assert (f"The LA's officer Andrea Lomax decided to issue; the LA's run as on 11 December "
-            f"2026 issued 2 (one per parent): {NOTICES[0]} to Donna Hargreaves (£80 due by 4 "
-            "January 2027, then £160 by 11 January 2027)") in out
+            f"2026 issued 2 (one per parent): {NOTICES[0]} to Donna Hargreaves (£80 if paid "
+            "within 21 days, £160 if paid within 28 days)") in out
     assert "these are days after the demo's term" in out
     assert "4 January 2027: the LA's payment file" in out
     assert f"{NOTICES[1]} (Brackenfield Academy): Issued -> {UNPAID}." in out
@@ -187,4 +187,21 @@ def test_each_request_carried_its_evidence_bundle_into_the_las_library(
         assert unquote(url).endswith(copy.name)
     summary = played.first_output[played.first_output.index("Penalty notices, national"):]
     assert summary.count("Its evidence, copied into the LA's Penalty Notices library") == 2
+
+
+def test_the_officer_sees_the_register_before_deciding(played: Played) -> None:
+    """Issue 19 point 2: the LA decides knowing the register: the limit, counted at every
+    school, is shown on each request before the officer chooses."""
+    requests = {f["CaseRef"]: f for f in _items(played.workspace, LA_SITE,
+                                                "Penalty Notice Requests")}
+    riley = requests[RILEY]["RegisterCheck"].splitlines()
+    assert riley[1:] == [
+        "- Donna Hargreaves: a first notice, £80 if paid within 21 days, £160 if paid "
+        "within 28 days.",
+        "- Wayne Hargreaves: a first notice, £80 if paid within 21 days, £160 if paid "
+        "within 28 days."]
+    evie = requests[EVIE]["RegisterCheck"]
+    assert "- No penalty notice can be issued to Jodie Marsh for Evie Marsh" in evie
+    assert "Before deciding, the officer reads the request's \u201cOn the register\u201d:" \
+        in played.first_output
 

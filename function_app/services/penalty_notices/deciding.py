@@ -32,7 +32,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from function_app.adapters.graph.errors import GraphError, ResyncRequiredError
+from function_app.adapters.graph.errors import (
+    GraphError,
+    GraphUnavailableError,
+    ResyncRequiredError,
+)
 from function_app.adapters.graph.records import DeltaPage, DriveItem, ListInfo, ListItem
 from function_app.documents.penalty_notice import (
     PenaltyNoticeFacts,
@@ -55,8 +59,18 @@ from function_app.services.filing import Filer, Filing, Outcome
 from function_app.services.ports import StateStore
 
 from .notice_post import ToPost, post_notices
-from .register_columns import ASK_FOR_MORE, ISSUE, LIBRARY, REFUSE, REGISTER, REQUESTS
+from .register_columns import (
+    ASK_FOR_MORE,
+    ISSUE,
+    LIBRARY,
+    REFUSE,
+    REGISTER,
+    REQUESTS,
+    WAITING,
+)
 from .register_items import Entry, case_folder, day_of, notice_fields, read_entry
+from .register_view import COLUMN as VIEW
+from .register_view import register_view
 from .request_parents import Parent, parents_in
 
 log = logging.getLogger(__name__)
@@ -134,6 +148,8 @@ class Decisions:
         all_done = True
         for item in requests:
             decision = str(item.fields.get("Decision") or "")
+            if not item.deleted and decision == WAITING:
+                all_done = await self._show_register(item, lists) and all_done
             if item.deleted or decision not in (ISSUE, REFUSE, ASK_FOR_MORE):
                 continue
             if self.state.recall(DONE_SCOPE, item.id) == _decided(item):
@@ -150,6 +166,27 @@ class Decisions:
         if all_done and link:
             self.state.save_delta_link(lists[REQUESTS].id, link)
         return report
+
+    async def _show_register(self, item: ListItem, lists: dict[str, ListInfo]) -> bool:
+        """Write what the register says of a new request (``register_view``), when it says
+        something new; False when Graph could not be reached (the next run tries again)."""
+        f = item.fields
+        try:
+            (registered,) = await self.la.read_items([(lists[REGISTER].id, "Child",
+                                                       [child_key(_pupil(f))])])
+            text = register_view(_pupil(f), parents_in(f.get("Parents")),
+                                 [read_entry(i) for i in registered], self.profile,
+                                 self.today)
+            if str(f.get(VIEW) or "") != text:
+                await self.la.update_fields(lists[REQUESTS].id, item.id, {VIEW: text})
+        except GraphUnavailableError as exc:
+            log.warning("a request's register check is kept for the next run (%s)",
+                        type(exc).__name__)
+            return False
+        except GraphError as exc:  # e.g. a site provisioned before the column: not retried
+            log.warning("a request's register check was not written (%s %s); run "
+                        "`casework provision --la-site`", exc.status, exc.code)
+        return True
 
     async def _changes(self, list_id: str) -> tuple[list[ListItem], str]:
         link, found = self.state.delta_link(list_id), {}

@@ -146,7 +146,20 @@ def test_a_parent_at_the_limit_reaches_the_la_which_refuses_them_naming_the_othe
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
         assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
         assert "Riverside" not in case.fields["PenaltyNoticeRequest"]
-        (request,) = await requests(tenant)  # it reached the LA
+        assert len(await requests(tenant)) == 1  # it reached the LA
+        # Before deciding, the officer sees what the register says of each parent.
+        await bootstrap.penalty_notices(config, dt.date(2026, 11, 23), "worker-1")
+        (request,) = await requests(tenant)
+        head, stacey, ryan = request.fields["RegisterCheck"].splitlines()
+        assert head == ("If you choose Issue, as the register stands on 23 November 2026 "
+                        "(notices for this child at every school):")
+        assert stacey.startswith(
+            "- No penalty notice can be issued to Stacey Clarke for Mason Clarke: 2 were "
+            "issued to them for this child in the 3 years ending 23 November 2026 (RA-PN-1 "
+            "on 2 December 2024; RA-PN-2 on 12 January 2026), and the limit is 2. Consider "
+            "another tool instead: prosecution for the absence")
+        assert ryan == ("- Ryan Clarke: a first notice, £80 if paid within 21 days, £160 if "
+                        "paid within 28 days.")
         await decide(tenant, "Issue")
         await bootstrap.penalty_notices(config, dt.date(2026, 11, 23), "worker-1")
         notices = {str(i.fields["Title"]): i.fields for i in await register(tenant)}
