@@ -271,7 +271,13 @@ class Decisions:
                     to_post.append(ToPost(notice_number, parent.name,
                                           str(f.get("CaseRef") or ""), earlier.item_id))
                 continue
-            decided = decide_issue(pupil, parent.carer(n), notices, self.profile, self.today)
+            # A notice filed by a run that stopped before entering it keeps the day written
+            # on it: the register says what the parent receives.
+            filed = await self.filer.filed_before(
+                f"penalty/{notice_number}", str(f.get("CaseRef") or ""),
+                _folder(str(f.get("School") or ""), f))
+            issued_on = _dated(filed.name if filed else "") or self.today
+            decided = decide_issue(pupil, parent.carer(n), notices, self.profile, issued_on)
             if not decided.allowed:
                 lines.append(f"No notice to {parent.name}: {decided.message}")
                 report.refused_at_limit.append(number)
@@ -279,7 +285,7 @@ class Decisions:
                 continue
             notice = RegisteredNotice(
                 notice_number, child_key(pupil), parent_key(parent.carer(n)),
-                str(f.get("School") or ""), self.today, ServedBy.POST, self.today,
+                str(f.get("School") or ""), issued_on, ServedBy.POST, self.today,
                 second=decided.second)
             filing = await self._file(notice, parent, pupil, f, item.modified_by)
             if filing is None:
@@ -292,10 +298,22 @@ class Decisions:
                 "Address": "\n".join(parent.address), "Email": parent.email,
                 "Reason": str(f.get("Reason") or ""), "Document": filing.web_url,
                 "Evidence": str(f.get("Evidence") or ""),
-                "StateNote": "Issued today: post it today, first class. The days to pay are "
+                "StateNote": ("Issued today" if issued_on == self.today else
+                              f"Issued on {say_day(issued_on)}, entered on the register "
+                              "today") + ": post it today, first class. The days to pay are "
                              "counted from the day it is received, the second working day "
                              "after posting."}
-            await self.la.create_item(lists[REGISTER].id, fields)
+            try:
+                await self.la.create_item(lists[REGISTER].id, fields)
+            except GraphError as exc:
+                if exc.status != 400:
+                    raise
+                await self._hold(lists, item, (
+                    f"The register refused {notice_number}: {exc} If this version's "
+                    "columns are missing, run `casework provision --la-site` (it adds them "
+                    "and changes nothing else); the notice is entered at the next run."),
+                    report)
+                return None
             to_post.append(ToPost(notice_number, parent.name, str(f.get("CaseRef") or ""),
                                   filing.item_id))
             notices.append(notice)
@@ -319,7 +337,7 @@ class Decisions:
         reason = (RequestReason.TERM_TIME_HOLIDAY if f.get("Reason") == "Term-time holiday"
                   else RequestReason.OTHER)
         facts = PenaltyNoticeFacts(
-            number=notice.number, issued_on=self.today, parent_name=parent.name,
+            number=notice.number, issued_on=notice.issued_on, parent_name=parent.name,
             parent_address=parent.address,
             child_name=f"{pupil.forename} {pupil.surname}",
             child_date_of_birth=pupil.date_of_birth, child_address=parent.address,
@@ -332,7 +350,8 @@ class Decisions:
             authority_email=self.authority.email)
         content = render_penalty_notice(facts)
         folder = _folder(notice.school, f)
-        name = f"{self.today.isoformat()} Penalty notice {notice.number} - {parent.name}.docx"
+        name = (f"{notice.issued_on.isoformat()} Penalty notice {notice.number} - "
+                f"{parent.name}.docx")
         filing = await self.filer.file(
             f"penalty/{notice.number}", folder, name, content,
             {"CaseRef": str(f.get("CaseRef") or ""), "DocumentKind": "penalty_notice",
@@ -345,11 +364,20 @@ class Decisions:
     async def _hold(self, lists: dict[str, ListInfo], item: ListItem, text: str,
                     report: DecisionReport) -> None:
         report.waiting.append(f"{item.fields.get('Title')}: {text}")
-        await self.la.update_fields(lists[REQUESTS].id, item.id, {"Outcome": text})
+        if str(item.fields.get("Outcome") or "") != text:  # said once, not every run
+            await self.la.update_fields(lists[REQUESTS].id, item.id, {"Outcome": text})
 
 
 def _folder(school: str, f: dict[str, Any]) -> str:
     return case_folder(school, str(f.get("CaseRef") or ""))
+
+
+def _dated(name: str) -> date | None:
+    """The day a filed notice's name begins with ('2026-12-11 Penalty notice ...')."""
+    try:
+        return date.fromisoformat(name[:10])
+    except ValueError:
+        return None
 
 
 def _pupil(f: dict[str, Any]) -> Pupil:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
@@ -32,12 +33,15 @@ from function_app.domain.penalty_register import (
 )
 from function_app.domain.policy import load_profile
 from function_app.services.penalty_notices.register_items import notice_fields
+from function_app.services.provisioning.list_schema import LA_SITE_SCHEMA_DIR, load_lists
+from function_app.services.provisioning.provision import provision
 from tests.integration.helpers import TODAY, Site, example
-from tests.integration.test_schools import LA_SITE, graph
+from tests.integration.test_schools import LA_SITE, graph, school_site, settings_for
 from tests.services.penalty_notices.test_requesting import (
     CASE,
     LA_DETAILS,
     PATH,
+    STAFF,
     decide,
     in_hillside,
     register,
@@ -240,3 +244,61 @@ def test_a_card_that_waited_for_teams_keeps_its_buttons(tmp_path: Path) -> None:
             ("Open the evidence bundle", url), ("Open the request", request.web_url)]
 
     in_hillside(tmp_path, test)
+
+
+def test_an_la_site_provisioned_before_this_version_says_what_to_run_and_then_issues(
+        tmp_path: Path) -> None:
+    """Upgrading: an LA site made by the last version lacks the register's Evidence and the
+    requests' 'On the register'. Nothing is half-recorded: the officer's Issue waits, the
+    request's Outcome says what to run; once `casework provision --la-site` has added the
+    columns, the next run issues the notices and tells the school."""
+    new = {"Penalty Notice Register": "Evidence", "Penalty Notice Requests": "RegisterCheck"}
+    old = [{**d, "columns": [c for c in d.get("columns", [])
+                             if c["name"] != new.get(d["displayName"])]}
+           for d in load_lists(LA_SITE_SCHEMA_DIR)]
+
+    async def run() -> None:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            site = await school_site(tenant, PATH, STAFF)
+            typed = await site.type_case(example(CASE))
+            case_id = next(v for (k, _), v in typed.items() if k == "Cases")
+            tenant.add_site(LA_SITE, members=["Ann Officer"])
+            app = graph(tenant, LA_SITE, tenant.app_token)
+            await provision(app, old)
+            officer = graph(tenant, LA_SITE, tenant.user_token("Ann Officer"))
+            await officer.create_item((await officer.lists())["Schools"].id, {
+                "Title": "Hillside Primary School", "Phase": "Primary",
+                "SiteUrl": f"https://{tenant.hostname}{PATH}"})
+            config = replace(settings_for(tenant, tmp_path), **LA_DETAILS)
+            await sweep(config)
+            await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+                       LastAbsence="2026-11-16T00:00:00Z")
+            await sweep(config)
+            await decide(tenant, "Issue")
+            for _ in range(2):  # said once, however often the run goes
+                await bootstrap.penalty_notices(config, TODAY, "worker-1")
+            (request,) = await requests(tenant)
+            assert "RegisterCheck" not in request.fields
+            assert request.fields["Outcome"].startswith(
+                "The register refused PN-ATT-2026-0113-1-1: ")
+            assert "run `casework provision --la-site`" in request.fields["Outcome"]
+            assert await register(tenant) == []
+            case = await site.app.get_item(site.lists["Cases"].id, case_id)
+            assert case.fields["PenaltyNoticeRequest"].startswith("Requested on")
+
+            await provision(app, load_lists(LA_SITE_SCHEMA_DIR))  # the upgrade, next day
+            await bootstrap.penalty_notices(config, TODAY + dt.timedelta(days=1), "worker-1")
+            entered = {str(i.fields["Title"]): i.fields for i in await register(tenant)}
+            assert sorted(entered) == ["PN-ATT-2026-0113-1-1", "PN-ATT-2026-0113-1-2"]
+            # The first notice was filed on the first day: the register says the day
+            # written on it, not the day it was entered.
+            first = entered["PN-ATT-2026-0113-1-1"]
+            assert first["IssuedOn"].startswith(TODAY.isoformat())
+            assert first["SentOn"].startswith("2026-11-23")  # in the post from the day after
+            assert unquote(first["Document"]).split("/")[-1].startswith(
+                f"{TODAY.isoformat()} Penalty notice PN-ATT-2026-0113-1-1")
+            case = await site.app.get_item(site.lists["Cases"].id, case_id)
+            assert case.fields["PenaltyNoticeRequest"].startswith(
+                f"The local authority decided request {REQUEST}")
+
+    asyncio.run(run())
