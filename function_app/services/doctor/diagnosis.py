@@ -21,6 +21,7 @@ from function_app import bootstrap
 from function_app.settings import Settings
 
 from .check import Check, connection_part
+from .la_checks import la_site_lists
 from .local_checks import (
     credential,
     document_settings,
@@ -52,6 +53,7 @@ async def diagnose(settings: Settings, graph_factory: GraphFactory = bootstrap.g
     checks = [*essentials, document_settings(settings)]
     if all(check.ok for check in essentials):
         checks += await graph_checks(settings, graph_factory)
+        checks += await la_site_lists(settings, graph_factory)
     else:
         checks.append(Check("SharePoint site", False,
                             "not asked: the settings above must be right first",

@@ -151,3 +151,33 @@ def test_the_mailbox_is_named_and_no_email_is_sent(provisioned: DevTenant,
     assert "Not checked from here" in letters.detail
     assert provisioned.sent_mail() == []
     assert sum(n for k, n in provisioned.requests.items() if "sendMail" in k) == before
+
+
+def test_the_las_site_is_checked_and_a_missing_column_names_the_fix(tmp_path: Path) -> None:
+    """An LA site made by an earlier version lacks a column this one writes (the register's
+    Evidence): doctor names it and `casework provision --la-site`; once provisioned, good."""
+    from function_app.services.provisioning.list_schema import LA_SITE_SCHEMA_DIR
+
+    old = copy.deepcopy(load_lists(LA_SITE_SCHEMA_DIR))
+    register = next(d for d in old if d["displayName"] == "Penalty Notice Register")
+    register["columns"] = [c for c in register["columns"] if c["name"] != "Evidence"]
+
+    async def go() -> tuple[Check, Check]:
+        with DevTenant(tmp_path / "tenant") as tenant:
+            await Site.ready(tenant)
+            tenant.add_site("/sites/attendance-service")
+            la = bootstrap.graph_client(settings_for(tenant, tmp_path), site_url=(
+                f"https://{tenant.hostname}/sites/attendance-service"))
+            await provision(la, old)
+            settings = replace(settings_for(tenant, tmp_path), la_site_url=(
+                f"https://{tenant.hostname}/sites/attendance-service"))
+            before = by_name(await diagnose(settings, env={}))["LA site lists"]
+            await provision(la, load_lists(LA_SITE_SCHEMA_DIR))
+            after = by_name(await diagnose(settings, env={}))["LA site lists"]
+            return before, after
+
+    before, after = asyncio.run(go())
+    assert not before.ok
+    assert before.detail == "1 column missing: Penalty Notice Register/Evidence"
+    assert before.fix == "run casework provision --la-site"
+    assert after.ok and "with their columns" in after.detail
