@@ -295,7 +295,9 @@ class Decisions:
             fields = notice_fields(notice, standing(notice, self.profile, self.today),
                                    decided.amount, parent.name) | {
                 "RequestRef": number, "CaseRef": str(f.get("CaseRef") or ""),
-                "Address": "\n".join(parent.address), "Email": parent.email,
+                # Served by post: Address is where; Email ("where it was emailed, if it
+                # was") stays empty, as no notice is emailed.
+                "Address": "\n".join(parent.address),
                 "Reason": str(f.get("Reason") or ""), "Document": filing.web_url,
                 "Evidence": str(f.get("Evidence") or ""),
                 "StateNote": ("Issued today" if issued_on == self.today else

@@ -260,7 +260,9 @@ def test_an_la_site_provisioned_before_this_version_says_what_to_run_and_then_is
     async def run() -> None:
         with DevTenant(tmp_path / "tenant") as tenant:
             site = await school_site(tenant, PATH, STAFF)
-            typed = await site.type_case(example(CASE))
+            carers = example(CASE)["carers"]
+            carers[0] = {**carers[0], "email": "stacey.clarke@example.org"}
+            typed = await site.type_case(example(CASE, carers=carers))
             case_id = next(v for (k, _), v in typed.items() if k == "Cases")
             tenant.add_site(LA_SITE, members=["Ann Officer"])
             app = graph(tenant, LA_SITE, tenant.app_token)
@@ -295,6 +297,10 @@ def test_an_la_site_provisioned_before_this_version_says_what_to_run_and_then_is
             first = entered["PN-ATT-2026-0113-1-1"]
             assert first["IssuedOn"].startswith(TODAY.isoformat())
             assert first["SentOn"].startswith("2026-11-23")  # in the post from the day after
+            # Served by post: the register does not say it was emailed, though the request
+            # gave Stacey's email address.
+            assert "stacey.clarke@example.org" in request.fields["Parents"]
+            assert first["ServedBy"] == "Post" and not first.get("Email")
             assert unquote(first["Document"]).split("/")[-1].startswith(
                 f"{TODAY.isoformat()} Penalty notice PN-ATT-2026-0113-1-1")
             case = await site.app.get_item(site.lists["Cases"].id, case_id)
