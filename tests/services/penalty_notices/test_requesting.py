@@ -190,7 +190,7 @@ def test_the_la_issues_one_notice_per_parent_once_and_the_school_is_told(
         assert all(n.fields["RequestRef"] == "PNR-ATT-2026-0113-1" for n in notices)
         library = tenant.site(LA_SITE).files_root.parent / "Penalty Notices"
         filed = sorted(p.name for p in library.rglob("*.docx")
-                       if p.parent.name != "Notices to post")
+                       if p.parent.name != "Notices to post" and "Penalty notice " in p.name)
         assert filed == ["2026-11-22 Penalty notice PN-ATT-2026-0113-1-1 - Stacey Clarke.docx",
                          "2026-11-22 Penalty notice PN-ATT-2026-0113-1-2 - Ryan Clarke.docx"]
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
