@@ -42,6 +42,7 @@ from tests.services.penalty_notices.test_requesting import (
     LA_DETAILS,
     PATH,
     STAFF,
+    ask_for_a_holiday_notice,
     decide,
     in_hillside,
     register,
@@ -68,8 +69,7 @@ def test_the_request_carries_the_cases_evidence_bundle_as_the_las_own_copy(
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
         config = replace(config, legal_officers=("lead.legal@anyshire.example.org",))
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         (request,) = await requests(tenant)
         (copy,) = [p for p in la_library(tenant).rglob("*") if p.is_file()]
@@ -144,8 +144,7 @@ def test_a_parent_at_the_limit_reaches_the_la_which_refuses_them_naming_the_othe
             await officer.create_item(register_id, notice_fields(
                 notice, standing(notice, load_profile("national-2024"), issued), "",
                 "Stacey Clarke"))
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
         assert case.fields["PenaltyNoticeRequest"].startswith("Requested on 22 November")
@@ -195,8 +194,7 @@ def test_a_request_whose_answer_was_lost_is_sent_once_and_the_officers_told_once
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         tenant.strike_next("lost", method="POST", route=ITEMS)
         tenant.strike_next("unavailable", count=3)
         for _ in range(6):
@@ -228,8 +226,7 @@ def test_a_card_that_waited_for_teams_keeps_its_buttons(tmp_path: Path) -> None:
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         sink.fail(times=100, status=503)
         await sweep(config)
         assert not [c for c in sink.cards("la_officers")
@@ -273,8 +270,7 @@ def test_an_la_site_provisioned_before_this_version_says_what_to_run_and_then_is
                 "SiteUrl": f"https://{tenant.hostname}{PATH}"})
             config = replace(settings_for(tenant, tmp_path), **LA_DETAILS)
             await sweep(config)
-            await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                       LastAbsence="2026-11-16T00:00:00Z")
+            await ask_for_a_holiday_notice(site, case_id)
             await sweep(config)
             await decide(tenant, "Issue")
             for _ in range(2):  # said once, however often the run goes

@@ -7,6 +7,7 @@ and the case says what to put right and where; the tick is cleared either way.""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -60,11 +61,17 @@ async def tick(site: Site, case_id: str, **fields: Any) -> None:
                                    {"RequestPenaltyNotice": True, **fields})
 
 
+async def ask_for_a_holiday_notice(site: Site, case_id: str) -> None:
+    """Staff ask for a notice for a term-time holiday whose last day, 16 November, is
+    within the LA's 10 school days of the sweep's day."""
+    await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
+               LastAbsence="2026-11-16T00:00:00Z")
+
+
 def test_a_request_that_passes_the_checks_reaches_the_la_once(tmp_path: Path) -> None:
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         (request,) = await requests(tenant)
         f = request.fields
@@ -128,8 +135,7 @@ def test_a_parent_with_no_address_stops_the_request(tmp_path: Path) -> None:
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         assert await requests(tenant) == []
         case = await site.app.get_item(site.lists["Cases"].id, case_id)
@@ -169,11 +175,8 @@ def test_the_la_issues_one_notice_per_parent_once_and_the_school_is_told(
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        from dataclasses import replace
-
         config = replace(config, **LA_DETAILS)
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Issue")
         for _ in range(2):
@@ -209,8 +212,7 @@ def test_the_la_issues_one_notice_per_parent_once_and_the_school_is_told(
 def test_a_refusal_reaches_the_school_in_the_officers_words(tmp_path: Path) -> None:
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Refuse", "The holiday was authorised by the head teacher.")
         await bootstrap.penalty_notices(config, TODAY, "worker-1")
@@ -231,8 +233,7 @@ def test_a_refusal_without_reasons_waits_for_them_and_says_so_on_the_request(
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Refuse")
         await bootstrap.penalty_notices(config, TODAY, "worker-1")
@@ -258,8 +259,7 @@ def test_without_the_las_details_no_notice_is_issued_and_the_request_says_why(
         tmp_path: Path) -> None:
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Issue")
         await bootstrap.penalty_notices(config, TODAY, "worker-1")
@@ -279,15 +279,12 @@ def test_the_notices_of_a_request_go_in_one_print_pack_for_the_las_post(
     """Served by post through the delivery route: the request's two notices in one pack in
     the Penalty Notices library's "Notices to post", each on a new sheet after a cover that
     lists them; the register's note names the pack; a second run makes no second pack."""
-    from dataclasses import replace
-
     from pypdf import PdfReader
 
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
         config = replace(config, **LA_DETAILS)
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Issue")
         for _ in range(2):
@@ -309,8 +306,7 @@ def test_asked_for_more_the_school_hears_what_and_the_request_stays_open(
         tmp_path: Path) -> None:
     async def test(tenant: DevTenant, sink: TeamsSink, site: Site, case_id: str,
                    config: Any) -> None:
-        await tick(site, case_id, PenaltyNoticeReason="Term-time holiday",
-                   LastAbsence="2026-11-16T00:00:00Z")
+        await ask_for_a_holiday_notice(site, case_id)
         await sweep(config)
         await decide(tenant, "Ask for more", "Send the letter refusing the leave request.")
         await bootstrap.penalty_notices(config, TODAY, "worker-1")
